@@ -1,0 +1,57 @@
+# The two commands: `make run` serves the demo, `make test` runs the whole suite.
+# Both build .venv/ first. DATABASE_URL / REDIS_URL switch from the embedded default
+# (SQLite, in-process channel layer, eager Celery) to PostgreSQL, Redis and a real broker.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UVICORN_FLAGS := --ws-per-message-deflate false --ws-max-size 1048576 --lifespan on
+
+.PHONY: install run serve test lint format worker beat bench migrate seed clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed serve
+
+serve: install
+	$(BIN)/uvicorn helpdesk.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
+
+test: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest --ignore=tests/e2e
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest tests/e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A helpdesk worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A helpdesk beat --loglevel=info --schedule=$(VENV)/celerybeat-schedule
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,138 @@
+"""State changes made by agents: presence, joining, chatting in and resolving conversations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from agents.models import Agent
+from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.services import (
+    ChatError,
+    PostResult,
+    conversation_publish_status,
+    event_record,
+    message_post,
+    system_message_post,
+)
+
+AGENT = ConversationEvent.ActorKind.AGENT
+
+
+def agent_set_presence(*, agent: Agent, presence: str) -> Agent:
+    if presence not in Agent.Presence.values:
+        raise ValueError(f"Unknown presence {presence!r}")
+    now = timezone.now()
+    Agent.objects.filter(pk=agent.pk).update(presence=presence, last_seen_at=now)
+    agent.presence, agent.last_seen_at = presence, now
+    return agent
+
+
+def agent_heartbeat(*, agent: Agent) -> None:
+    """The agent's page is open: keep their presence from being swept to offline."""
+    now = timezone.now()
+    Agent.objects.filter(pk=agent.pk).update(last_seen_at=now)
+    agent.last_seen_at = now
+
+
+def presence_sweep(*, now: datetime | None = None) -> int:
+    """Mark offline every agent whose inbox has stopped sending heartbeats. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.AGENT_PRESENCE_TIMEOUT)
+    return (
+        Agent.objects.exclude(presence=Agent.Presence.OFFLINE)
+        .filter(last_seen_at__lt=cutoff)
+        .update(presence=Agent.Presence.OFFLINE)
+    )
+
+
+def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversation:
+    """Take the conversation: only if nobody else has it (a conditional update, race-free)."""
+    with transaction.atomic():
+        conversation = _open_conversation(public_id)
+        if conversation.assigned_agent_id == agent.pk:
+            return conversation
+        taken = Conversation.objects.filter(
+            pk=conversation.pk, assigned_agent__isnull=True, status__in=Conversation.OPEN_STATUSES
+        ).update(assigned_agent=agent, status=Conversation.Status.WITH_AGENT)
+        if taken != 1:
+            raise ChatError("taken", "Another agent has already joined this conversation.")
+        conversation.assigned_agent, conversation.status = agent, Conversation.Status.WITH_AGENT
+        event_record(
+            conversation=conversation, kind="agent.joined", actor_kind=AGENT, actor_user_id=agent.user_id
+        )
+        system_message_post(
+            conversation=conversation, body=f"{agent.display_name} joined the conversation."
+        )
+        conversation_publish_status(conversation)
+    return conversation
+
+
+def conversation_leave(*, public_id: uuid.UUID | str, agent: Agent) -> Conversation:
+    """Hand the conversation back to the waiting list."""
+    with transaction.atomic():
+        conversation = _open_conversation(public_id)
+        left = Conversation.objects.filter(pk=conversation.pk, assigned_agent=agent).update(
+            assigned_agent=None, status=Conversation.Status.WAITING
+        )
+        if left != 1:
+            raise ChatError("not_joined", "You have not joined this conversation.")
+        conversation.assigned_agent, conversation.status = None, Conversation.Status.WAITING
+        event_record(
+            conversation=conversation, kind="agent.left", actor_kind=AGENT, actor_user_id=agent.user_id
+        )
+        system_message_post(conversation=conversation, body=f"{agent.display_name} left the conversation.")
+        conversation_publish_status(conversation)
+    return conversation
+
+
+def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Conversation:
+    with transaction.atomic():
+        conversation = _open_conversation(public_id)
+        if conversation.assigned_agent_id != agent.pk:
+            raise ChatError("not_joined", "Join the conversation before resolving it.")
+        conversation.status = Conversation.Status.RESOLVED
+        conversation.closed_at = timezone.now()
+        conversation.save(update_fields=["status", "closed_at"])
+        event_record(
+            conversation=conversation, kind="conversation.resolved", actor_kind=AGENT, actor_user_id=agent.user_id
+        )
+        system_message_post(
+            conversation=conversation, body=f"{agent.display_name} marked this conversation as resolved."
+        )
+        conversation_publish_status(conversation)
+    return conversation
+
+
+def agent_post_message(
+    *, public_id: uuid.UUID | str, agent: Agent, body: str, client_msg_id: str
+) -> PostResult:
+    """An agent's message, refused unless the agent has joined the conversation."""
+    conversation = Conversation.objects.filter(public_id=public_id).first()
+    if conversation is None:
+        raise ChatError("not_found", "No such conversation.")
+    if conversation.assigned_agent_id != agent.pk:
+        raise ChatError("not_joined", "Join the conversation before writing to the customer.")
+    if not conversation.is_open:
+        raise ChatError("closed", "This conversation is closed.")
+    return message_post(
+        conversation_id=conversation.pk,
+        author_kind=Message.AuthorKind.AGENT,
+        body=body,
+        client_msg_id=client_msg_id,
+        author_agent_id=agent.pk,
+    )
+
+
+def _open_conversation(public_id: uuid.UUID | str) -> Conversation:
+    conversation = (
+        Conversation.objects.select_for_update().filter(public_id=public_id).first()
+    )
+    if conversation is None:
+        raise ChatError("not_found", "No such conversation.")
+    if not conversation.is_open:
+        raise ChatError("closed", "This conversation is closed.")
+    return conversation

@@ -1,0 +1,121 @@
+"""The agent's pages: the list of open conversations and the live chat with one customer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.middleware import HtmxDetails
+
+from agents import services
+from agents.models import Agent
+from agents.selectors import agent_for_user
+from helpdesk.selectors import conversation_by_public_id, open_conversations, transcript_payload
+from helpdesk.services import ChatError
+
+
+class AgentRequest(HttpRequest):
+    agent: Agent
+    htmx: HtmxDetails
+
+
+View = Callable[..., HttpResponse]
+
+
+def agent_required(view: View) -> View:
+    """Signed-in users with an agent profile only; others go to the login page or get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        agent = agent_for_user(request.user)
+        if agent is None:
+            return render(request, "agents/not_an_agent.html", status=403)
+        request.agent = agent  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@agent_required
+def inbox(request: AgentRequest) -> HttpResponse:
+    template = "agents/inbox.html"
+    if request.htmx:
+        template += "#conversation-list"
+    context = {"conversations": open_conversations(), "agent": request.agent}
+    return render(request, template, context)
+
+
+@require_GET
+@agent_required
+def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    found = conversation_by_public_id(public_id)
+    if found is None:
+        raise Http404("No such conversation")
+    context = {
+        "conversation": found,
+        "customer": found.customer,
+        "initial_messages": transcript_payload(found),
+        "agent": request.agent,
+        "joined": found.assigned_agent_id == request.agent.pk,
+    }
+    return render(request, "agents/conversation.html", context)
+
+
+@require_POST
+@agent_required
+def join(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _conversation_action(request, public_id, services.conversation_join)
+
+
+@require_POST
+@agent_required
+def leave(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _conversation_action(request, public_id, services.conversation_leave)
+
+
+@require_POST
+@agent_required
+def resolve(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _conversation_action(request, public_id, services.conversation_resolve)
+
+
+def _conversation_action(request: AgentRequest, public_id: uuid.UUID, action: Callable[..., Any]) -> HttpResponse:
+    try:
+        action(public_id=public_id, agent=request.agent)
+    except ChatError as error:
+        if error.code == "not_found":
+            raise Http404(error.message) from None
+        messages.error(request, error.message)
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect("agents:conversation", public_id=public_id)
+
+
+@require_POST
+@agent_required
+def presence(request: AgentRequest) -> HttpResponse:
+    value = request.POST.get("presence", "")
+    if value not in Agent.Presence.values:
+        return HttpResponse("Unknown presence.", status=400)
+    services.agent_set_presence(agent=request.agent, presence=value)
+    if request.htmx:
+        return render(request, "agents/_presence.html", {"agent": request.agent})
+    return redirect("agents:inbox")
+
+
+@require_POST
+@agent_required
+def heartbeat(request: AgentRequest) -> HttpResponse:
+    services.agent_heartbeat(agent=request.agent)
+    return HttpResponse(status=204)

@@ -1,0 +1,76 @@
+from django.contrib import admin
+
+from helpdesk.models import Conversation, ConversationEvent, Customer, KnowledgeArticle, Message
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "email", "tier", "language", "customer_since", "last_activity_at"]
+    list_filter = ["tier", "language"]
+    search_fields = ["name", "email", "phone", "external_ref"]
+    readonly_fields = ["created_at", "last_activity_at"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ["seq", "author_kind", "author_agent", "body", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["seq"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # messages are written through the chat, never retyped in admin
+
+
+class EventInline(admin.TabularInline):
+    model = ConversationEvent
+    fields = ["created_at", "kind", "actor_kind", "actor_user", "data"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # the audit timeline is append-only from services
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "customer", "status", "channel", "language", "assigned_agent", "opened_at"]
+    list_filter = ["status", "channel", "language"]
+    search_fields = ["public_id", "customer__name", "customer__email", "messages__body"]
+    list_select_related = ["customer", "assigned_agent"]
+    autocomplete_fields = ["customer", "assigned_agent"]
+    readonly_fields = ["public_id", "last_seq", "last_message_at"]
+    inlines = [MessageInline, EventInline]
+    date_hierarchy = "opened_at"
+
+    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False  # searching message bodies joins many rows per conversation
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "seq", "author_kind", "author_agent", "created_at"]
+    list_filter = ["author_kind"]
+    search_fields = ["body", "client_msg_id", "conversation__public_id"]
+    list_select_related = ["conversation", "author_agent"]
+    raw_id_fields = ["conversation"]
+    readonly_fields = ["seq", "created_at", "client_msg_id"]
+
+
+@admin.register(ConversationEvent)
+class ConversationEventAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "kind", "actor_kind", "actor_user", "created_at"]
+    list_filter = ["kind", "actor_kind"]
+    search_fields = ["kind", "conversation__public_id"]
+    list_select_related = ["conversation", "actor_user"]
+    raw_id_fields = ["conversation"]
+
+
+@admin.register(KnowledgeArticle)
+class KnowledgeArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "language", "tags", "active", "updated_at"]
+    list_filter = ["language", "active"]
+    search_fields = ["title", "body", "tags"]

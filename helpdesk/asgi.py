@@ -1,0 +1,34 @@
+"""ASGI entry point: HTTP through Django, websockets through Channels, lifespan for the ticker."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+django_asgi_app = get_asgi_application()
+
+# Imported after Django is set up: consumers import models.
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from agents.consumers import AgentChatConsumer  # noqa: E402
+from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
+from helpdesk.ticker import LifespanTicker  # noqa: E402
+
+websocket_urlpatterns = [
+    path("ws/chat/<uuid:public_id>/", CustomerChatConsumer.as_asgi()),
+    path("ws/agent/conversations/<uuid:public_id>/", AgentChatConsumer.as_asgi()),
+]
+
+application = LifespanTicker(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
+)

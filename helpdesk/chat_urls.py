@@ -1,0 +1,10 @@
+from django.urls import path
+
+from helpdesk import views
+
+app_name = "chat"
+
+urlpatterns = [
+    path("", views.chat_page, name="page"),
+    path("start/", views.chat_start, name="start"),
+]

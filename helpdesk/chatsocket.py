@@ -1,0 +1,137 @@
+"""The websocket consumer both sides of a conversation share.
+
+Subclasses decide who may connect (`authorize`) and how a message is stored (`store_message`);
+this class handles frames, flood control, resync by sequence number and group events.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from helpdesk.chatprotocol import Frame, FrameError, RateLimiter, parse_frame
+from helpdesk.models import Conversation
+from helpdesk.selectors import SYNC_PAGE_SIZE, message_payload, messages_after
+from helpdesk.services import ChatError, PostResult
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+
+
+class ConversationSocket(AsyncJsonWebsocketConsumer):
+    viewer_kind = ""  # "customer" or "agent": shown to the other side in typing notices
+    conversation: Conversation
+
+    async def connect(self) -> None:
+        conversation = await database_sync_to_async(self.authorize)()
+        if conversation is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.conversation = conversation
+        self.limiter = RateLimiter(limit=settings.CHAT_RATE_LIMIT, window=settings.CHAT_RATE_WINDOW)
+        await self.channel_layer.group_add(conversation.group_name, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "welcome", "status": conversation.status, **self.welcome()})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "conversation"):
+            await self.channel_layer.group_discard(self.conversation.group_name, self.channel_name)
+
+    # --- hooks for subclasses ---------------------------------------------------------------
+    def authorize(self) -> Conversation | None:
+        raise NotImplementedError
+
+    def store_message(self, *, body: str, client_msg_id: str) -> PostResult:
+        raise NotImplementedError
+
+    def welcome(self) -> dict[str, Any]:
+        return {}
+
+    def typing_name(self) -> str:
+        return ""
+
+    # --- frames from the client ---------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.limiter.allow():
+            await self.send_error(
+                FrameError("rate_limited", "Too many messages at once; wait a moment and resend.")
+            )
+            return
+        if text_data is None:
+            await self.send_error(FrameError("malformed", "Send JSON text frames, not binary."))
+            return
+        try:
+            frame = parse_frame(text_data, max_bytes=settings.CHAT_MAX_FRAME_BYTES)
+        except FrameError as error:
+            await self.send_error(error)
+            return
+        await getattr(self, f"frame_{frame.type}")(frame)
+
+    async def frame_message(self, frame: Frame) -> None:
+        client_id = frame.fields["client_id"]
+        try:
+            result = await database_sync_to_async(self.store_message)(
+                body=frame.fields["body"], client_msg_id=client_id
+            )
+        except ChatError as error:
+            await self.send_error(FrameError(error.code, error.message, client_id=client_id))
+            return
+        # Answer our own socket directly; the group event carries it to everyone else.
+        await self.send_json(
+            {
+                "type": "ack",
+                "client_id": client_id,
+                "duplicate": not result.created,
+                "message": message_payload(result.message),
+            }
+        )
+
+    async def frame_sync(self, frame: Frame) -> None:
+        after = frame.fields["after"]
+        while True:
+            page = await database_sync_to_async(self._sync_page)(after)
+            await self.send_json({"type": "sync", "messages": page, "complete": len(page) < SYNC_PAGE_SIZE})
+            if len(page) < SYNC_PAGE_SIZE:
+                return
+            after = page[-1]["seq"]
+
+    def _sync_page(self, after: int) -> list[dict[str, Any]]:
+        messages = messages_after(conversation_id=self.conversation.pk, after=after)
+        return [message_payload(message) for message in messages]
+
+    async def frame_typing(self, frame: Frame) -> None:
+        await self.channel_layer.group_send(
+            self.conversation.group_name,
+            {
+                "type": "chat.typing",
+                "who": self.viewer_kind,
+                "name": self.typing_name(),
+                "active": frame.fields["active"],
+                "sender": self.channel_name,
+            },
+        )
+
+    async def frame_ping(self, frame: Frame) -> None:
+        await self.send_json({"type": "pong"})
+
+    async def send_error(self, error: FrameError) -> None:
+        await self.send_json(error.as_frame())
+
+    # --- events from the channel layer ---------------------------------------------------------
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "message", "message": event["message"]})
+
+    async def chat_typing(self, event: dict[str, Any]) -> None:
+        if event["sender"] == self.channel_name:
+            return
+        await self.send_json(
+            {"type": "typing", "who": event["who"], "name": event["name"], "active": event["active"]}
+        )
+
+    async def chat_status(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "status", "status": event["status"], "agent": event["agent"]})

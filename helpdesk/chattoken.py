@@ -1,0 +1,31 @@
+"""The signed token that ties a browser to one customer and one conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+
+SALT = "helpdesk.chat.token"
+
+
+@dataclass(frozen=True)
+class ChatToken:
+    customer_id: int
+    conversation: str  # the conversation's public id, as a string
+
+
+def make_chat_token(*, customer_id: int, conversation: str) -> str:
+    return signing.dumps({"c": customer_id, "p": str(conversation)}, salt=SALT, compress=True)
+
+
+def read_chat_token(token: str) -> ChatToken | None:
+    """The token's contents, or None when it is forged, expired or malformed."""
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=SALT, max_age=settings.CHAT_TOKEN_MAX_AGE)
+        return ChatToken(customer_id=int(data["c"]), conversation=str(data["p"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None

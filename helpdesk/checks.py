@@ -1,0 +1,56 @@
+"""Start-up checks that make a misconfigured production deployment fail loudly.
+
+With PRODUCTION=true they are errors (the server refuses to start); otherwise they are
+reported by `manage.py check --deploy` as warnings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+
+def _level() -> type[CheckMessage]:
+    return Error if settings.PRODUCTION else Warning
+
+
+@register(Tags.security, deploy=True)
+def production_settings_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    level = _level()
+    problems: list[CheckMessage] = []
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    if backend.endswith("InMemoryChannelLayer"):
+        problems.append(
+            level(
+                "The in-memory channel layer only reaches sockets in this one process.",
+                hint="Set REDIS_URL so every process shares the channels-redis layer.",
+                id="helpdesk.E001",
+            )
+        )
+    if settings.DEBUG:
+        problems.append(level("DEBUG is on.", hint="Set DEBUG=false.", id="helpdesk.E002"))
+    if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY:
+        problems.append(
+            level(
+                "SECRET_KEY is the public embedded default.",
+                hint="Set SECRET_KEY to a long random value.",
+                id="helpdesk.E003",
+            )
+        )
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        problems.append(
+            level(
+                "Celery runs tasks eagerly inside web requests.",
+                hint="Set REDIS_URL (or CELERY_BROKER_URL) and run `make worker` and `make beat`.",
+                id="helpdesk.E004",
+            )
+        )
+    return problems
+
+
+@register(Tags.security)
+def production_guard(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """With PRODUCTION=true, run the deploy checks on every start-up, not only with --deploy."""
+    return production_settings_check() if settings.PRODUCTION else []

@@ -1,0 +1,133 @@
+"""The demo store: its knowledge base, skills, team and a few customers.
+
+Written by the project for the demo; `manage.py seed_demo` loads it idempotently.
+"""
+
+DEMO_PASSWORD = "helpdesk-demo"  # noqa: S105  (documented demo logins, local only)
+
+SKILLS = [
+    ("orders", "Orders and delivery", "Tracking, delivery options, address changes, cancellations."),
+    ("returns", "Returns and refunds", "Return policy, refund status and timing."),
+    ("billing", "Billing and payments", "Charges, payment methods, invoices, duplicate charges."),
+    ("accounts", "Accounts and security", "Sign-up, passwords, account changes that need authorisation."),
+    ("legal", "Legal and compliance", "Lawyers, legal action, regulators, data-protection requests."),
+    ("technical", "Website and checkout", "Errors at checkout, website problems."),
+    ("general", "General enquiries", "Everything else."),
+]
+
+# username, display name, languages, seniority (1-4), max concurrent, {skill: level}
+AGENTS = [
+    ("dana", "Dana Whitfield", "en", 3, 4, {"billing": 5, "accounts": 4, "general": 3}),
+    ("sam", "Sam Okafor", "en,fr", 2, 3, {"orders": 5, "returns": 4, "general": 4}),
+    ("lucia", "Lucía Romero", "es,en", 2, 3, {"orders": 4, "returns": 4, "billing": 3, "general": 3}),
+    ("jonas", "Jonas Becker", "de,en", 3, 3, {"technical": 5, "accounts": 3, "general": 3}),
+    ("priya", "Priya Natarajan", "en", 4, 2, {"legal": 5, "accounts": 5, "billing": 4}),
+]
+
+SUPERVISORS = [("supervisor", "Morgan Lee")]
+
+# name, email, tier, language, years as a customer, external reference
+CUSTOMERS = [
+    ("Alice Martin", "alice@example.com", "standard", "en", 1, "SHOP-1001"),
+    ("Bruno Silva", "bruno@example.com", "premium", "es", 3, "SHOP-1002"),
+    ("Claire Dubois", "claire@example.com", "vip", "fr", 6, "SHOP-1003"),
+    ("Dieter Krause", "dieter@example.com", "standard", "de", 0, "SHOP-1004"),
+]
+
+# title, tags, body: the store's policies, in the assistant's words.
+ARTICLES = [
+    (
+        "Tracking your order",
+        "order, tracking, status, where is my order, parcel",
+        "Once your order ships we email you a tracking link. You can also open My account > Orders "
+        "and choose the order to see its status and the carrier's tracking number. Tracking can take "
+        "up to 24 hours to show the first scan after the label is created.",
+    ),
+    (
+        "Delivery options and times",
+        "delivery, shipping, express, standard, how long",
+        "Standard delivery takes 3-5 business days and is free on orders over 50 EUR. Express delivery "
+        "takes 1-2 business days and costs 9.90 EUR. Orders placed before 2 pm on a business day leave "
+        "our warehouse the same day.",
+    ),
+    (
+        "Shipping to other countries",
+        "international, country, abroad, ship to, customs",
+        "We ship to every country in the European Union, the United Kingdom, Switzerland, Norway, the "
+        "United States and Canada. International delivery takes 5-10 business days. Orders outside the "
+        "EU may be charged import duties by the destination country's customs.",
+    ),
+    (
+        "Changing the shipping address",
+        "address, change address, wrong address, delivery address",
+        "You can change the delivery address while the order status is 'Processing': open My account > "
+        "Orders, choose the order and select 'Edit address'. Once the order has shipped, the address can "
+        "only be changed with the carrier, using the link in your tracking email.",
+    ),
+    (
+        "Cancelling an order",
+        "cancel, cancellation, cancel order, fee",
+        "Orders can be cancelled free of charge until they ship: open My account > Orders and select "
+        "'Cancel order'. After shipping, refuse the delivery or return the parcel; a 4.95 EUR return "
+        "shipping fee is deducted from the refund in that case.",
+    ),
+    (
+        "Return policy",
+        "return, returns, send back, return policy, exchange",
+        "You can return any unused item within 30 days of delivery. Start a return in My account > "
+        "Orders > 'Return items', print the prepaid label and drop the parcel at any carrier point. "
+        "Sale items can be returned for store credit only.",
+    ),
+    (
+        "Refund status and timing",
+        "refund, money back, refund status, when will I get my refund",
+        "We refund within 5 business days of receiving your return, to the original payment method. "
+        "Your bank may take another 3-5 business days to show it. You can follow the refund in My "
+        "account > Returns.",
+    ),
+    (
+        "Payment methods",
+        "payment, pay, credit card, paypal, methods",
+        "We accept Visa, Mastercard, American Express, PayPal, Apple Pay, Google Pay and bank transfer. "
+        "Payment is taken when your order ships, not when you place it.",
+    ),
+    (
+        "Changing your payment card",
+        "card, change card, update card, payment details",
+        "To change the card for an order that has not shipped, open My account > Orders, choose the "
+        "order and select 'Change payment method'. Saved cards are managed in My account > Payment "
+        "methods.",
+    ),
+    (
+        "Invoices",
+        "invoice, receipt, vat, bill",
+        "An invoice is emailed when your order ships. You can download every invoice as a PDF from My "
+        "account > Orders. For a company invoice with your VAT number, add the number in My account > "
+        "Billing details before ordering.",
+    ),
+    (
+        "Creating an account",
+        "sign up, register, create account, new account",
+        "Select 'Sign up' at the top of any page and enter your email address and a password. We send a "
+        "confirmation link that is valid for 24 hours. You can also check out as a guest.",
+    ),
+    (
+        "Resetting your password",
+        "password, forgot password, reset, login, can't log in",
+        "Select 'Sign in' and then 'Forgot password'. Enter your email address and we send a reset link "
+        "that is valid for one hour. Check your spam folder if it does not arrive within a few minutes.",
+    ),
+    (
+        "Newsletter subscription",
+        "newsletter, unsubscribe, subscribe, emails, marketing",
+        "Subscribe at the bottom of any page. To stop the newsletter, use the 'Unsubscribe' link in any "
+        "newsletter or untick 'Newsletter' in My account > Communication preferences.",
+    ),
+    (
+        "Product reviews",
+        "review, rating, write a review, feedback",
+        "You can review any product you bought: open the product page and select 'Write a review', or "
+        "use the link in the email we send a week after delivery. Reviews appear after a short check, "
+        "usually within 48 hours.",
+    ),
+]

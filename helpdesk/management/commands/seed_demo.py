@@ -1,0 +1,101 @@
+"""Create (or bring up to date) the demo store, its team and sample customers. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from agents.models import Agent, AgentSkill
+from helpdesk import demo_data
+from helpdesk.models import Customer, KnowledgeArticle
+from routing.models import Skill
+
+
+class Command(BaseCommand):
+    help = "Create the demo knowledge base, skills, agents, supervisors and customers."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        skills = self._skills()
+        self._agents(skills)
+        self._supervisors()
+        self._customers()
+        self._articles()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(demo_data.AGENTS)} agents and "
+                f"{len(demo_data.SUPERVISORS)} supervisor(s), password '{demo_data.DEMO_PASSWORD}'."
+            )
+        )
+
+    def _skills(self) -> dict[str, Skill]:
+        skills = {}
+        for code, name, description in demo_data.SKILLS:
+            skills[code], _ = Skill.objects.update_or_create(
+                code=code, defaults={"name": name, "description": description}
+            )
+        return skills
+
+    def _user(self, username: str, full_name: str, *, staff: bool) -> Any:
+        user_model = get_user_model()
+        first, _, last = full_name.partition(" ")
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.helpdesk"},
+        )
+        if created:
+            user.set_password(demo_data.DEMO_PASSWORD)
+        user.is_staff = user.is_staff or staff
+        user.is_superuser = user.is_superuser or staff
+        user.save()
+        return user
+
+    def _agents(self, skills: dict[str, Skill]) -> None:
+        for username, name, languages, seniority, capacity, levels in demo_data.AGENTS:
+            user = self._user(username, name, staff=False)
+            agent, _ = Agent.objects.update_or_create(
+                user=user,
+                defaults={
+                    "display_name": name,
+                    "languages": languages,
+                    "seniority": seniority,
+                    "max_concurrent": capacity,
+                },
+            )
+            for code, level in levels.items():
+                AgentSkill.objects.update_or_create(
+                    agent=agent, skill=skills[code], defaults={"level": level}
+                )
+
+    def _supervisors(self) -> None:
+        for username, name in demo_data.SUPERVISORS:
+            user = self._user(username, name, staff=True)
+            # Supervisors can also take conversations, with every skill at a modest level.
+            Agent.objects.get_or_create(
+                user=user, defaults={"display_name": name, "languages": "en", "seniority": 4}
+            )
+
+    def _customers(self) -> None:
+        today = timezone.localdate()
+        for name, email, tier, language, years, reference in demo_data.CUSTOMERS:
+            Customer.objects.update_or_create(
+                email=email,
+                defaults={
+                    "name": name,
+                    "tier": tier,
+                    "language": language,
+                    "customer_since": today - timedelta(days=365 * years + 30),
+                    "external_ref": reference,
+                },
+            )
+
+    def _articles(self) -> None:
+        for title, tags, body in demo_data.ARTICLES:
+            KnowledgeArticle.objects.update_or_create(
+                title=title, language="en", defaults={"tags": tags, "body": body, "active": True}
+            )

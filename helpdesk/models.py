@@ -1,0 +1,178 @@
+"""The core domain: customers, their conversations, the messages and the audit timeline."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Spanish"), ("fr", "French"), ("de", "German")]
+
+
+class Customer(models.Model):
+    class Tier(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        PREMIUM = "premium", "Premium"
+        VIP = "vip", "VIP"
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.STANDARD)
+    customer_since = models.DateField(default=timezone.localdate)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    external_ref = models.CharField(
+        max_length=100, blank=True, help_text="The customer's id in the shop or CRM."
+    )
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="Whatever an integration stored on the customer."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=~models.Q(email=""), name="customer_email_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email or f"Visitor #{self.pk}"
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        ASSISTANT = "assistant", "With the assistant"
+        WAITING = "waiting", "Waiting for an agent"
+        WITH_AGENT = "with_agent", "With an agent"
+        RESOLVED = "resolved", "Resolved"
+
+    OPEN_STATUSES = (Status.ASSISTANT, Status.WAITING, Status.WITH_AGENT)
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Web chat"
+        WIDGET = "widget", "Embedded widget"
+        EMAIL = "email", "Email"
+        API = "api", "API"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="conversations")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ASSISTANT)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    assigned_agent = models.ForeignKey(
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    # The last sequence number handed out; messages take last_seq + 1 under a row lock.
+    last_seq = models.PositiveIntegerField(default=0, editable=False)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "opened_at"])]
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.public_id} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def group_name(self) -> str:
+        """The channel-layer group every socket watching this conversation joins."""
+        return f"conversation.{self.public_id.hex}"
+
+
+class Message(models.Model):
+    class AuthorKind(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        ASSISTANT = "assistant", "Assistant"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    author_kind = models.CharField(max_length=16, choices=AuthorKind.choices)
+    author_agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    client_msg_id = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["conversation", "client_msg_id"],
+                condition=models.Q(client_msg_id__isnull=False),
+                name="message_client_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.author_kind}: {self.body[:40]}"
+
+
+class ConversationEvent(models.Model):
+    """One row of a conversation's audit timeline: who did what, with the evidence."""
+
+    class ActorKind(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        ASSISTANT = "assistant", "Assistant"
+        AGENT = "agent", "Agent"
+        SUPERVISOR = "supervisor", "Supervisor"
+        SYSTEM = "system", "System"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=48, db_index=True)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor_kind}"
+
+
+class KnowledgeArticle(models.Model):
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated keywords.")
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "language"], name="article_title_language")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]

@@ -1,0 +1,29 @@
+"""Side effects that must only happen once the data they describe has committed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def publish_on_commit(group: str, event: dict[str, Any]) -> None:
+    """Send `event` to a channel-layer group after the current transaction commits.
+
+    The event type is always chosen by our own code: never pass a client-supplied type here.
+    A lost notification is harmless: clients resync from PostgreSQL by sequence number.
+    """
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, event)
+
+    transaction.on_commit(send)
+
+
+def enqueue_on_commit(task: Any, *args: Any) -> None:
+    """Queue a Celery task after commit, so a worker never looks for a row that is not there."""
+    transaction.on_commit(lambda: task.delay(*args))

@@ -1,0 +1,161 @@
+"""Every state change of the core domain. Each runs in one transaction and publishes after commit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from helpdesk.models import Conversation, ConversationEvent, Customer, Message
+from helpdesk.realtime import publish_on_commit
+from helpdesk.selectors import message_payload
+
+
+class ChatError(Exception):
+    """A refused chat action, with a code the client can act on."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PostResult:
+    message: Message
+    created: bool
+
+
+def customer_identify(*, name: str = "", email: str = "", language: str = "en") -> Customer:
+    """The customer with this email (created if new), or a new anonymous customer.
+
+    An email only links the chat to the customer's profile: it never grants access to an
+    earlier conversation, which needs the signed token the browser was given.
+    """
+    email = email.strip().lower()
+    if not email:
+        return Customer.objects.create(name=name.strip(), language=language)
+    try:
+        with transaction.atomic():
+            customer, created = Customer.objects.get_or_create(
+                email=email, defaults={"name": name.strip(), "language": language}
+            )
+    except IntegrityError:  # two first chats with one email at once
+        customer, created = Customer.objects.get(email=email), False
+    if not created and name.strip() and not customer.name:
+        customer.name = name.strip()
+        customer.save(update_fields=["name"])
+    return customer
+
+
+@transaction.atomic
+def conversation_start(
+    *, customer: Customer, channel: str = Conversation.Channel.WEB, language: str | None = None
+) -> Conversation:
+    conversation = Conversation.objects.create(
+        customer=customer, channel=channel, language=language or customer.language
+    )
+    event_record(
+        conversation=conversation,
+        kind="conversation.opened",
+        actor_kind=ConversationEvent.ActorKind.CUSTOMER,
+        data={"channel": channel},
+    )
+    return conversation
+
+
+def event_record(
+    *,
+    conversation: Conversation,
+    kind: str,
+    actor_kind: str,
+    actor_user_id: int | None = None,
+    data: dict | None = None,
+) -> ConversationEvent:
+    return ConversationEvent.objects.create(
+        conversation=conversation,
+        kind=kind,
+        actor_kind=actor_kind,
+        actor_user_id=actor_user_id,
+        data=data or {},
+    )
+
+
+def message_post(
+    *,
+    conversation_id: int,
+    author_kind: str,
+    body: str,
+    client_msg_id: str | None = None,
+    author_agent_id: int | None = None,
+) -> PostResult:
+    """Store a message with the next sequence number; a repeated client id stores nothing.
+
+    1. Lock the conversation row: it serialises sequence numbers and duplicate checks.
+    2. A message with this client id already there is the same message sent again.
+    3. Otherwise take last_seq + 1, insert, and publish once committed.
+    """
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update().select_related("customer").get(pk=conversation_id)
+        )
+        if client_msg_id:
+            existing = conversation.messages.filter(client_msg_id=client_msg_id).first()
+            if existing is not None:
+                return PostResult(existing, created=False)
+        now = timezone.now()
+        conversation.last_seq += 1
+        conversation.last_message_at = now
+        conversation.save(update_fields=["last_seq", "last_message_at"])
+        message = Message.objects.create(
+            conversation=conversation,
+            seq=conversation.last_seq,
+            author_kind=author_kind,
+            author_agent_id=author_agent_id,
+            body=body,
+            created_at=now,
+            client_msg_id=client_msg_id or None,
+        )
+        if author_kind == Message.AuthorKind.CUSTOMER:
+            Customer.objects.filter(pk=conversation.customer_id).update(last_activity_at=now)
+        publish_on_commit(
+            conversation.group_name, {"type": "chat.message", "message": message_payload(message)}
+        )
+    return PostResult(message, created=True)
+
+
+def customer_post_message(
+    *, public_id: uuid.UUID | str, customer_id: int, body: str, client_msg_id: str
+) -> PostResult:
+    """A customer's message, refused unless the conversation is theirs and still open."""
+    conversation = Conversation.objects.filter(public_id=public_id, customer_id=customer_id).first()
+    if conversation is None:
+        raise ChatError("forbidden", "This conversation does not belong to you.")
+    if not conversation.is_open:
+        raise ChatError("closed", "This conversation is closed. Start a new one to keep chatting.")
+    return message_post(
+        conversation_id=conversation.pk,
+        author_kind=Message.AuthorKind.CUSTOMER,
+        body=body,
+        client_msg_id=client_msg_id,
+    )
+
+
+def system_message_post(*, conversation: Conversation, body: str) -> PostResult:
+    return message_post(
+        conversation_id=conversation.pk, author_kind=Message.AuthorKind.SYSTEM, body=body
+    )
+
+
+def conversation_publish_status(conversation: Conversation) -> None:
+    agent = conversation.assigned_agent
+    publish_on_commit(
+        conversation.group_name,
+        {
+            "type": "chat.status",
+            "status": conversation.status,
+            "agent": agent.display_name if agent else None,
+        },
+    )

@@ -1,0 +1,92 @@
+"""The embedded stand-in for Celery beat.
+
+Without Redis there is no beat process, so the ASGI server runs a small thread that calls
+the same Celery tasks, at the same intervals, from settings.CELERY_BEAT_SCHEDULE.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+class Ticker:
+    def __init__(
+        self, schedule: dict[str, dict[str, Any]], *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
+        self._entries = {name: float(entry["schedule"]) for name, entry in schedule.items()}
+        self._tasks = {name: entry["task"] for name, entry in schedule.items()}
+        start = clock()
+        self._next_due = {name: start for name in schedule}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_due(self) -> list[str]:
+        """Run every entry whose time has come; return the names that ran."""
+        ran = []
+        now = self._clock()
+        for name, interval in self._entries.items():
+            if now < self._next_due[name]:
+                continue
+            self._next_due[name] = now + interval
+            self._run(name)
+            ran.append(name)
+        return ran
+
+    def _run(self, name: str) -> None:
+        from helpdesk.celery import app
+
+        try:
+            app.tasks[self._tasks[name]].apply(throw=True)
+        except Exception:
+            logger.exception("Periodic task %s failed", name)
+        finally:
+            # A long-lived thread must not hold a connection the database has dropped.
+            close_old_connections()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="helpdesk-ticker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(1.0):
+            self.run_due()
+
+
+class LifespanTicker:
+    """ASGI wrapper: answers lifespan events and runs the ticker between them when enabled."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.ticker: Ticker | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                if settings.HELPDESK_TICKER:
+                    self.ticker = Ticker(settings.CELERY_BEAT_SCHEDULE)
+                    self.ticker.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.ticker is not None:
+                    self.ticker.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

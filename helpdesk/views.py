@@ -1,0 +1,126 @@
+"""The customer's chat page and the health endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language_from_request
+from django.views.decorators.http import require_GET, require_POST
+
+from helpdesk.chattoken import ChatToken, make_chat_token, read_chat_token
+from helpdesk.forms import ChatStartForm
+from helpdesk.models import Conversation, Customer
+from helpdesk.selectors import conversation_for_customer, transcript_payload
+from helpdesk.services import conversation_start, customer_identify
+
+CHAT_COOKIE = "hd_chat"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@require_GET
+def chat_page(request: HttpRequest) -> HttpResponse:
+    """Resume the conversation this browser holds a token for, or offer to start one."""
+    token = _cookie_token(request)
+    conversation = (
+        conversation_for_customer(public_id=token.conversation, customer_id=token.customer_id)
+        if token
+        else None
+    )
+    if conversation is None or token is None:
+        language = get_language_from_request(request)
+        return render(request, "helpdesk/chat_start.html", {"form": ChatStartForm(initial={"language": language})})
+    context = {
+        "conversation": conversation,
+        "token": make_chat_token(customer_id=token.customer_id, conversation=token.conversation),
+        "initial_messages": transcript_payload(conversation),
+    }
+    return render(request, "helpdesk/chat.html", context)
+
+
+@require_POST
+def chat_start(request: HttpRequest) -> HttpResponse:
+    form = ChatStartForm(request.POST)
+    if not form.is_valid():
+        return render(request, "helpdesk/chat_start.html", {"form": form}, status=400)
+    customer = _returning_customer(request, form.cleaned_data["email"]) or customer_identify(
+        name=form.cleaned_data["name"],
+        email=form.cleaned_data["email"],
+        language=form.cleaned_data["language"],
+    )
+    conversation = conversation_start(customer=customer, language=form.cleaned_data["language"])
+    response = redirect("chat:page")
+    token = make_chat_token(customer_id=customer.pk, conversation=str(conversation.public_id))
+    response.set_signed_cookie(
+        CHAT_COOKIE,
+        token,
+        salt=CHAT_COOKIE,
+        max_age=settings.CHAT_TOKEN_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def _cookie_token(request: HttpRequest) -> ChatToken | None:
+    raw = request.get_signed_cookie(CHAT_COOKIE, default="", salt=CHAT_COOKIE)
+    return read_chat_token(raw)
+
+
+def _returning_customer(request: HttpRequest, email: str) -> Customer | None:
+    """The same browser starting a new chat stays the same customer, unless it names an email."""
+    token = _cookie_token(request)
+    if token is None or email:
+        return None
+    return Customer.objects.filter(pk=token.customer_id).first()
+
+
+@require_GET
+async def healthz(request: HttpRequest) -> JsonResponse:
+    database = await sync_to_async(_check_database)()
+    layer = await _check_channel_layer()
+    healthy = database["ok"] and layer["ok"]
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "channel_layer": layer},
+        status=200 if healthy else 503,
+    )
+
+
+def _check_database() -> dict[str, object]:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        Conversation.objects.exists()  # the schema is there too, not only the server
+    except Exception as error:
+        return {"ok": False, "vendor": connection.vendor, "error": type(error).__name__}
+    return {"ok": True, "vendor": connection.vendor, "ms": _elapsed_ms(started)}
+
+
+async def _check_channel_layer() -> dict[str, object]:
+    layer = get_channel_layer()
+    backend = type(layer).__name__
+    started = time.perf_counter()
+    try:
+        channel = await layer.new_channel()
+        await asyncio.wait_for(layer.send(channel, {"type": "healthz.ping"}), settings.HEALTHZ_TIMEOUT)
+        message = await asyncio.wait_for(layer.receive(channel), settings.HEALTHZ_TIMEOUT)
+    except Exception as error:
+        return {"ok": False, "backend": backend, "error": type(error).__name__}
+    return {"ok": message.get("type") == "healthz.ping", "backend": backend, "ms": _elapsed_ms(started)}
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
