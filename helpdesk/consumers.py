@@ -20,7 +20,7 @@ class CustomerChatConsumer(ConversationSocket):
         """Only the customer holding a signed token for this very conversation gets in."""
         query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
         token = read_chat_token(query.get("token", [""])[0])
-        public_id = self.scope["url_route"]["kwargs"]["public_id"]
+        public_id = str(self.scope["url_route"]["kwargs"]["public_id"])
         if token is None or token.conversation != public_id:
             return None
         self.token = token

@@ -5,6 +5,7 @@ layer, Celery tasks run eagerly and periodic sweeps run by an in-process ticker.
 DATABASE_URL and REDIS_URL switches to PostgreSQL, channels-redis and a real Celery broker.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -163,6 +164,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the source folders so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# WhiteNoise streams files synchronously; under ASGI Django says so on every static request.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.

@@ -54,6 +54,10 @@ class Ticker:
             close_old_connections()
 
     def start(self) -> None:
+        from helpdesk.celery import app
+
+        # Celery finds tasks modules lazily, when a worker starts: do what the worker does.
+        app.loader.import_default_modules()
         self._thread = threading.Thread(target=self._loop, name="helpdesk-ticker", daemon=True)
         self._thread.start()
 

@@ -1,0 +1,81 @@
+"""Shared fixtures: named personas, and a guard that CI really runs on PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from agents.models import Agent, AgentSkill
+from helpdesk.models import Conversation, Customer
+from helpdesk.services import conversation_start
+from routing.models import Skill
+
+ORIGIN = (b"origin", b"http://localhost")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Playwright's sync API leaves an event loop on the main thread: browser tests go last.
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _required_services() -> None:
+    """With REQUIRE_SERVICES=1 (set by .ci/run) a missing PostgreSQL or Redis fails the run."""
+    if os.environ.get("REQUIRE_SERVICES") != "1":
+        return
+    engine = settings.DATABASES["default"]["ENGINE"]
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    if "postgresql" not in engine or "channels_redis" not in layer:
+        pytest.fail(f"REQUIRE_SERVICES=1 but running on {engine} with {layer}", pytrace=False)
+
+
+@pytest.fixture
+def alice(db: None) -> Customer:
+    return Customer.objects.create(
+        name="Alice Martin", email="alice@example.com", tier="premium", customer_since=date(2022, 5, 1)
+    )
+
+
+@pytest.fixture
+def bob(db: None) -> Customer:
+    return Customer.objects.create(name="Bob Stone", email="bob@example.com")
+
+
+@pytest.fixture
+def alice_conversation(alice: Customer) -> Conversation:
+    return conversation_start(customer=alice)
+
+
+@pytest.fixture
+def bob_conversation(bob: Customer) -> Conversation:
+    return conversation_start(customer=bob)
+
+
+def make_agent(username: str, name: str, *, skills: dict[str, int] | None = None, **fields: object) -> Agent:
+    user = User.objects.create_user(username=username, password="pw-" + username)
+    agent = Agent.objects.create(user=user, display_name=name, **fields)
+    for code, level in (skills or {}).items():
+        skill, _ = Skill.objects.get_or_create(code=code, defaults={"name": code.title()})
+        AgentSkill.objects.create(agent=agent, skill=skill, level=level)
+    return agent
+
+
+@pytest.fixture
+def dana(db: None) -> Agent:
+    """A senior billing agent."""
+    return make_agent("dana", "Dana Whitfield", skills={"billing": 5}, seniority=3, presence="online")
+
+
+@pytest.fixture
+def sam(db: None) -> Agent:
+    """An orders agent."""
+    return make_agent("sam", "Sam Okafor", skills={"orders": 4}, presence="online")
+
+
+@pytest.fixture
+def supervisor_user(db: None) -> User:
+    return User.objects.create_superuser("morgan", "morgan@example.com", "pw-morgan")

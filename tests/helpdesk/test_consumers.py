@@ -1,0 +1,196 @@
+"""The customer's websocket, through the real ASGI stack (origin check, routing, channel layer)."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import override_settings
+
+from helpdesk.asgi import application
+from helpdesk.chattoken import make_chat_token
+from helpdesk.models import Conversation, Customer, Message
+from helpdesk.services import conversation_start, message_post
+from tests.wsclient import connect, customer_socket, receive_type, send_message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def new_conversation(name: str = "Alice") -> Conversation:
+    return conversation_start(customer=Customer.objects.create(name=name))
+
+
+@database_sync_to_async
+def stored(conversation: Conversation) -> list[tuple[int, str, str | None]]:
+    return list(conversation.messages.order_by("seq").values_list("seq", "body", "client_msg_id"))
+
+
+async def test_message_is_stored_before_it_is_acknowledged() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    welcome = await connect(socket)
+    assert welcome["status"] == "assistant"
+    await send_message(socket, "Where is my order?", "c-1")
+    ack = await receive_type(socket, "ack")
+    # The ack arrives only after commit: the row is already there when we read it.
+    assert await stored(conversation) == [(1, "Where is my order?", "c-1")]
+    assert ack["message"]["seq"] == 1
+    assert ack["message"]["author_kind"] == "customer"
+    assert ack["message"]["author_name"] == "Alice"
+    assert ack["duplicate"] is False
+    await socket.disconnect()
+
+
+async def test_a_resend_is_acknowledged_as_a_duplicate_and_stored_once() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await send_message(socket, "hello", "same-id")
+    first = await receive_type(socket, "ack")
+    await send_message(socket, "hello", "same-id")
+    second = await receive_type(socket, "ack")
+    assert second["duplicate"] is True
+    assert second["message"]["seq"] == first["message"]["seq"] == 1
+    assert len(await stored(conversation)) == 1
+    await socket.disconnect()
+
+
+async def test_sync_returns_what_the_page_missed_in_order() -> None:
+    conversation = await new_conversation()
+    for body in ["one", "two", "three"]:
+        await database_sync_to_async(message_post)(
+            conversation_id=conversation.pk, author_kind="assistant", body=body
+        )
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await socket.send_json_to({"type": "sync", "after": 1})
+    sync = await receive_type(socket, "sync")
+    assert [m["body"] for m in sync["messages"]] == ["two", "three"]
+    assert [m["seq"] for m in sync["messages"]] == [2, 3]
+    assert sync["complete"] is True
+    await socket.disconnect()
+
+
+async def test_two_tabs_of_the_same_customer_both_see_a_message() -> None:
+    conversation = await new_conversation()
+    tab1, tab2 = customer_socket(conversation), customer_socket(conversation)
+    await connect(tab1)
+    await connect(tab2)
+    await send_message(tab1, "from tab one", "t1")
+    broadcast = await receive_type(tab2, "message")
+    assert broadcast["message"]["body"] == "from tab one"
+    await tab1.disconnect()
+    await tab2.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{oops", "malformed"),
+        (json.dumps({"type": "delete_everything"}), "unknown_type"),
+        (json.dumps({"type": "message", "body": "hi", "client_id": "a", "author_kind": "agent"}), "unknown_field"),
+        (json.dumps({"type": "message", "body": "  ", "client_id": "a"}), "empty"),
+        (json.dumps({"type": "message", "body": "x" * 9000, "client_id": "a"}), "too_large"),
+    ],
+)
+async def test_bad_frames_get_an_error_store_nothing_and_the_socket_stays_usable(frame: str, code: str) -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await socket.send_to(text_data=frame)
+    error = await receive_type(socket, "error")
+    assert error["code"] == code
+    assert error["message"]
+    await send_message(socket, "still here", "after-error")
+    ack = await receive_type(socket, "ack")
+    assert ack["message"]["body"] == "still here"
+    assert [row[1] for row in await stored(conversation)] == ["still here"]
+    await socket.disconnect()
+
+
+async def test_binary_frames_are_refused() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await socket.send_to(bytes_data=b"\x00\x01")
+    assert (await receive_type(socket, "error"))["code"] == "malformed"
+    await socket.disconnect()
+
+
+@override_settings(CHAT_RATE_LIMIT=3, CHAT_RATE_WINDOW=60)
+async def test_a_flood_is_answered_with_errors_not_stored() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    for index in range(6):
+        await send_message(socket, f"spam {index}", f"s{index}")
+    frames: list[dict] = []
+    while len(frames) < 6:  # one answer per frame sent, besides the group broadcasts
+        frame = await socket.receive_json_from()
+        if frame["type"] != "message":
+            frames.append(frame)
+    acks = [f for f in frames if f["type"] == "ack"]
+    limited = [f for f in frames if f["type"] == "error" and f["code"] == "rate_limited"]
+    assert len(acks) == 3
+    assert len(limited) == 3
+    assert [row[1] for row in await stored(conversation)] == ["spam 0", "spam 1", "spam 2"]
+    await socket.disconnect()
+
+
+async def test_a_customer_cannot_open_another_customers_conversation() -> None:
+    mine = await new_conversation("Alice")
+    theirs = await new_conversation("Bob")
+    my_token = make_chat_token(customer_id=mine.customer_id, conversation=str(mine.public_id))
+    socket = WebsocketCommunicator(
+        application, f"/ws/chat/{theirs.public_id}/?token={my_token}", headers=[(b"origin", b"http://localhost")]
+    )
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4403
+
+
+async def test_a_token_forged_for_another_conversation_is_refused() -> None:
+    mine = await new_conversation("Alice")
+    theirs = await new_conversation("Bob")
+    # Right conversation id, wrong customer: the signature is valid but the ownership check fails.
+    forged = make_chat_token(customer_id=mine.customer_id, conversation=str(theirs.public_id))
+    connected, _ = await customer_socket(theirs, token=forged).connect()
+    assert not connected
+    tampered = make_chat_token(customer_id=theirs.customer_id, conversation=str(theirs.public_id))[:-2] + "xx"
+    connected, _ = await customer_socket(theirs, token=tampered).connect()
+    assert not connected
+    connected, _ = await customer_socket(theirs, token="").connect()
+    assert not connected
+
+
+@pytest.mark.parametrize("origin", [b"http://evil.example", b"null"])
+async def test_a_foreign_origin_is_refused(origin: bytes) -> None:
+    conversation = await new_conversation()
+    token = make_chat_token(customer_id=conversation.customer_id, conversation=str(conversation.public_id))
+    socket = WebsocketCommunicator(
+        application, f"/ws/chat/{conversation.public_id}/?token={token}", headers=[(b"origin", origin)]
+    )
+    connected, _ = await socket.connect()
+    assert not connected
+
+
+async def test_a_message_to_a_conversation_closed_meanwhile_is_refused() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await database_sync_to_async(Conversation.objects.filter(pk=conversation.pk).update)(status="resolved")
+    await send_message(socket, "anyone?", "late")
+    error = await receive_type(socket, "error")
+    assert (error["code"], error["client_id"]) == ("closed", "late")
+    assert await database_sync_to_async(Message.objects.count)() == 0
+    await socket.disconnect()
+
+
+async def test_ping_is_answered() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+    await socket.disconnect()

@@ -1,0 +1,60 @@
+"""Helpers to open the real ASGI application's websockets in tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+
+from helpdesk.asgi import application
+from helpdesk.chattoken import make_chat_token
+from helpdesk.models import Conversation
+
+ORIGIN = (b"origin", b"http://localhost")
+
+
+def customer_socket(conversation: Conversation, *, token: str | None = None) -> WebsocketCommunicator:
+    if token is None:
+        token = make_chat_token(customer_id=conversation.customer_id, conversation=str(conversation.public_id))
+    return WebsocketCommunicator(
+        application, f"/ws/chat/{conversation.public_id}/?token={token}", headers=[ORIGIN]
+    )
+
+
+def session_cookie(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+def agent_socket(conversation: Conversation, cookie: bytes) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        application,
+        f"/ws/agent/conversations/{conversation.public_id}/",
+        headers=[ORIGIN, (b"cookie", cookie)],
+    )
+
+
+async def connect(socket: WebsocketCommunicator) -> dict[str, Any]:
+    """Connect, and return the welcome frame."""
+    connected, code = await socket.connect()
+    assert connected, f"refused with close code {code}"
+    welcome = await socket.receive_json_from()
+    assert welcome["type"] == "welcome"
+    return welcome
+
+
+async def send_message(socket: WebsocketCommunicator, body: str, client_id: str) -> None:
+    await socket.send_to(text_data=json.dumps({"type": "message", "body": body, "client_id": client_id}))
+
+
+async def receive_type(socket: WebsocketCommunicator, frame_type: str, timeout: float = 3) -> dict[str, Any]:
+    """Skip frames of other types (typing, broadcasts) until one of `frame_type` arrives."""
+    while True:
+        frame = await socket.receive_json_from(timeout=timeout)
+        if frame["type"] == frame_type:
+            return frame
