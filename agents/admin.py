@@ -11,7 +11,15 @@ class AgentSkillInline(admin.TabularInline):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "user", "languages", "seniority", "max_concurrent", "presence", "last_seen_at"]
+    list_display = [
+        "display_name",
+        "user",
+        "languages",
+        "seniority",
+        "max_concurrent",
+        "presence",
+        "last_seen_at",
+    ]
     list_filter = ["presence", "seniority", "skills"]
     search_fields = ["display_name", "user__username", "user__email", "languages"]
     list_select_related = ["user"]

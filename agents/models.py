@@ -70,7 +70,9 @@ class Agent(models.Model):
 
 class AgentSkill(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="skill_levels")
-    skill = models.ForeignKey("routing.Skill", on_delete=models.CASCADE, related_name="agent_levels")
+    skill = models.ForeignKey(
+        "routing.Skill", on_delete=models.CASCADE, related_name="agent_levels"
+    )
     level = models.PositiveSmallIntegerField(
         default=3, help_text="1 (learning) to 5 (expert); routing prefers higher levels."
     )

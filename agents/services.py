@@ -62,7 +62,10 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
             raise ChatError("taken", "Another agent has already joined this conversation.")
         conversation.assigned_agent, conversation.status = agent, Conversation.Status.WITH_AGENT
         event_record(
-            conversation=conversation, kind="agent.joined", actor_kind=AGENT, actor_user_id=agent.user_id
+            conversation=conversation,
+            kind="agent.joined",
+            actor_kind=AGENT,
+            actor_user_id=agent.user_id,
         )
         system_message_post(
             conversation=conversation, body=f"{agent.display_name} joined the conversation."
@@ -82,9 +85,14 @@ def conversation_leave(*, public_id: uuid.UUID | str, agent: Agent) -> Conversat
             raise ChatError("not_joined", "You have not joined this conversation.")
         conversation.assigned_agent, conversation.status = None, Conversation.Status.WAITING
         event_record(
-            conversation=conversation, kind="agent.left", actor_kind=AGENT, actor_user_id=agent.user_id
+            conversation=conversation,
+            kind="agent.left",
+            actor_kind=AGENT,
+            actor_user_id=agent.user_id,
         )
-        system_message_post(conversation=conversation, body=f"{agent.display_name} left the conversation.")
+        system_message_post(
+            conversation=conversation, body=f"{agent.display_name} left the conversation."
+        )
         conversation_publish_status(conversation)
     return conversation
 
@@ -98,10 +106,14 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
         conversation.closed_at = timezone.now()
         conversation.save(update_fields=["status", "closed_at"])
         event_record(
-            conversation=conversation, kind="conversation.resolved", actor_kind=AGENT, actor_user_id=agent.user_id
+            conversation=conversation,
+            kind="conversation.resolved",
+            actor_kind=AGENT,
+            actor_user_id=agent.user_id,
         )
         system_message_post(
-            conversation=conversation, body=f"{agent.display_name} marked this conversation as resolved."
+            conversation=conversation,
+            body=f"{agent.display_name} marked this conversation as resolved.",
         )
         conversation_publish_status(conversation)
     return conversation
@@ -128,9 +140,7 @@ def agent_post_message(
 
 
 def _open_conversation(public_id: uuid.UUID | str) -> Conversation:
-    conversation = (
-        Conversation.objects.select_for_update().filter(public_id=public_id).first()
-    )
+    conversation = Conversation.objects.select_for_update().filter(public_id=public_id).first()
     if conversation is None:
         raise ChatError("not_found", "No such conversation.")
     if not conversation.is_open:

@@ -90,7 +90,9 @@ def resolve(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
     return _conversation_action(request, public_id, services.conversation_resolve)
 
 
-def _conversation_action(request: AgentRequest, public_id: uuid.UUID, action: Callable[..., Any]) -> HttpResponse:
+def _conversation_action(
+    request: AgentRequest, public_id: uuid.UUID, action: Callable[..., Any]
+) -> HttpResponse:
     try:
         action(public_id=public_id, agent=request.agent)
     except ChatError as error:

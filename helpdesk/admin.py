@@ -1,11 +1,20 @@
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, KnowledgeArticle, Message
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "email", "tier", "language", "customer_since", "last_activity_at"]
+    list_display = [
+        "display_name",
+        "email",
+        "tier",
+        "language",
+        "customer_since",
+        "last_activity_at",
+    ]
     list_filter = ["tier", "language"]
     search_fields = ["name", "email", "phone", "external_ref"]
     readonly_fields = ["created_at", "last_activity_at"]
@@ -13,30 +22,36 @@ class CustomerAdmin(admin.ModelAdmin):
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["seq", "author_kind", "author_agent", "body", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("seq", "author_kind", "author_agent", "body", "created_at")
     extra = 0
     can_delete = False
     ordering = ["seq"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # messages are written through the chat, never retyped in admin
 
 
 class EventInline(admin.TabularInline):
     model = ConversationEvent
-    fields = ["created_at", "kind", "actor_kind", "actor_user", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "actor_kind", "actor_user", "data")
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # the audit timeline is append-only from services
 
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "customer", "status", "channel", "language", "assigned_agent", "opened_at"]
+    list_display = [
+        "public_id",
+        "customer",
+        "status",
+        "channel",
+        "language",
+        "assigned_agent",
+        "opened_at",
+    ]
     list_filter = ["status", "channel", "language"]
     search_fields = ["public_id", "customer__name", "customer__email", "messages__body"]
     list_select_related = ["customer", "assigned_agent"]
@@ -45,9 +60,14 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = [MessageInline, EventInline]
     date_hierarchy = "opened_at"
 
-    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Conversation], search_term: str
+    ) -> tuple[QuerySet[Conversation], bool]:
         queryset, _ = super().get_search_results(request, queryset, search_term)
-        return queryset.distinct(), False  # searching message bodies joins many rows per conversation
+        return (
+            queryset.distinct(),
+            False,
+        )  # searching message bodies joins many rows per conversation
 
 
 @admin.register(Message)

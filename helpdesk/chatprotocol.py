@@ -55,7 +55,8 @@ def parse_frame(text: str, *, max_bytes: int) -> Frame:
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise FrameError(
-            "too_large", f"Frame is {size} bytes; the limit is {max_bytes} bytes. Nothing was stored."
+            "too_large",
+            f"Frame is {size} bytes; the limit is {max_bytes} bytes. Nothing was stored.",
         )
     try:
         data = json.loads(text)
@@ -84,14 +85,22 @@ def _check_fields(frame_type: str, data: dict[str, Any], client_id: str | None) 
     unknown = sorted(set(data) - set(expected))
     if unknown:
         raise FrameError(
-            "unknown_field", f"Unknown field(s) for {frame_type}: {', '.join(unknown)}.", client_id=client_id
+            "unknown_field",
+            f"Unknown field(s) for {frame_type}: {', '.join(unknown)}.",
+            client_id=client_id,
         )
     for name, kind in expected.items():
         value = data.get(name)
         # bool is a subclass of int: a sync with "after": true is still wrong.
-        if value is None or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        if (
+            value is None
+            or not isinstance(value, kind)
+            or (kind is int and isinstance(value, bool))
+        ):
             raise FrameError(
-                "invalid_field", f"{frame_type} needs {name!r} as {kind.__name__}.", client_id=client_id
+                "invalid_field",
+                f"{frame_type} needs {name!r} as {kind.__name__}.",
+                client_id=client_id,
             )
 
 

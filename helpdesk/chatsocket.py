@@ -95,7 +95,9 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         after = frame.fields["after"]
         while True:
             page = await database_sync_to_async(self._sync_page)(after)
-            await self.send_json({"type": "sync", "messages": page, "complete": len(page) < SYNC_PAGE_SIZE})
+            await self.send_json(
+                {"type": "sync", "messages": page, "complete": len(page) < SYNC_PAGE_SIZE}
+            )
             if len(page) < SYNC_PAGE_SIZE:
                 return
             after = page[-1]["seq"]
@@ -130,7 +132,12 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         if event["sender"] == self.channel_name:
             return
         await self.send_json(
-            {"type": "typing", "who": event["who"], "name": event["name"], "active": event["active"]}
+            {
+                "type": "typing",
+                "who": event["who"],
+                "name": event["name"],
+                "active": event["active"],
+            }
         )
 
     async def chat_status(self, event: dict[str, Any]) -> None:

@@ -12,28 +12,28 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
-def _level() -> type[CheckMessage]:
-    return Error if settings.PRODUCTION else Warning
+def _problem(message: str, *, hint: str, id: str) -> CheckMessage:
+    level = Error if settings.PRODUCTION else Warning
+    return level(message, hint=hint, id=id)
 
 
 @register(Tags.security, deploy=True)
 def production_settings_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    level = _level()
     problems: list[CheckMessage] = []
-    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    backend = str(settings.CHANNEL_LAYERS["default"]["BACKEND"])
     if backend.endswith("InMemoryChannelLayer"):
         problems.append(
-            level(
+            _problem(
                 "The in-memory channel layer only reaches sockets in this one process.",
                 hint="Set REDIS_URL so every process shares the channels-redis layer.",
                 id="helpdesk.E001",
             )
         )
     if settings.DEBUG:
-        problems.append(level("DEBUG is on.", hint="Set DEBUG=false.", id="helpdesk.E002"))
+        problems.append(_problem("DEBUG is on.", hint="Set DEBUG=false.", id="helpdesk.E002"))
     if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY:
         problems.append(
-            level(
+            _problem(
                 "SECRET_KEY is the public embedded default.",
                 hint="Set SECRET_KEY to a long random value.",
                 id="helpdesk.E003",
@@ -41,7 +41,7 @@ def production_settings_check(app_configs: Any = None, **kwargs: Any) -> list[Ch
         )
     if settings.CELERY_TASK_ALWAYS_EAGER:
         problems.append(
-            level(
+            _problem(
                 "Celery runs tasks eagerly inside web requests.",
                 hint="Set REDIS_URL (or CELERY_BROKER_URL) and run `make worker` and `make beat`.",
                 id="helpdesk.E004",

@@ -6,11 +6,23 @@ Written by the project for the demo; `manage.py seed_demo` loads it idempotently
 DEMO_PASSWORD = "helpdesk-demo"  # noqa: S105  (documented demo logins, local only)
 
 SKILLS = [
-    ("orders", "Orders and delivery", "Tracking, delivery options, address changes, cancellations."),
+    (
+        "orders",
+        "Orders and delivery",
+        "Tracking, delivery options, address changes, cancellations.",
+    ),
     ("returns", "Returns and refunds", "Return policy, refund status and timing."),
     ("billing", "Billing and payments", "Charges, payment methods, invoices, duplicate charges."),
-    ("accounts", "Accounts and security", "Sign-up, passwords, account changes that need authorisation."),
-    ("legal", "Legal and compliance", "Lawyers, legal action, regulators, data-protection requests."),
+    (
+        "accounts",
+        "Accounts and security",
+        "Sign-up, passwords, account changes that need authorisation.",
+    ),
+    (
+        "legal",
+        "Legal and compliance",
+        "Lawyers, legal action, regulators, data-protection requests.",
+    ),
     ("technical", "Website and checkout", "Errors at checkout, website problems."),
     ("general", "General enquiries", "Everything else."),
 ]
@@ -19,7 +31,14 @@ SKILLS = [
 AGENTS = [
     ("dana", "Dana Whitfield", "en", 3, 4, {"billing": 5, "accounts": 4, "general": 3}),
     ("sam", "Sam Okafor", "en,fr", 2, 3, {"orders": 5, "returns": 4, "general": 4}),
-    ("lucia", "Lucía Romero", "es,en", 2, 3, {"orders": 4, "returns": 4, "billing": 3, "general": 3}),
+    (
+        "lucia",
+        "Lucía Romero",
+        "es,en",
+        2,
+        3,
+        {"orders": 4, "returns": 4, "billing": 3, "general": 3},
+    ),
     ("jonas", "Jonas Becker", "de,en", 3, 3, {"technical": 5, "accounts": 3, "general": 3}),
     ("priya", "Priya Natarajan", "en", 4, 2, {"legal": 5, "accounts": 5, "billing": 4}),
 ]

@@ -103,7 +103,9 @@ class Message(models.Model):
         AGENT = "agent", "Agent"
         SYSTEM = "system", "System"
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     seq = models.PositiveIntegerField()
     author_kind = models.CharField(max_length=16, choices=AuthorKind.choices)
     author_agent = models.ForeignKey(
@@ -111,7 +113,8 @@ class Message(models.Model):
     )
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
-    client_msg_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", for messages without one: the unique constraint applies only to real ids.
+    client_msg_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["conversation", "seq"]

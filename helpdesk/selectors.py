@@ -33,7 +33,9 @@ def _author_name(message: Message) -> str:
     return ""
 
 
-def messages_after(*, conversation_id: int, after: int, limit: int = SYNC_PAGE_SIZE) -> list[Message]:
+def messages_after(
+    *, conversation_id: int, after: int, limit: int = SYNC_PAGE_SIZE
+) -> list[Message]:
     return list(
         Message.objects.filter(conversation_id=conversation_id, seq__gt=after)
         .select_related("author_agent", "conversation__customer")
@@ -41,7 +43,9 @@ def messages_after(*, conversation_id: int, after: int, limit: int = SYNC_PAGE_S
     )
 
 
-def conversation_for_customer(*, public_id: uuid.UUID | str, customer_id: int) -> Conversation | None:
+def conversation_for_customer(
+    *, public_id: uuid.UUID | str, customer_id: int
+) -> Conversation | None:
     """The conversation, only if it belongs to this customer."""
     return (
         Conversation.objects.select_related("customer", "assigned_agent")
@@ -80,5 +84,7 @@ def transcript_payload(conversation: Conversation) -> list[dict[str, Any]]:
 
 def transcript(conversation: Conversation) -> list[Message]:
     return list(
-        conversation.messages.select_related("author_agent", "conversation__customer").order_by("seq")
+        conversation.messages.select_related("author_agent", "conversation__customer").order_by(
+            "seq"
+        )
     )

@@ -99,7 +99,9 @@ def message_post(
     """
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_for_update().select_related("customer").get(pk=conversation_id)
+            Conversation.objects.select_for_update()
+            .select_related("customer")
+            .get(pk=conversation_id)
         )
         if client_msg_id:
             existing = conversation.messages.filter(client_msg_id=client_msg_id).first()

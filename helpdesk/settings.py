@@ -82,7 +82,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     # A file, not :memory:, so a server subprocess in the browser tests can share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(EMBEDDED_SQLITE_PATH).with_suffix(".test.sqlite3"))}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(EMBEDDED_SQLITE_PATH).with_suffix(".test.sqlite3"))
+    }
 else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
@@ -166,7 +168,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # WhiteNoise streams files synchronously; under ASGI Django says so on every static request.
-warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
 
 SESSION_COOKIE_HTTPONLY = True

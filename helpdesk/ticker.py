@@ -22,6 +22,10 @@ class Ticker:
     def __init__(
         self, schedule: dict[str, dict[str, Any]], *, clock: Callable[[], float] = time.monotonic
     ) -> None:
+        from helpdesk.celery import app
+
+        # Celery imports tasks modules lazily, when a worker starts: do what the worker does.
+        app.loader.import_default_modules()
         self._clock = clock
         self._entries = {name: float(entry["schedule"]) for name, entry in schedule.items()}
         self._tasks = {name: entry["task"] for name, entry in schedule.items()}
@@ -49,15 +53,8 @@ class Ticker:
             app.tasks[self._tasks[name]].apply(throw=True)
         except Exception:
             logger.exception("Periodic task %s failed", name)
-        finally:
-            # A long-lived thread must not hold a connection the database has dropped.
-            close_old_connections()
 
     def start(self) -> None:
-        from helpdesk.celery import app
-
-        # Celery finds tasks modules lazily, when a worker starts: do what the worker does.
-        app.loader.import_default_modules()
         self._thread = threading.Thread(target=self._loop, name="helpdesk-ticker", daemon=True)
         self._thread.start()
 
@@ -69,6 +66,8 @@ class Ticker:
     def _loop(self) -> None:
         while not self._stop.wait(1.0):
             self.run_due()
+            # A long-lived thread must not hold a connection the database has dropped.
+            close_old_connections()
 
 
 class LifespanTicker:

@@ -39,7 +39,11 @@ def chat_page(request: HttpRequest) -> HttpResponse:
     )
     if conversation is None or token is None:
         language = get_language_from_request(request)
-        return render(request, "helpdesk/chat_start.html", {"form": ChatStartForm(initial={"language": language})})
+        return render(
+            request,
+            "helpdesk/chat_start.html",
+            {"form": ChatStartForm(initial={"language": language})},
+        )
     context = {
         "conversation": conversation,
         "token": make_chat_token(customer_id=token.customer_id, conversation=token.conversation),
@@ -75,7 +79,7 @@ def chat_start(request: HttpRequest) -> HttpResponse:
 
 def _cookie_token(request: HttpRequest) -> ChatToken | None:
     raw = request.get_signed_cookie(CHAT_COOKIE, default="", salt=CHAT_COOKIE)
-    return read_chat_token(raw)
+    return read_chat_token(raw or "")
 
 
 def _returning_customer(request: HttpRequest, email: str) -> Customer | None:
@@ -92,7 +96,11 @@ async def healthz(request: HttpRequest) -> JsonResponse:
     layer = await _check_channel_layer()
     healthy = database["ok"] and layer["ok"]
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "database": database, "channel_layer": layer},
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": database,
+            "channel_layer": layer,
+        },
         status=200 if healthy else 503,
     )
 
@@ -115,11 +123,17 @@ async def _check_channel_layer() -> dict[str, object]:
     started = time.perf_counter()
     try:
         channel = await layer.new_channel()
-        await asyncio.wait_for(layer.send(channel, {"type": "healthz.ping"}), settings.HEALTHZ_TIMEOUT)
+        await asyncio.wait_for(
+            layer.send(channel, {"type": "healthz.ping"}), settings.HEALTHZ_TIMEOUT
+        )
         message = await asyncio.wait_for(layer.receive(channel), settings.HEALTHZ_TIMEOUT)
     except Exception as error:
         return {"ok": False, "backend": backend, "error": type(error).__name__}
-    return {"ok": message.get("type") == "healthz.ping", "backend": backend, "ms": _elapsed_ms(started)}
+    return {
+        "ok": message.get("type") == "healthz.ping",
+        "backend": backend,
+        "ms": _elapsed_ms(started),
+    }
 
 
 def _elapsed_ms(started: float) -> float:

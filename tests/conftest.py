@@ -36,7 +36,10 @@ def _required_services() -> None:
 @pytest.fixture
 def alice(db: None) -> Customer:
     return Customer.objects.create(
-        name="Alice Martin", email="alice@example.com", tier="premium", customer_since=date(2022, 5, 1)
+        name="Alice Martin",
+        email="alice@example.com",
+        tier="premium",
+        customer_since=date(2022, 5, 1),
     )
 
 
@@ -55,7 +58,9 @@ def bob_conversation(bob: Customer) -> Conversation:
     return conversation_start(customer=bob)
 
 
-def make_agent(username: str, name: str, *, skills: dict[str, int] | None = None, **fields: object) -> Agent:
+def make_agent(
+    username: str, name: str, *, skills: dict[str, int] | None = None, **fields: object
+) -> Agent:
     user = User.objects.create_user(username=username, password="pw-" + username)
     agent = Agent.objects.create(user=user, display_name=name, **fields)
     for code, level in (skills or {}).items():
@@ -67,7 +72,9 @@ def make_agent(username: str, name: str, *, skills: dict[str, int] | None = None
 @pytest.fixture
 def dana(db: None) -> Agent:
     """A senior billing agent."""
-    return make_agent("dana", "Dana Whitfield", skills={"billing": 5}, seniority=3, presence="online")
+    return make_agent(
+        "dana", "Dana Whitfield", skills={"billing": 5}, seniority=3, presence="online"
+    )
 
 
 @pytest.fixture

@@ -17,9 +17,13 @@ from helpdesk.models import Conversation
 ORIGIN = (b"origin", b"http://localhost")
 
 
-def customer_socket(conversation: Conversation, *, token: str | None = None) -> WebsocketCommunicator:
+def customer_socket(
+    conversation: Conversation, *, token: str | None = None
+) -> WebsocketCommunicator:
     if token is None:
-        token = make_chat_token(customer_id=conversation.customer_id, conversation=str(conversation.public_id))
+        token = make_chat_token(
+            customer_id=conversation.customer_id, conversation=str(conversation.public_id)
+        )
     return WebsocketCommunicator(
         application, f"/ws/chat/{conversation.public_id}/?token={token}", headers=[ORIGIN]
     )
@@ -49,10 +53,14 @@ async def connect(socket: WebsocketCommunicator) -> dict[str, Any]:
 
 
 async def send_message(socket: WebsocketCommunicator, body: str, client_id: str) -> None:
-    await socket.send_to(text_data=json.dumps({"type": "message", "body": body, "client_id": client_id}))
+    await socket.send_to(
+        text_data=json.dumps({"type": "message", "body": body, "client_id": client_id})
+    )
 
 
-async def receive_type(socket: WebsocketCommunicator, frame_type: str, timeout: float = 3) -> dict[str, Any]:
+async def receive_type(
+    socket: WebsocketCommunicator, frame_type: str, timeout: float = 3
+) -> dict[str, Any]:
     """Skip frames of other types (typing, broadcasts) until one of `frame_type` arrives."""
     while True:
         frame = await socket.receive_json_from(timeout=timeout)

@@ -11,7 +11,15 @@ from helpdesk.asgi import application
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start
 from tests.conftest import make_agent
-from tests.wsclient import ORIGIN, agent_socket, connect, customer_socket, receive_type, send_message, session_cookie
+from tests.wsclient import (
+    ORIGIN,
+    agent_socket,
+    connect,
+    customer_socket,
+    receive_type,
+    send_message,
+    session_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +33,9 @@ def setup() -> tuple[Conversation, Agent, bytes]:
 
 async def test_anonymous_visitors_cannot_open_the_agent_socket() -> None:
     conversation, _, _ = await setup()
-    socket = WebsocketCommunicator(application, f"/ws/agent/conversations/{conversation.public_id}/", headers=[ORIGIN])
+    socket = WebsocketCommunicator(
+        application, f"/ws/agent/conversations/{conversation.public_id}/", headers=[ORIGIN]
+    )
     connected, code = await socket.connect()
     assert (connected, code) == (False, 4403)
 

@@ -18,13 +18,17 @@ def error_code(text: str) -> str:
 
 
 def test_message_frame_is_parsed_and_trimmed() -> None:
-    parsed = parse_frame(frame(type="message", body="  hello\n there ", client_id="c-1"), max_bytes=LIMIT)
+    parsed = parse_frame(
+        frame(type="message", body="  hello\n there ", client_id="c-1"), max_bytes=LIMIT
+    )
     assert parsed.type == "message"
     assert parsed.fields == {"body": "hello\n there", "client_id": "c-1"}
 
 
 def test_control_characters_are_dropped_but_newlines_kept() -> None:
-    parsed = parse_frame(frame(type="message", body="a\x00b\x1bc\nd", client_id="x"), max_bytes=LIMIT)
+    parsed = parse_frame(
+        frame(type="message", body="a\x00b\x1bc\nd", client_id="x"), max_bytes=LIMIT
+    )
     assert parsed.fields["body"] == "abc\nd"
 
 

@@ -89,12 +89,17 @@ async def test_two_tabs_of_the_same_customer_both_see_a_message() -> None:
     [
         ("{oops", "malformed"),
         (json.dumps({"type": "delete_everything"}), "unknown_type"),
-        (json.dumps({"type": "message", "body": "hi", "client_id": "a", "author_kind": "agent"}), "unknown_field"),
+        (
+            json.dumps({"type": "message", "body": "hi", "client_id": "a", "author_kind": "agent"}),
+            "unknown_field",
+        ),
         (json.dumps({"type": "message", "body": "  ", "client_id": "a"}), "empty"),
         (json.dumps({"type": "message", "body": "x" * 9000, "client_id": "a"}), "too_large"),
     ],
 )
-async def test_bad_frames_get_an_error_store_nothing_and_the_socket_stays_usable(frame: str, code: str) -> None:
+async def test_bad_frames_get_an_error_store_nothing_and_the_socket_stays_usable(
+    frame: str, code: str
+) -> None:
     conversation = await new_conversation()
     socket = customer_socket(conversation)
     await connect(socket)
@@ -143,7 +148,9 @@ async def test_a_customer_cannot_open_another_customers_conversation() -> None:
     theirs = await new_conversation("Bob")
     my_token = make_chat_token(customer_id=mine.customer_id, conversation=str(mine.public_id))
     socket = WebsocketCommunicator(
-        application, f"/ws/chat/{theirs.public_id}/?token={my_token}", headers=[(b"origin", b"http://localhost")]
+        application,
+        f"/ws/chat/{theirs.public_id}/?token={my_token}",
+        headers=[(b"origin", b"http://localhost")],
     )
     connected, code = await socket.connect()
     assert not connected
@@ -157,7 +164,10 @@ async def test_a_token_forged_for_another_conversation_is_refused() -> None:
     forged = make_chat_token(customer_id=mine.customer_id, conversation=str(theirs.public_id))
     connected, _ = await customer_socket(theirs, token=forged).connect()
     assert not connected
-    tampered = make_chat_token(customer_id=theirs.customer_id, conversation=str(theirs.public_id))[:-2] + "xx"
+    tampered = (
+        make_chat_token(customer_id=theirs.customer_id, conversation=str(theirs.public_id))[:-2]
+        + "xx"
+    )
     connected, _ = await customer_socket(theirs, token=tampered).connect()
     assert not connected
     connected, _ = await customer_socket(theirs, token="").connect()
@@ -167,9 +177,13 @@ async def test_a_token_forged_for_another_conversation_is_refused() -> None:
 @pytest.mark.parametrize("origin", [b"http://evil.example", b"null"])
 async def test_a_foreign_origin_is_refused(origin: bytes) -> None:
     conversation = await new_conversation()
-    token = make_chat_token(customer_id=conversation.customer_id, conversation=str(conversation.public_id))
+    token = make_chat_token(
+        customer_id=conversation.customer_id, conversation=str(conversation.public_id)
+    )
     socket = WebsocketCommunicator(
-        application, f"/ws/chat/{conversation.public_id}/?token={token}", headers=[(b"origin", origin)]
+        application,
+        f"/ws/chat/{conversation.public_id}/?token={token}",
+        headers=[(b"origin", origin)],
     )
     connected, _ = await socket.connect()
     assert not connected
@@ -179,7 +193,9 @@ async def test_a_message_to_a_conversation_closed_meanwhile_is_refused() -> None
     conversation = await new_conversation()
     socket = customer_socket(conversation)
     await connect(socket)
-    await database_sync_to_async(Conversation.objects.filter(pk=conversation.pk).update)(status="resolved")
+    await database_sync_to_async(Conversation.objects.filter(pk=conversation.pk).update)(
+        status="resolved"
+    )
     await send_message(socket, "anyone?", "late")
     error = await receive_type(socket, "error")
     assert (error["code"], error["client_id"]) == ("closed", "late")

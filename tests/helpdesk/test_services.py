@@ -29,14 +29,17 @@ def test_sequence_numbers_count_up_per_conversation(
     assert alice_conversation.last_message_at is not None
 
 
-def test_a_resend_with_the_same_client_id_stores_nothing_twice(alice_conversation: Conversation) -> None:
+def test_a_resend_with_the_same_client_id_stores_nothing_twice(
+    alice_conversation: Conversation,
+) -> None:
     first = message_post(
         conversation_id=alice_conversation.pk, author_kind="customer", body="hi", client_msg_id="c1"
     )
     again = message_post(
         conversation_id=alice_conversation.pk, author_kind="customer", body="hi", client_msg_id="c1"
     )
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert again.message.pk == first.message.pk
     assert alice_conversation.messages.count() == 1
     alice_conversation.refresh_from_db()
@@ -84,7 +87,11 @@ def test_starting_a_conversation_records_it_on_the_timeline(alice: Customer) -> 
     conversation = conversation_start(customer=alice, channel="widget", language="fr")
     assert conversation.language == "fr"
     event = ConversationEvent.objects.get(conversation=conversation)
-    assert (event.kind, event.actor_kind, event.data) == ("conversation.opened", "customer", {"channel": "widget"})
+    assert (event.kind, event.actor_kind, event.data) == (
+        "conversation.opened",
+        "customer",
+        {"channel": "widget"},
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,151 @@
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from agents.models import Agent
+from agents.services import conversation_join
+from helpdesk.models import Conversation, Customer
+from helpdesk.services import conversation_start, message_post
+
+
+def signed_in(agent: Agent) -> Client:
+    client = Client()
+    client.force_login(agent.user)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_list_needs_a_login() -> None:
+    response = Client().get("/agent/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/agent/login/?next=/agent/")
+
+
+def test_a_user_without_an_agent_profile_is_told_so(db: None) -> None:
+    client = Client()
+    client.force_login(User.objects.create_user("visitor", password="pw"))
+    response = client.get("/agent/")
+    assert response.status_code == 403
+    assert b"This page is for agents" in response.content
+
+
+def test_login_page_signs_an_agent_in(dana: Agent) -> None:
+    client = Client()
+    response = client.post("/agent/login/", {"username": "dana", "password": "pw-dana"})
+    assert response.status_code == 302
+    assert response["Location"] == "/agent/"
+
+
+def test_the_list_shows_open_conversations_only(
+    dana: Agent, alice_conversation: Conversation, bob_conversation: Conversation
+) -> None:
+    Conversation.objects.filter(pk=bob_conversation.pk).update(status="resolved")
+    page = signed_in(dana).get("/agent/")
+    assert page.status_code == 200
+    assert list(page.context["conversations"]) == [alice_conversation]
+    assert b"Alice Martin" in page.content
+    assert b"Bob Stone" not in page.content
+
+
+def test_the_htmx_refresh_returns_only_the_list(
+    dana: Agent, alice_conversation: Conversation
+) -> None:
+    partial = signed_in(dana).get("/agent/", HTTP_HX_REQUEST="true")
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<table class="conversations" id="conversation-list"')
+    assert "<nav" not in html
+    assert "Alice Martin" in html
+
+
+def test_the_list_runs_a_fixed_number_of_queries(
+    dana: Agent, django_assert_max_num_queries
+) -> None:
+    client = signed_in(dana)
+    for index in range(25):
+        conversation = conversation_start(
+            customer=Customer.objects.create(name=f"Customer {index}")
+        )
+        message_post(conversation_id=conversation.pk, author_kind="customer", body="hi")
+    conversation_join(public_id=conversation.public_id, agent=dana)
+    with django_assert_max_num_queries(4):
+        response = client.get("/agent/", HTTP_HX_REQUEST="true")
+    assert response.content.count(b"<tr data-conversation") == 25
+
+
+def test_join_leave_and_resolve_from_the_page(
+    dana: Agent, alice_conversation: Conversation
+) -> None:
+    client = signed_in(dana)
+    url = f"/agent/conversations/{alice_conversation.public_id}/"
+    assert b"Join conversation" in client.get(url).content
+    assert client.post(url + "join/").status_code == 302
+    page = client.get(url)
+    assert page.context["joined"] is True
+    assert b'data-can-post="true"' in page.content
+    client.post(url + "resolve/")
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.status == "resolved"
+
+
+def test_joining_a_taken_conversation_shows_who_has_it(
+    dana: Agent, sam: Agent, alice_conversation: Conversation
+) -> None:
+    conversation_join(public_id=alice_conversation.public_id, agent=dana)
+    client = signed_in(sam)
+    response = client.post(
+        f"/agent/conversations/{alice_conversation.public_id}/join/", follow=True
+    )
+    assert b"Another agent has already joined this conversation." in response.content
+    assert b"Dana Whitfield is handling this conversation." in response.content
+
+
+def test_actions_need_post_and_csrf(dana: Agent, alice_conversation: Conversation) -> None:
+    url = f"/agent/conversations/{alice_conversation.public_id}/join/"
+    assert signed_in(dana).get(url).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(dana.user)
+    assert strict.post(url).status_code == 403
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.assigned_agent is None
+
+
+def test_unknown_conversation_is_404(dana: Agent) -> None:
+    client = signed_in(dana)
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert client.get(f"/agent/conversations/{missing}/").status_code == 404
+    assert client.post(f"/agent/conversations/{missing}/join/").status_code == 404
+
+
+def test_presence_is_set_from_the_page(dana: Agent) -> None:
+    client = signed_in(dana)
+    response = client.post("/agent/presence/", {"presence": "away"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b'value="away" selected' in response.content
+    dana.refresh_from_db()
+    assert dana.presence == "away"
+    assert client.post("/agent/presence/", {"presence": "gone"}).status_code == 400
+
+
+def test_heartbeat_updates_last_seen(dana: Agent) -> None:
+    assert signed_in(dana).post("/agent/heartbeat/").status_code == 204
+    dana.refresh_from_db()
+    assert dana.last_seen_at is not None
+
+
+def test_customer_text_is_escaped_on_the_agent_page(
+    dana: Agent, alice_conversation: Conversation
+) -> None:
+    Customer.objects.filter(pk=alice_conversation.customer_id).update(
+        name="<b onmouseover=alert(1)>x</b>"
+    )
+    message_post(
+        conversation_id=alice_conversation.pk,
+        author_kind="customer",
+        body="<script>steal()</script>",
+    )
+    client = signed_in(dana)
+    for url in ["/agent/", f"/agent/conversations/{alice_conversation.public_id}/"]:
+        html = client.get(url).content.decode()
+        assert "<b onmouseover" not in html
+        assert "<script>steal()" not in html
+        assert "&lt;b onmouseover=alert(1)&gt;" in html

@@ -1,0 +1,46 @@
+from django.core.checks import Error, Warning
+from django.test import override_settings
+
+from helpdesk.checks import production_guard, production_settings_check
+
+PRODUCTION_LIKE = {
+    "DEBUG": False,
+    "SECRET_KEY": "a-real-secret-" + "x" * 40,
+    "CHANNEL_LAYERS": {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {}}
+    },
+    "CELERY_TASK_ALWAYS_EAGER": False,
+}
+
+
+def ids(messages: list) -> list[str]:
+    return sorted(message.id for message in messages)
+
+
+def test_a_proper_production_configuration_passes() -> None:
+    with override_settings(PRODUCTION=True, **PRODUCTION_LIKE):
+        assert production_settings_check() == []
+        assert production_guard() == []
+
+
+def test_embedded_defaults_fail_production_start_up() -> None:
+    with override_settings(
+        PRODUCTION=True,
+        DEBUG=True,
+        SECRET_KEY="insecure-embedded-default-change-me",
+        CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
+        CELERY_TASK_ALWAYS_EAGER=True,
+    ):
+        problems = production_guard()
+    assert ids(problems) == ["helpdesk.E001", "helpdesk.E002", "helpdesk.E003", "helpdesk.E004"]
+    assert all(isinstance(problem, Error) for problem in problems)
+
+
+def test_outside_production_they_are_deploy_warnings_only() -> None:
+    with override_settings(
+        PRODUCTION=False, DEBUG=True, **{k: v for k, v in PRODUCTION_LIKE.items() if k != "DEBUG"}
+    ):
+        assert production_guard() == []
+        problems = production_settings_check()
+    assert ids(problems) == ["helpdesk.E002"]
+    assert isinstance(problems[0], Warning)

@@ -1,0 +1,40 @@
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from agents.models import Agent, AgentSkill
+from helpdesk import demo_data
+from helpdesk.models import Customer, KnowledgeArticle
+from routing.models import Skill
+
+
+def test_seed_demo_is_idempotent_and_its_logins_work(db: None) -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (
+        Agent.objects.count(),
+        AgentSkill.objects.count(),
+        Skill.objects.count(),
+        Customer.objects.count(),
+        KnowledgeArticle.objects.count(),
+    )
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts == (
+        Agent.objects.count(),
+        AgentSkill.objects.count(),
+        Skill.objects.count(),
+        Customer.objects.count(),
+        KnowledgeArticle.objects.count(),
+    )
+    assert counts[0] == len(demo_data.AGENTS) + len(demo_data.SUPERVISORS)
+    assert counts[4] >= 14
+    dana = authenticate(username="dana", password=demo_data.DEMO_PASSWORD)
+    assert dana is not None
+    assert dana.agent.display_name == "Dana Whitfield"
+    supervisor = authenticate(username="supervisor", password=demo_data.DEMO_PASSWORD)
+    assert supervisor is not None
+    assert supervisor.is_staff
+    assert supervisor.is_superuser
+    assert set(Agent.objects.get(user=dana).skills.values_list("code", flat=True)) == {
+        "billing",
+        "accounts",
+        "general",
+    }

@@ -1,0 +1,152 @@
+"""The customer's chat page: starting, resuming, and never reaching someone else's conversation."""
+
+import pytest
+from django.core.signing import get_cookie_signer
+from django.test import Client, override_settings
+
+from helpdesk.chattoken import make_chat_token, read_chat_token
+from helpdesk.models import Conversation, Customer
+from helpdesk.services import message_post
+from helpdesk.views import CHAT_COOKIE
+
+
+def start_chat(client: Client, **data: str) -> Conversation:
+    response = client.post("/chat/start/", {"language": "en", **data})
+    assert response.status_code == 302
+    assert response["Location"] == "/chat/"
+    return Conversation.objects.latest("opened_at")
+
+
+@pytest.mark.django_db
+def test_a_new_visitor_is_offered_a_start_form() -> None:
+    response = Client().get("/chat/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    assert b"Start chatting" in response.content
+    assert response.context["form"].initial["language"] == "es"
+
+
+@pytest.mark.django_db
+def test_starting_a_chat_creates_the_customer_and_resumes_on_the_next_visit() -> None:
+    client = Client()
+    conversation = start_chat(client, name="Alice", email="alice@example.com", language="fr")
+    assert conversation.customer.email == "alice@example.com"
+    assert conversation.language == "fr"
+    page = client.get("/chat/")
+    assert page.status_code == 200
+    assert page.context["conversation"] == conversation
+    token = read_chat_token(page.context["token"])
+    assert token is not None
+    assert (token.customer_id, token.conversation) == (
+        conversation.customer_id,
+        str(conversation.public_id),
+    )
+    assert f"/ws/chat/{conversation.public_id}/" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_anonymous_chat_works_without_any_details() -> None:
+    client = Client()
+    conversation = start_chat(client)
+    assert conversation.customer.email == ""
+    assert client.get("/chat/").context["conversation"] == conversation
+
+
+@pytest.mark.django_db
+def test_typing_someone_elses_email_never_opens_their_conversation() -> None:
+    victim = Client()
+    theirs = start_chat(victim, name="Alice", email="alice@example.com")
+    intruder = Client()
+    mine = start_chat(intruder, email="alice@example.com")
+    assert mine != theirs
+    page = intruder.get("/chat/")
+    assert page.context["conversation"] == mine
+
+
+@pytest.mark.django_db
+def test_a_tampered_cookie_gets_the_start_form(alice_conversation: Conversation) -> None:
+    client = Client()
+    client.cookies[CHAT_COOKIE] = "forged:value"
+    response = client.get("/chat/")
+    assert "form" in response.context
+    assert "conversation" not in response.context
+
+
+@pytest.mark.django_db
+def test_an_invalid_email_is_explained_and_nothing_is_created() -> None:
+    response = Client().post("/chat/start/", {"email": "not-an-email", "language": "en"})
+    assert response.status_code == 400
+    assert b"Enter a valid email address." in response.content
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_conversation_after_resolution_keeps_the_same_customer() -> None:
+    client = Client()
+    first = start_chat(client, name="Alice")
+    Conversation.objects.filter(pk=first.pk).update(status="resolved")
+    closed_page = client.get("/chat/")
+    assert b"Start a new conversation" in closed_page.content
+    second = start_chat(client)
+    assert second != first
+    assert second.customer_id == first.customer_id
+
+
+def holding_token_for(conversation: Conversation) -> Client:
+    """A browser whose signed cookie holds this conversation, as /chat/start/ leaves it."""
+    client = Client()
+    token = make_chat_token(
+        customer_id=conversation.customer_id, conversation=str(conversation.public_id)
+    )
+    client.cookies[CHAT_COOKIE] = get_cookie_signer(salt=CHAT_COOKIE + CHAT_COOKIE).sign(token)
+    return client
+
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+@pytest.mark.django_db
+def test_user_text_is_never_markup_in_the_chat_page(alice_conversation: Conversation) -> None:
+    Customer.objects.filter(pk=alice_conversation.customer_id).update(name=XSS)
+    message_post(conversation_id=alice_conversation.pk, author_kind="customer", body=XSS)
+    page = holding_token_for(alice_conversation).get("/chat/").content.decode()
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+    # The transcript travels as JSON inside a json_script tag, with < escaped.
+    assert "\\u003Cscript\\u003Ealert(1)" in page
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_channel_layer() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["channel_layer"]["ok"] is True
+
+
+@pytest.mark.django_db
+@override_settings(
+    CHANNEL_LAYERS={
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 0.5}]
+            },
+        }
+    },
+    HEALTHZ_TIMEOUT=1.0,
+)
+def test_healthz_is_503_when_the_channel_layer_is_unreachable() -> None:
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    try:
+        response = Client().get("/healthz")
+    finally:
+        channel_layers.backends.clear()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["channel_layer"]["ok"] is False
+    assert body["database"]["ok"] is True
