@@ -1,0 +1,112 @@
+"""A customer and an agent, in two browsers, chat live; the server restarts mid-conversation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from helpdesk.models import Conversation
+from tests.conftest import make_agent
+from tests.server import AsgiServer
+
+pytestmark = pytest.mark.e2e
+
+
+def customer_starts_chat(page: Page, server: AsgiServer) -> None:
+    page.goto(server.url + "/chat/")
+    page.get_by_label("Your name (optional)").fill("Alice <b>Martin</b>")
+    page.get_by_label("Email (optional)").fill("alice@example.com")
+    page.get_by_role("button", name="Start chatting").click()
+    expect(page.locator("[data-chat-connection]")).to_have_text("Connected")
+
+
+def send(page: Page, text: str) -> None:
+    page.locator("#chat-input").fill(text)
+    page.get_by_role("button", name="Send").click()
+
+
+def agent_signs_in_and_joins(page: Page, server: AsgiServer) -> None:
+    page.goto(server.url + "/agent/")
+    page.get_by_label("Username").fill("dana")
+    page.get_by_label("Password").fill("pw-dana")
+    page.get_by_role("button", name="Sign in").click()
+    row = page.locator("tr", has_text="alice@example.com")
+    expect(row).to_be_visible()
+    row.get_by_role("link", name="Open").click()
+    page.get_by_role("button", name="Join conversation").click()
+    expect(page.locator("[data-chat-connection]")).to_have_text("Connected")
+
+
+def log_bodies(page: Page) -> list[str]:
+    return page.locator("[data-chat-log] li[data-seq] .body").all_inner_texts()
+
+
+def test_customer_and_agent_chat_both_ways_across_a_server_restart(
+    browser: Browser, server: AsgiServer, artifacts: Path
+) -> None:
+    make_agent("dana", "Dana Whitfield")
+    customer = browser.new_context().new_page()
+    agent = browser.new_context().new_page()
+
+    customer_starts_chat(customer, server)
+    send(customer, "Hello, my parcel has not arrived.")
+    expect(customer.locator("li.msg-customer .body")).to_have_text(
+        ["Hello, my parcel has not arrived."]
+    )
+    expect(customer.locator("li.pending")).to_have_count(0)
+
+    agent_signs_in_and_joins(agent, server)
+    expect(customer.locator("li.msg-system .body")).to_have_text(
+        ["Dana Whitfield joined the conversation."]
+    )
+    expect(customer.locator("[data-chat-status]")).to_have_text(
+        "You are chatting with Dana Whitfield."
+    )
+    expect(agent.locator("li.msg-customer .body").first).to_have_text(
+        "Hello, my parcel has not arrived."
+    )
+    # The customer's name is text, never markup, on the agent's page.
+    expect(agent.locator("h1")).to_have_text("Alice <b>Martin</b>")
+
+    agent.locator("#chat-input").press_sequentially("Let me check", delay=20)
+    expect(customer.locator("[data-chat-typing]")).to_have_text("Dana Whitfield is typing…")
+    agent.locator("#chat-input").fill("Hi Alice, I'm looking at your order now.")
+    agent.get_by_role("button", name="Send").click()
+    expect(customer.locator("li.msg-agent .body")).to_have_text(
+        ["Hi Alice, I'm looking at your order now."]
+    )
+    expect(customer.locator("li.msg-agent .who")).to_have_text(["Dana Whitfield"])
+
+    send(customer, '<img src=x onerror="window.__xss=1">Thanks!')
+    expect(agent.locator("li.msg-customer .body").last).to_have_text(
+        '<img src=x onerror="window.__xss=1">Thanks!'
+    )
+    assert agent.evaluate("window.__xss") is None
+    customer.screenshot(path=str(artifacts / "chat-customer.png"))
+    agent.screenshot(path=str(artifacts / "chat-agent.png"))
+
+    # The server goes away mid-conversation; the customer keeps writing.
+    server.stop()
+    expect(customer.locator("[data-chat-connection]")).to_have_text("Reconnecting…")
+    send(customer, "Are you still there?")
+    expect(customer.locator("li.pending .body")).to_have_text(["Are you still there?"])
+    server.start()
+
+    expect(customer.locator("[data-chat-connection]")).to_have_text("Connected", timeout=15000)
+    expect(customer.locator("li.pending")).to_have_count(0, timeout=15000)
+    expect(agent.locator("[data-chat-connection]")).to_have_text("Connected", timeout=15000)
+    expect(agent.locator("li.msg-customer .body").last).to_have_text("Are you still there?")
+    agent.locator("#chat-input").fill("Yes, still here.")
+    agent.get_by_role("button", name="Send").click()
+    expect(customer.locator("li.msg-agent .body").last).to_have_text("Yes, still here.")
+
+    # Nothing lost, nothing twice: the page shows exactly what PostgreSQL holds, in order.
+    conversation = Conversation.objects.get()
+    stored = list(conversation.messages.order_by("seq").values_list("seq", "body"))
+    assert [seq for seq, _ in stored] == list(range(1, len(stored) + 1))
+    assert [body for _, body in stored].count("Are you still there?") == 1
+    for page in (customer, agent):
+        expect(page.locator("[data-chat-log] li[data-seq]")).to_have_count(len(stored))
+        assert log_bodies(page) == [body for _, body in stored]
