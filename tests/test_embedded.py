@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from helpdesk.demo_data import DEMO_PASSWORD
 from tests.server import AsgiServer, embedded_env, manage
@@ -50,7 +51,7 @@ class Browser:
         header = "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
         return connect(
             self.base.replace("http", "ws") + path,
-            origin=self.base,  # type: ignore[arg-type]
+            origin=Origin(self.base),
             additional_headers={"Cookie": header},
         )
 
