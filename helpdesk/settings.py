@@ -89,6 +89,10 @@ else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
     )
+# Consumers reach the database through database_sync_to_async, which closes the connection
+# after every call unless it may live on: without this, each chat message opens a new one.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and Celery broker ---------------------------------------------------

@@ -61,8 +61,14 @@ def manage(*args: str, env: dict[str, str]) -> str:
 
 
 class AsgiServer:
-    def __init__(self, log_path: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        app: str = "helpdesk.asgi:application",
+    ) -> None:
         """Serve the test database, or exactly the environment given in `env`."""
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -75,7 +81,7 @@ class AsgiServer:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "helpdesk.asgi:application", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1",
              "--port", str(self.port), "--lifespan", "on", "--ws-per-message-deflate", "false"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

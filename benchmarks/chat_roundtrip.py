@@ -1,0 +1,134 @@
+"""chat_roundtrip: a customer message stored and acknowledged over the websocket, p50/p99 at
+rising concurrency, against a bare Channels echo consumer on the same uvicorn process.
+
+Each simulated customer has a conversation of their own and sends messages one after another,
+timing each from send to the server's ack (which comes only after the row is committed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.server import AsgiServer, embedded_env  # noqa: E402
+
+CONCURRENCY = [1, 10, 50]
+MESSAGES_PER_CLIENT = int(os.environ.get("BENCH_MESSAGES", "40"))
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def one_client(url: str, origin: str, frame_for: Any) -> list[float]:
+    timings = []
+    async with websockets.connect(url, origin=origin, compression=None) as socket:  # type: ignore[arg-type]
+        for index in range(MESSAGES_PER_CLIENT):
+            frame = frame_for(index)
+            started = time.perf_counter()
+            await socket.send(frame)
+            while True:  # skip welcome / broadcast frames until our answer arrives
+                answer = json.loads(await socket.recv())
+                if answer.get("type") in {"ack", "echo"}:
+                    break
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+async def run_level(urls: list[str], origin: str, chat: bool) -> dict[str, float]:
+    def frame_for(index: int) -> str:
+        if chat:
+            return json.dumps(
+                {"type": "message", "body": f"message {index}", "client_id": uuid.uuid4().hex}
+            )
+        return json.dumps({"type": "echo", "body": f"message {index}"})
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(one_client(url, origin, frame_for) for url in urls))
+    elapsed = time.perf_counter() - started
+    samples = [t for client in results for t in client]
+    return {
+        "p50_ms": round(statistics.median(samples), 3),
+        "p99_ms": round(percentile(samples, 0.99), 3),
+        "per_second": round(len(samples) / elapsed, 1),
+    }
+
+
+def create_conversations(env: dict[str, str], count: int) -> list[tuple[str, str]]:
+    """Conversations and tokens, made through the product's own services in a subprocess."""
+    script = (
+        "import django, json; django.setup();"
+        "from helpdesk.models import Customer; from helpdesk.services import conversation_start;"
+        "from helpdesk.chattoken import make_chat_token;"
+        f"out=[];\nfor i in range({count}):\n"
+        " c=conversation_start(customer=Customer.objects.create(name=f'Bench {i}'));"
+        " out.append((str(c.public_id), make_chat_token(customer_id=c.customer_id, conversation=str(c.public_id))))\n"
+        "print(json.dumps(out))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "helpdesk.settings"},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return [tuple(pair) for pair in json.loads(result.stdout.strip().splitlines()[-1])]
+
+
+def main() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as scratch:
+        env = embedded_env(
+            Path(scratch) / "bench.sqlite3", HELPDESK_TICKER="false", CHAT_RATE_LIMIT="100000"
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        conversations = create_conversations(env, max(CONCURRENCY))
+        server = AsgiServer(
+            Path(scratch) / "uvicorn.log", env=env, app="benchmarks.echo_asgi:application"
+        )
+        server.start()
+        try:
+            levels = []
+            ws = server.url.replace("http", "ws")
+            for clients in CONCURRENCY:
+                chat_urls = [
+                    f"{ws}/ws/chat/{pid}/?token={token}" for pid, token in conversations[:clients]
+                ]
+                echo = asyncio.run(run_level([f"{ws}/ws/echo/"] * clients, server.url, chat=False))
+                chat = asyncio.run(run_level(chat_urls, server.url, chat=True))
+                levels.append(
+                    {
+                        "clients": clients,
+                        "chat": chat,
+                        "baseline_echo": echo,
+                        "ratio_p50": round(chat["p50_ms"] / echo["p50_ms"], 2),
+                        "ratio_throughput": round(chat["per_second"] / echo["per_second"], 3),
+                    }
+                )
+        finally:
+            server.stop()
+    return {
+        "name": "chat_roundtrip",
+        "setup": "one uvicorn process, embedded default (SQLite, in-memory layer)",
+        "messages_per_client": MESSAGES_PER_CLIENT,
+        "levels": levels,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))
