@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from agents import views
@@ -7,14 +6,8 @@ app_name = "agents"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="agents/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.AgentLoginView.as_view(), name="login"),
+    path("logout/", views.logout, name="logout"),
     path("presence/", views.presence, name="presence"),
     path("heartbeat/", views.heartbeat, name="heartbeat"),
     path("conversations/<uuid:public_id>/", views.conversation, name="conversation"),

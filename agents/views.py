@@ -8,6 +8,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +23,30 @@ from agents.models import Agent
 from agents.selectors import agent_for_user
 from helpdesk.selectors import conversation_by_public_id, open_conversations, transcript_payload
 from helpdesk.services import ChatError
+
+
+class AgentLoginView(auth_views.LoginView):
+    """Signing in puts the agent online: they are at their desk, ready for conversations."""
+
+    template_name = "agents/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        agent = agent_for_user(form.get_user())
+        if agent is not None:
+            services.agent_set_presence(agent=agent, presence=Agent.Presence.ONLINE)
+        return response
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    """Signing out takes the agent offline at once, rather than at the next presence sweep."""
+    agent = agent_for_user(request.user)
+    if agent is not None:
+        services.agent_set_presence(agent=agent, presence=Agent.Presence.OFFLINE)
+    auth_logout(request)
+    return redirect("agents:login")
 
 
 class AgentRequest(HttpRequest):

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connections
 
 from agents.models import Agent, AgentSkill
 from helpdesk.models import Conversation, Customer
@@ -20,6 +21,15 @@ ORIGIN = (b"origin", b"http://localhost")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Playwright's sync API leaves an event loop on the main thread: browser tests go last.
     items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _short_lived_connections() -> None:
+    """Close each thread's connection after use, as CONN_MAX_AGE=0 does: a persistent one held by
+    database_sync_to_async's thread would stop PostgreSQL from dropping the test database."""
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+        connections[alias].settings_dict["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -29,11 +29,27 @@ def test_a_user_without_an_agent_profile_is_told_so(db: None) -> None:
     assert b"This page is for agents" in response.content
 
 
-def test_login_page_signs_an_agent_in(dana: Agent) -> None:
+def test_signing_in_puts_the_agent_online_and_signing_out_offline(dana: Agent) -> None:
+    Agent.objects.filter(pk=dana.pk).update(presence="offline")
     client = Client()
     response = client.post("/agent/login/", {"username": "dana", "password": "pw-dana"})
     assert response.status_code == 302
     assert response["Location"] == "/agent/"
+    dana.refresh_from_db()
+    assert dana.presence == "online"
+    assert client.post("/agent/logout/")["Location"] == "/agent/login/"
+    dana.refresh_from_db()
+    assert dana.presence == "offline"
+    assert client.get("/agent/").status_code == 302
+
+
+def test_a_wrong_password_is_refused_and_changes_nothing(dana: Agent) -> None:
+    Agent.objects.filter(pk=dana.pk).update(presence="offline")
+    response = Client().post("/agent/login/", {"username": "dana", "password": "wrong"})
+    assert response.status_code == 200
+    assert b"did not match" in response.content
+    dana.refresh_from_db()
+    assert dana.presence == "offline"
 
 
 def test_the_list_shows_open_conversations_only(
