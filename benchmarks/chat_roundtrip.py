@@ -18,6 +18,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import websockets
 
@@ -86,47 +87,84 @@ def create_conversations(env: dict[str, str], count: int) -> list[tuple[str, str
     return [tuple(pair) for pair in json.loads(result.stdout.strip().splitlines()[-1])]
 
 
+def measure(env: dict[str, str], scratch: Path) -> list[dict[str, Any]]:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    conversations = create_conversations(env, max(CONCURRENCY))
+    server = AsgiServer(scratch / "uvicorn.log", env=env, app="benchmarks.echo_asgi:application")
+    server.start()
+    levels = []
+    try:
+        ws = server.url.replace("http", "ws")
+        for clients in CONCURRENCY:
+            chat_urls = [
+                f"{ws}/ws/chat/{pid}/?token={token}" for pid, token in conversations[:clients]
+            ]
+            echo = asyncio.run(run_level([f"{ws}/ws/echo/"] * clients, server.url, chat=False))
+            chat = asyncio.run(run_level(chat_urls, server.url, chat=True))
+            levels.append(
+                {
+                    "clients": clients,
+                    "chat": chat,
+                    "baseline_echo": echo,
+                    "ratio_p50": round(chat["p50_ms"] / echo["p50_ms"], 2),
+                    "ratio_throughput": round(chat["per_second"] / echo["per_second"], 3),
+                }
+            )
+    finally:
+        server.stop()
+    return levels
+
+
+def scratch_postgres(url: str) -> tuple[str, Any]:
+    """A throw-away database on the configured PostgreSQL server, and how to drop it."""
+    import psycopg
+
+    parsed = urlsplit(url)
+    name = f"helpdesk_bench_{os.getpid()}"
+    admin_url = urlunsplit(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parsed._replace(path=f"/{name}")), drop
+
+
 def main() -> dict[str, Any]:
+    setups = []
+    base = {"HELPDESK_TICKER": "false", "CHAT_RATE_LIMIT": "100000"}
     with tempfile.TemporaryDirectory() as scratch:
-        env = embedded_env(
-            Path(scratch) / "bench.sqlite3", HELPDESK_TICKER="false", CHAT_RATE_LIMIT="100000"
+        env = embedded_env(Path(scratch) / "bench.sqlite3", **base)
+        setups.append(
+            {"setup": "embedded: SQLite, in-memory layer", "levels": measure(env, Path(scratch))}
         )
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        conversations = create_conversations(env, max(CONCURRENCY))
-        server = AsgiServer(
-            Path(scratch) / "uvicorn.log", env=env, app="benchmarks.echo_asgi:application"
-        )
-        server.start()
+    if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        database, drop = scratch_postgres(os.environ["DATABASE_URL"])
         try:
-            levels = []
-            ws = server.url.replace("http", "ws")
-            for clients in CONCURRENCY:
-                chat_urls = [
-                    f"{ws}/ws/chat/{pid}/?token={token}" for pid, token in conversations[:clients]
-                ]
-                echo = asyncio.run(run_level([f"{ws}/ws/echo/"] * clients, server.url, chat=False))
-                chat = asyncio.run(run_level(chat_urls, server.url, chat=True))
-                levels.append(
+            with tempfile.TemporaryDirectory() as scratch:
+                env = {
+                    **os.environ,
+                    **base,
+                    "DATABASE_URL": database,
+                    "CHANNEL_LAYER_PREFIX": f"bench{os.getpid()}",
+                }
+                setups.append(
                     {
-                        "clients": clients,
-                        "chat": chat,
-                        "baseline_echo": echo,
-                        "ratio_p50": round(chat["p50_ms"] / echo["p50_ms"], 2),
-                        "ratio_throughput": round(chat["per_second"] / echo["per_second"], 3),
+                        "setup": "production: PostgreSQL, channels-redis",
+                        "levels": measure(env, Path(scratch)),
                     }
                 )
         finally:
-            server.stop()
+            drop()
     return {
         "name": "chat_roundtrip",
-        "setup": "one uvicorn process, embedded default (SQLite, in-memory layer)",
+        "process": "one uvicorn process; each client its own conversation; baseline: bare echo consumer",
         "messages_per_client": MESSAGES_PER_CLIENT,
-        "levels": levels,
+        "setups": setups,
     }
 
 

@@ -17,16 +17,20 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def main() -> None:
     RESULTS.mkdir(exist_ok=True)
-    print(f"{'benchmark':<16} {'level':<12} {'figure':<28} {'baseline':<28} {'ratio':>6}")
+    print(
+        f"{'benchmark':<15} {'setup':<40} {'clients':>7}  {'p50 / p99 ms':<18} {'baseline p50 / p99':<19} {'ratio p50':>9}"
+    )
     for module in BENCHMARKS:
         result = module.main()
         (RESULTS / f"{result['name']}.json").write_text(json.dumps(result, indent=2) + "\n")
-        for level in result["levels"]:
-            figure = f"p50 {level['chat']['p50_ms']} ms, p99 {level['chat']['p99_ms']} ms"
-            baseline = f"p50 {level['baseline_echo']['p50_ms']} ms, p99 {level['baseline_echo']['p99_ms']} ms"
-            print(
-                f"{result['name']:<16} {str(level['clients']) + ' clients':<12} {figure:<28} {baseline:<28} {level['ratio_p50']:>6}"
-            )
+        for setup in result["setups"]:
+            for level in setup["levels"]:
+                chat, echo = level["chat"], level["baseline_echo"]
+                print(
+                    f"{result['name']:<15} {setup['setup']:<40} {level['clients']:>7}  "
+                    f"{chat['p50_ms']:>7.2f} / {chat['p99_ms']:<8.2f} {echo['p50_ms']:>7.2f} / {echo['p99_ms']:<9.2f} "
+                    f"{level['ratio_p50']:>9.1f}"
+                )
 
 
 if __name__ == "__main__":
