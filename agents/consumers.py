@@ -38,5 +38,12 @@ class AgentChatConsumer(ConversationSocket):
     def typing_name(self) -> str:
         return self.agent.display_name
 
+    def may_type(self) -> bool:
+        return Conversation.objects.filter(
+            pk=self.conversation.pk,
+            assigned_agent=self.agent,
+            status__in=Conversation.OPEN_STATUSES,
+        ).exists()
+
     def welcome(self) -> dict[str, Any]:
         return {"joined": self.conversation.assigned_agent_id == self.agent.pk}

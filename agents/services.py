@@ -122,20 +122,25 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
 def agent_post_message(
     *, public_id: uuid.UUID | str, agent: Agent, body: str, client_msg_id: str
 ) -> PostResult:
-    """An agent's message, refused unless the agent has joined the conversation."""
+    """An agent's message, refused unless the agent has joined the conversation (checked under
+    the conversation's row lock, so a message racing a leave or a resolve is refused)."""
     conversation = Conversation.objects.filter(public_id=public_id).first()
     if conversation is None:
         raise ChatError("not_found", "No such conversation.")
-    if conversation.assigned_agent_id != agent.pk:
-        raise ChatError("not_joined", "Join the conversation before writing to the customer.")
-    if not conversation.is_open:
-        raise ChatError("closed", "This conversation is closed.")
+
+    def joined_and_open(locked: Conversation) -> None:
+        if locked.assigned_agent_id != agent.pk:
+            raise ChatError("not_joined", "Join the conversation before writing to the customer.")
+        if not locked.is_open:
+            raise ChatError("closed", "This conversation is closed.")
+
     return message_post(
         conversation_id=conversation.pk,
         author_kind=Message.AuthorKind.AGENT,
         body=body,
         client_msg_id=client_msg_id,
         author_agent_id=agent.pk,
+        guard=joined_and_open,
     )
 
 

@@ -55,8 +55,18 @@ class ConversationAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "language"]
     search_fields = ["public_id", "customer__name", "customer__email", "messages__body"]
     list_select_related = ["customer", "assigned_agent"]
-    autocomplete_fields = ["customer", "assigned_agent"]
-    readonly_fields = ["public_id", "last_seq", "last_message_at"]
+    autocomplete_fields = ["customer"]
+    # Status and assignment change through the chat and routing services, which record the
+    # audit event and notify the sockets; editing them here would skip both.
+    readonly_fields = [
+        "public_id",
+        "status",
+        "assigned_agent",
+        "closed_at",
+        "identity_verified",
+        "last_seq",
+        "last_message_at",
+    ]
     inlines = [MessageInline, EventInline]
     date_hierarchy = "opened_at"
 
@@ -78,6 +88,9 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ["conversation", "author_agent"]
     raw_id_fields = ["conversation"]
     readonly_fields = ["seq", "created_at", "client_msg_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # messages are written through the chat, which numbers and publishes them
 
 
 @admin.register(ConversationEvent)

@@ -57,6 +57,7 @@ def parse_frame(text: str, *, max_bytes: int) -> Frame:
         raise FrameError(
             "too_large",
             f"Frame is {size} bytes; the limit is {max_bytes} bytes. Nothing was stored.",
+            client_id=_client_id_of(text),
         )
     try:
         data = json.loads(text)
@@ -78,6 +79,16 @@ def parse_frame(text: str, *, max_bytes: int) -> Frame:
     if frame_type == "sync" and data["after"] < 0:
         raise FrameError("invalid_field", "after must be zero or more.")
     return Frame(frame_type, data)
+
+
+def _client_id_of(text: str) -> str | None:
+    """The client id of an oversize frame, so the page can mark which message was refused."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    client_id = data.get("client_id") if isinstance(data, dict) else None
+    return client_id if isinstance(client_id, str) and CLIENT_ID_PATTERN.match(client_id) else None
 
 
 def _check_fields(frame_type: str, data: dict[str, Any], client_id: str | None) -> None:

@@ -29,14 +29,23 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         conversation = await database_sync_to_async(self.authorize)()
+        # Accept before closing: a close before the handshake reaches the browser as a bare
+        # HTTP 403 (close code 1006), and the page could not tell "go away" from "try again".
+        await self.accept()
         if conversation is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.conversation = conversation
         self.limiter = RateLimiter(limit=settings.CHAT_RATE_LIMIT, window=settings.CHAT_RATE_WINDOW)
         await self.channel_layer.group_add(conversation.group_name, self.channel_name)
-        await self.accept()
-        await self.send_json({"type": "welcome", "status": conversation.status, **self.welcome()})
+        await self.send_json(
+            {
+                "type": "welcome",
+                "status": conversation.status,
+                "last_seq": conversation.last_seq,
+                **self.welcome(),
+            }
+        )
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "conversation"):
@@ -55,8 +64,14 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     def typing_name(self) -> str:
         return ""
 
+    def may_type(self) -> bool:
+        """Whether this socket's typing notices reach the other side."""
+        return True
+
     # --- frames from the client ---------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not hasattr(self, "conversation"):
+            return  # refused at connect; the close is on its way
         if not self.limiter.allow():
             await self.send_error(
                 FrameError("rate_limited", "Too many messages at once; wait a moment and resend.")
@@ -107,6 +122,8 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         return [message_payload(message) for message in messages]
 
     async def frame_typing(self, frame: Frame) -> None:
+        if not await database_sync_to_async(self.may_type)():
+            return
         await self.channel_layer.group_send(
             self.conversation.group_name,
             {
@@ -119,7 +136,17 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         )
 
     async def frame_ping(self, frame: Frame) -> None:
-        await self.send_json({"type": "pong"})
+        # The last sequence number lets the page notice a notification it never received.
+        last_seq = await database_sync_to_async(self._last_seq)()
+        await self.send_json({"type": "pong", "last_seq": last_seq})
+
+    def _last_seq(self) -> int:
+        return (
+            Conversation.objects.filter(pk=self.conversation.pk)
+            .values_list("last_seq", flat=True)
+            .first()
+            or 0
+        )
 
     async def send_error(self, error: FrameError) -> None:
         await self.send_json(error.as_frame())

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 
 SALT = "helpdesk.chat.token"
+CHAT_COOKIE = "hd_chat"
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,9 @@ def read_chat_token(token: str) -> ChatToken | None:
         return ChatToken(customer_id=int(data["c"]), conversation=str(data["p"]))
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+
+
+def read_cookie_token(cookies: dict[str, str]) -> str:
+    """The chat token from the browser's cookie. The token is itself signed (and expires), so the
+    cookie needs no second signature: read_chat_token rejects anything forged or stale."""
+    return cookies.get(CHAT_COOKIE, "")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from helpdesk.chatsocket import ConversationSocket
-from helpdesk.chattoken import ChatToken, read_chat_token
+from helpdesk.chattoken import ChatToken, read_chat_token, read_cookie_token
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_for_customer
 from helpdesk.services import PostResult, customer_post_message
@@ -17,9 +16,11 @@ class CustomerChatConsumer(ConversationSocket):
     token: ChatToken
 
     def authorize(self) -> Conversation | None:
-        """Only the customer holding a signed token for this very conversation gets in."""
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
-        token = read_chat_token(query.get("token", [""])[0])
+        """Only the customer whose signed cookie names this very conversation gets in.
+
+        The token travels in the cookie, not the URL, so it never lands in access logs.
+        """
+        token = read_chat_token(read_cookie_token(self.scope.get("cookies", {})))
         public_id = str(self.scope["url_route"]["kwargs"]["public_id"])
         if token is None or token.conversation != public_id:
             return None
@@ -34,6 +35,11 @@ class CustomerChatConsumer(ConversationSocket):
             body=body,
             client_msg_id=client_msg_id,
         )
+
+    def may_type(self) -> bool:
+        return Conversation.objects.filter(
+            pk=self.conversation.pk, status__in=Conversation.OPEN_STATUSES
+        ).exists()
 
     def welcome(self) -> dict[str, Any]:
         agent = self.conversation.assigned_agent

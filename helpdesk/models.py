@@ -75,6 +75,10 @@ class Conversation(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
     )
+    identity_verified = models.BooleanField(
+        default=False,
+        help_text="Whether the customer proved who they are. A web chat only claims an email.",
+    )
     # The last sequence number handed out; messages take last_seq + 1 under a row lock.
     last_seq = models.PositiveIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True)
@@ -162,6 +166,11 @@ class KnowledgeArticle(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField()
     tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated keywords.")
+    intents = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Comma-separated intent codes this article answers, e.g. 'order_status'.",
+    )
     language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -179,3 +188,50 @@ class KnowledgeArticle(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+    @property
+    def intent_list(self) -> list[str]:
+        return [code.strip() for code in self.intents.split(",") if code.strip()]
+
+
+class TrainingPhrase(models.Model):
+    """An example a supervisor adds to teach the assistant an intent (added to the built-in ones)."""
+
+    intent = models.CharField(max_length=50, db_index=True)
+    text = models.CharField(max_length=500)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["intent", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["intent", "text"], name="training_phrase_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intent}: {self.text}"
+
+
+class MessageAnalysis(models.Model):
+    """What the assistant made of one customer message, kept for later decisions and metrics."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="analysis")
+    language = models.CharField(max_length=8)
+    intent = models.CharField(max_length=50, db_index=True)
+    intent_confidence = models.FloatField()
+    sentiment = models.CharField(max_length=10)
+    sentiment_score = models.FloatField()
+    article = models.ForeignKey(
+        KnowledgeArticle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response_confidence = models.FloatField()
+    resolution_type = models.CharField(
+        max_length=50, blank=True, help_text="What the assistant answered with, for loop counting."
+    )
+    answered = models.BooleanField(default=False)
+    details = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.intent} ({self.intent_confidence:.2f})"

@@ -21,7 +21,8 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
         if layer is not None:
             async_to_sync(layer.group_send)(group, event)
 
-    transaction.on_commit(send)
+    # robust: the data is committed; a layer outage must not turn that success into an error.
+    transaction.on_commit(send, robust=True)
 
 
 def enqueue_on_commit(task: Any, *args: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -83,6 +84,9 @@ def event_record(
     )
 
 
+Guard = Callable[[Conversation], None]
+
+
 def message_post(
     *,
     conversation_id: int,
@@ -90,23 +94,33 @@ def message_post(
     body: str,
     client_msg_id: str | None = None,
     author_agent_id: int | None = None,
+    guard: Guard | None = None,
 ) -> PostResult:
     """Store a message with the next sequence number; a repeated client id stores nothing.
 
-    1. Lock the conversation row: it serialises sequence numbers and duplicate checks.
-    2. A message with this client id already there is the same message sent again.
-    3. Otherwise take last_seq + 1, insert, and publish once committed.
+    1. Lock the conversation row: it serialises sequence numbers, duplicate checks and the
+       permission check, so nobody can leave or close the conversation half-way.
+    2. A message with this client id already there is the same message sent again: it is
+       acknowledged again even if the conversation has changed since.
+    3. `guard` raises ChatError if the author may not write here (now, under the lock).
+    4. Take last_seq + 1, insert, and publish once committed.
     """
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("customer")
             .get(pk=conversation_id)
         )
         if client_msg_id:
-            existing = conversation.messages.filter(client_msg_id=client_msg_id).first()
+            existing = (
+                conversation.messages.select_related("author_agent", "conversation__customer")
+                .filter(client_msg_id=client_msg_id)
+                .first()
+            )
             if existing is not None:
                 return PostResult(existing, created=False)
+        if guard is not None:
+            guard(conversation)
         now = timezone.now()
         conversation.last_seq += 1
         conversation.last_message_at = now
@@ -135,13 +149,19 @@ def customer_post_message(
     conversation = Conversation.objects.filter(public_id=public_id, customer_id=customer_id).first()
     if conversation is None:
         raise ChatError("forbidden", "This conversation does not belong to you.")
-    if not conversation.is_open:
-        raise ChatError("closed", "This conversation is closed. Start a new one to keep chatting.")
+
+    def still_open(locked: Conversation) -> None:
+        if not locked.is_open:
+            raise ChatError(
+                "closed", "This conversation is closed. Start a new one to keep chatting."
+            )
+
     return message_post(
         conversation_id=conversation.pk,
         author_kind=Message.AuthorKind.CUSTOMER,
         body=body,
         client_msg_id=client_msg_id,
+        guard=still_open,
     )
 
 

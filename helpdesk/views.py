@@ -14,13 +14,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_GET, require_POST
 
-from helpdesk.chattoken import ChatToken, make_chat_token, read_chat_token
+from helpdesk.chattoken import (
+    CHAT_COOKIE,
+    ChatToken,
+    make_chat_token,
+    read_chat_token,
+    read_cookie_token,
+)
 from helpdesk.forms import ChatStartForm
 from helpdesk.models import Conversation, Customer
 from helpdesk.selectors import conversation_for_customer, transcript_payload
 from helpdesk.services import conversation_start, customer_identify
-
-CHAT_COOKIE = "hd_chat"
 
 
 @require_GET
@@ -44,11 +48,7 @@ def chat_page(request: HttpRequest) -> HttpResponse:
             "helpdesk/chat_start.html",
             {"form": ChatStartForm(initial={"language": language})},
         )
-    context = {
-        "conversation": conversation,
-        "token": make_chat_token(customer_id=token.customer_id, conversation=token.conversation),
-        "initial_messages": transcript_payload(conversation),
-    }
+    context = {"conversation": conversation, "initial_messages": transcript_payload(conversation)}
     return render(request, "helpdesk/chat.html", context)
 
 
@@ -65,10 +65,9 @@ def chat_start(request: HttpRequest) -> HttpResponse:
     conversation = conversation_start(customer=customer, language=form.cleaned_data["language"])
     response = redirect("chat:page")
     token = make_chat_token(customer_id=customer.pk, conversation=str(conversation.public_id))
-    response.set_signed_cookie(
+    response.set_cookie(
         CHAT_COOKIE,
         token,
-        salt=CHAT_COOKIE,
         max_age=settings.CHAT_TOKEN_MAX_AGE,
         httponly=True,
         samesite="Lax",
@@ -78,8 +77,7 @@ def chat_start(request: HttpRequest) -> HttpResponse:
 
 
 def _cookie_token(request: HttpRequest) -> ChatToken | None:
-    raw = request.get_signed_cookie(CHAT_COOKIE, default="", salt=CHAT_COOKIE)
-    return read_chat_token(raw or "")
+    return read_chat_token(read_cookie_token(request.COOKIES))
 
 
 def _returning_customer(request: HttpRequest, email: str) -> Customer | None:

@@ -11,21 +11,27 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from helpdesk.asgi import application
-from helpdesk.chattoken import make_chat_token
+from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
 from helpdesk.models import Conversation
 
 ORIGIN = (b"origin", b"http://localhost")
 
 
+def chat_cookie(conversation: Conversation) -> bytes:
+    """The signed cookie /chat/start/ leaves in the customer's browser."""
+    token = make_chat_token(
+        customer_id=conversation.customer_id, conversation=str(conversation.public_id)
+    )
+    return f"{CHAT_COOKIE}={token}".encode()
+
+
 def customer_socket(
-    conversation: Conversation, *, token: str | None = None
+    conversation: Conversation, *, cookie: bytes | None = None
 ) -> WebsocketCommunicator:
-    if token is None:
-        token = make_chat_token(
-            customer_id=conversation.customer_id, conversation=str(conversation.public_id)
-        )
     return WebsocketCommunicator(
-        application, f"/ws/chat/{conversation.public_id}/?token={token}", headers=[ORIGIN]
+        application,
+        f"/ws/chat/{conversation.public_id}/",
+        headers=[ORIGIN, (b"cookie", cookie if cookie is not None else chat_cookie(conversation))],
     )
 
 
@@ -41,6 +47,14 @@ def agent_socket(conversation: Conversation, cookie: bytes) -> WebsocketCommunic
         f"/ws/agent/conversations/{conversation.public_id}/",
         headers=[ORIGIN, (b"cookie", cookie)],
     )
+
+
+async def assert_refused(socket: WebsocketCommunicator) -> None:
+    """The handshake completes, then the server closes with 4403, which the page can read."""
+    connected, _ = await socket.connect()
+    if connected:
+        closing = await socket.receive_output(timeout=3)
+        assert closing == {"type": "websocket.close", "code": 4403}
 
 
 async def connect(socket: WebsocketCommunicator) -> dict[str, Any]:

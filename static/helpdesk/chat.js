@@ -13,7 +13,9 @@
   if (!root) { return; }
 
   var viewer = root.dataset.viewer;
-  var outboxKey = "helpdesk-outbox:" + root.dataset.conversation;
+  // Per viewer: an agent page opened in the customer's browser must never send their messages.
+  var outboxKey = "helpdesk-outbox:" + viewer + ":" + root.dataset.conversation;
+  var maxBytes = Number(root.dataset.maxBytes || 8192) - 200;  // room for the JSON around the body
   var log = root.querySelector("[data-chat-log]");
   var form = root.querySelector("[data-chat-form]");
   var input = form ? form.querySelector("textarea") : null;
@@ -37,6 +39,11 @@
     try { localStorage.setItem(outboxKey, JSON.stringify(items)); } catch (e) { /* private mode */ }
   }
   var outbox = loadOutbox();
+  // Another tab of the same conversation may have queued or cleared messages meanwhile.
+  function updateOutbox(change) {
+    outbox = change(loadOutbox());
+    saveOutbox(outbox);
+  }
 
   function newClientId() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -94,12 +101,15 @@
   }
 
   function render(message) {
-    if (rendered[message.seq]) { return; }
     var li = null;
     if (message.client_id) {
+      // A stored message settles its pending copy, even when the message is already drawn
+      // (its ack was lost, then the page reloaded with it still in the outbox).
       li = log.querySelector('li.pending[data-client-id="' + cssEscape(message.client_id) + '"]');
-      if (li) { li.remove(); li.classList.remove("pending", "failed"); forget(message.client_id); }
+      if (li) { li.remove(); li.classList.remove("pending", "failed"); }
+      forget(message.client_id);
     }
+    if (rendered[message.seq]) { return; }
     if (message.author_kind === "system") {
       li = bubble("system", false);
     } else if (!li) {
@@ -118,8 +128,10 @@
   }
 
   function forget(clientId) {
-    outbox = outbox.filter(function (item) { return item.client_id !== clientId; });
-    saveOutbox(outbox);
+    if (!outbox.some(function (item) { return item.client_id === clientId; })) { return; }
+    updateOutbox(function (items) {
+      return items.filter(function (item) { return item.client_id !== clientId; });
+    });
   }
 
   function showPending(item) {
@@ -196,6 +208,17 @@
     showTyping.timer = setTimeout(function () { typingEl.hidden = true; }, 6000);
   }
 
+  var retryTimer = null;
+  function retryOutboxLater() {
+    // One timer however many messages were refused: resending all at once would be refused again.
+    if (retryTimer) { return; }
+    retryTimer = setTimeout(function () { retryTimer = null; flushOutbox(); }, 5000);
+  }
+
+  function catchUp(lastSeq) {
+    if (typeof lastSeq === "number" && lastSeq > contiguousSeq) { requestSync(); }
+  }
+
   var handlers = {
     welcome: function (frame) {
       setConnection("Connected", "open");
@@ -212,10 +235,10 @@
     ack: function (frame) { render(frame.message); },
     typing: showTyping,
     status: function (frame) { setStatus(frame.status, frame.agent); },
-    pong: function () {},
+    pong: function (frame) { catchUp(frame.last_seq); },
     error: function (frame) {
       if (frame.code === "rate_limited") {
-        setTimeout(flushOutbox, 3000);
+        retryOutboxLater();
       } else if (frame.client_id) {
         markFailed(frame.client_id, frame.message);
       } else {
@@ -254,8 +277,12 @@
     var body = input.value.trim();
     if (!body) { return; }
     var item = { client_id: newClientId(), body: body };
-    outbox.push(item);
-    saveOutbox(outbox);
+    if (new TextEncoder().encode(body).length > maxBytes) {
+      showPending(item);
+      markFailed(item.client_id, "this message is too long; please split it up.");
+      return;
+    }
+    updateOutbox(function (items) { return items.concat([item]); });
     showPending(item);
     input.value = "";
     send({ type: "message", body: item.body, client_id: item.client_id });

@@ -6,7 +6,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from agents.models import Agent
-from agents.services import conversation_join
+from agents.services import conversation_join, conversation_leave
 from helpdesk.asgi import application
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start
@@ -14,6 +14,7 @@ from tests.conftest import make_agent
 from tests.wsclient import (
     ORIGIN,
     agent_socket,
+    assert_refused,
     connect,
     customer_socket,
     receive_type,
@@ -36,16 +37,14 @@ async def test_anonymous_visitors_cannot_open_the_agent_socket() -> None:
     socket = WebsocketCommunicator(
         application, f"/ws/agent/conversations/{conversation.public_id}/", headers=[ORIGIN]
     )
-    connected, code = await socket.connect()
-    assert (connected, code) == (False, 4403)
+    await assert_refused(socket)
 
 
 async def test_a_signed_in_user_without_an_agent_profile_is_refused() -> None:
     conversation, _, _ = await setup()
     user = await database_sync_to_async(User.objects.create_user)("visitor", password="pw")
     cookie = await database_sync_to_async(session_cookie)(user)
-    connected, _ = await agent_socket(conversation, cookie).connect()
-    assert not connected
+    await assert_refused(agent_socket(conversation, cookie))
 
 
 async def test_an_agent_who_has_not_joined_can_watch_but_not_write() -> None:
@@ -100,4 +99,40 @@ async def test_the_sender_does_not_see_its_own_typing_notice() -> None:
     await connect(agent)
     await agent.send_json_to({"type": "typing", "active": True})
     assert await agent.receive_nothing(timeout=0.3)
+    await agent.disconnect()
+
+
+async def test_an_agent_resend_is_acknowledged_with_the_stored_message() -> None:
+    conversation, dana, cookie = await setup()
+    await database_sync_to_async(conversation_join)(public_id=conversation.public_id, agent=dana)
+    agent = agent_socket(conversation, cookie)
+    await connect(agent)
+    await send_message(agent, "Hello!", "a-1")
+    first = await receive_type(agent, "ack")
+    await send_message(agent, "Hello!", "a-1")
+    again = await receive_type(agent, "ack")
+    assert again["duplicate"] is True
+    assert again["message"] == first["message"]
+    assert again["message"]["author_name"] == "Dana Whitfield"
+    await agent.disconnect()
+
+
+async def test_an_agent_who_left_can_no_longer_write_or_type() -> None:
+    conversation, dana, cookie = await setup()
+    customer = customer_socket(conversation)
+    await connect(customer)
+    await database_sync_to_async(conversation_join)(public_id=conversation.public_id, agent=dana)
+    agent = agent_socket(conversation, cookie)
+    await connect(agent)
+    await database_sync_to_async(conversation_leave)(public_id=conversation.public_id, agent=dana)
+    await send_message(agent, "one more thing", "late")
+    assert (await receive_type(agent, "error"))["code"] == "not_joined"
+    while (await receive_type(customer, "message"))["message"][
+        "body"
+    ] != "Dana Whitfield left the conversation.":
+        pass
+    assert (await receive_type(customer, "status"))["status"] == "waiting"
+    await agent.send_json_to({"type": "typing", "active": True})
+    assert await customer.receive_nothing(timeout=0.3)
+    await customer.disconnect()
     await agent.disconnect()

@@ -116,3 +116,27 @@ def test_customer_and_agent_chat_both_ways_across_a_server_restart(
     for page in (customer, agent):
         expect(page.locator("[data-chat-log] li[data-seq]")).to_have_count(len(stored))
         assert log_bodies(page) == [body for _, body in stored]
+
+
+def test_a_reload_with_an_already_stored_message_in_the_outbox_shows_it_once(
+    browser: Browser, server: AsgiServer
+) -> None:
+    """The ack was lost, so the page still holds the message as unsent: after a reload it is
+    resent, acknowledged as a duplicate, and shown once with no pending copy left."""
+    customer = browser.new_context().new_page()
+    customer_starts_chat(customer, server)
+    send(customer, "Is my parcel insured?")
+    expect(customer.locator("li.pending")).to_have_count(0)
+    conversation = Conversation.objects.get()
+    stored = conversation.messages.get()
+    key = f"helpdesk-outbox:customer:{conversation.public_id}"
+    customer.evaluate(
+        "([key, item]) => localStorage.setItem(key, JSON.stringify([item]))",
+        [key, {"client_id": stored.client_msg_id, "body": stored.body}],
+    )
+    customer.reload()
+    expect(customer.locator("[data-chat-connection]")).to_have_text("Connected")
+    expect(customer.locator("li.pending")).to_have_count(0)
+    expect(customer.locator("[data-chat-log] li[data-seq]")).to_have_count(1)
+    assert customer.evaluate("(key) => localStorage.getItem(key)", key) == "[]"
+    assert conversation.messages.count() == 1

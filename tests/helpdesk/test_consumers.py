@@ -8,10 +8,17 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from helpdesk.asgi import application
-from helpdesk.chattoken import make_chat_token
+from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
 from helpdesk.models import Conversation, Customer, Message
 from helpdesk.services import conversation_start, message_post
-from tests.wsclient import connect, customer_socket, receive_type, send_message
+from tests.wsclient import (
+    assert_refused,
+    chat_cookie,
+    connect,
+    customer_socket,
+    receive_type,
+    send_message,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,47 +153,65 @@ async def test_a_flood_is_answered_with_errors_not_stored() -> None:
 async def test_a_customer_cannot_open_another_customers_conversation() -> None:
     mine = await new_conversation("Alice")
     theirs = await new_conversation("Bob")
-    my_token = make_chat_token(customer_id=mine.customer_id, conversation=str(mine.public_id))
-    socket = WebsocketCommunicator(
-        application,
-        f"/ws/chat/{theirs.public_id}/?token={my_token}",
-        headers=[(b"origin", b"http://localhost")],
-    )
-    connected, code = await socket.connect()
-    assert not connected
-    assert code == 4403
+    # Alice's genuine cookie, pointed at Bob's conversation.
+    await assert_refused(customer_socket(theirs, cookie=chat_cookie(mine)))
 
 
-async def test_a_token_forged_for_another_conversation_is_refused() -> None:
+async def test_forged_tampered_or_missing_cookies_are_refused() -> None:
     mine = await new_conversation("Alice")
     theirs = await new_conversation("Bob")
-    # Right conversation id, wrong customer: the signature is valid but the ownership check fails.
+    # A validly signed token naming Bob's conversation but Alice as the customer.
     forged = make_chat_token(customer_id=mine.customer_id, conversation=str(theirs.public_id))
-    connected, _ = await customer_socket(theirs, token=forged).connect()
-    assert not connected
-    tampered = (
-        make_chat_token(customer_id=theirs.customer_id, conversation=str(theirs.public_id))[:-2]
-        + "xx"
-    )
-    connected, _ = await customer_socket(theirs, token=tampered).connect()
-    assert not connected
-    connected, _ = await customer_socket(theirs, token="").connect()
-    assert not connected
+    await assert_refused(customer_socket(theirs, cookie=f"{CHAT_COOKIE}={forged}".encode()))
+    tampered = chat_cookie(theirs)[:-3] + b"xyz"
+    await assert_refused(customer_socket(theirs, cookie=tampered))
+    await assert_refused(customer_socket(theirs, cookie=b""))
+
+
+async def test_a_refused_socket_ignores_frames_and_stores_nothing() -> None:
+    mine = await new_conversation("Alice")
+    theirs = await new_conversation("Bob")
+    socket = customer_socket(theirs, cookie=chat_cookie(mine))
+    await socket.connect()
+    await send_message(socket, "sneaky", "s1")
+    assert (await socket.receive_output(timeout=3))["code"] == 4403
+    assert await stored(theirs) == []
 
 
 @pytest.mark.parametrize("origin", [b"http://evil.example", b"null"])
 async def test_a_foreign_origin_is_refused(origin: bytes) -> None:
     conversation = await new_conversation()
-    token = make_chat_token(
-        customer_id=conversation.customer_id, conversation=str(conversation.public_id)
-    )
     socket = WebsocketCommunicator(
         application,
-        f"/ws/chat/{conversation.public_id}/?token={token}",
-        headers=[(b"origin", origin)],
+        f"/ws/chat/{conversation.public_id}/",
+        headers=[(b"origin", origin), (b"cookie", chat_cookie(conversation))],
     )
     connected, _ = await socket.connect()
     assert not connected
+
+
+async def test_an_oversize_message_error_names_its_client_id() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await send_message(socket, "€" * 3000, "big-one")
+    error = await receive_type(socket, "error")
+    assert (error["code"], error["client_id"]) == ("too_large", "big-one")
+    await socket.disconnect()
+
+
+async def test_pong_carries_the_last_sequence_number_so_a_lost_notice_is_noticed() -> None:
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    welcome = await connect(socket)
+    assert welcome["last_seq"] == 0
+    # Stored behind the socket's back, as if its notification had been dropped.
+    await database_sync_to_async(message_post)(
+        conversation_id=conversation.pk, author_kind="assistant", body="missed"
+    )
+    await socket.send_json_to({"type": "ping"})
+    assert (await receive_type(socket, "pong"))["last_seq"] == 1
+    await socket.disconnect()
 
 
 async def test_a_message_to_a_conversation_closed_meanwhile_is_refused() -> None:
@@ -208,5 +233,5 @@ async def test_ping_is_answered() -> None:
     socket = customer_socket(conversation)
     await connect(socket)
     await socket.send_json_to({"type": "ping"})
-    assert (await socket.receive_json_from())["type"] == "pong"
+    assert (await socket.receive_json_from()) == {"type": "pong", "last_seq": 0}
     await socket.disconnect()

@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
 from helpdesk.services import (
@@ -124,3 +124,20 @@ def test_the_same_client_id_sent_concurrently_is_stored_once() -> None:
     seqs = sorted(conversation.messages.values_list("seq", flat=True))
     assert seqs == [1, 2, 3, 4]  # three unique ids + one "dup", no gaps
     assert conversation.messages.filter(client_msg_id="dup").count() == 1
+
+
+def test_nothing_is_published_for_a_message_whose_transaction_rolls_back(
+    alice_conversation: Conversation, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        try:
+            with transaction.atomic():
+                post(alice_conversation, "never committed")
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert not alice_conversation.messages.exists()
+    with django_capture_on_commit_callbacks() as callbacks:
+        post(alice_conversation, "committed")
+    assert len(callbacks) == 1

@@ -1,13 +1,11 @@
 """The customer's chat page: starting, resuming, and never reaching someone else's conversation."""
 
 import pytest
-from django.core.signing import get_cookie_signer
 from django.test import Client, override_settings
 
-from helpdesk.chattoken import make_chat_token, read_chat_token
+from helpdesk.chattoken import CHAT_COOKIE, make_chat_token, read_chat_token, read_cookie_token
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import message_post
-from helpdesk.views import CHAT_COOKIE
 
 
 def start_chat(client: Client, **data: str) -> Conversation:
@@ -34,13 +32,15 @@ def test_starting_a_chat_creates_the_customer_and_resumes_on_the_next_visit() ->
     page = client.get("/chat/")
     assert page.status_code == 200
     assert page.context["conversation"] == conversation
-    token = read_chat_token(page.context["token"])
+    token = read_chat_token(read_cookie_token({CHAT_COOKIE: client.cookies[CHAT_COOKIE].value}))
     assert token is not None
     assert (token.customer_id, token.conversation) == (
         conversation.customer_id,
         str(conversation.public_id),
     )
-    assert f"/ws/chat/{conversation.public_id}/" in page.content.decode()
+    # The token travels in the HttpOnly cookie, never in the page or the socket's URL.
+    assert f'data-ws-path="/ws/chat/{conversation.public_id}/"' in page.content.decode()
+    assert client.cookies[CHAT_COOKIE]["httponly"]
 
 
 @pytest.mark.django_db
@@ -97,7 +97,7 @@ def holding_token_for(conversation: Conversation) -> Client:
     token = make_chat_token(
         customer_id=conversation.customer_id, conversation=str(conversation.public_id)
     )
-    client.cookies[CHAT_COOKIE] = get_cookie_signer(salt=CHAT_COOKIE + CHAT_COOKIE).sign(token)
+    client.cookies[CHAT_COOKIE] = token
     return client
 
 

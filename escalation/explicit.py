@@ -1,0 +1,118 @@
+"""Recognising a customer asking for a person, in English, Spanish, French and German.
+
+1. Find every mention of a person the customer could be handed to ("agent", "human",
+   "representative", "jemandem", ...), on accent-folded text.
+2. Drop mentions that are not about us: "travel agent", "representative photo", "human-readable".
+3. A remaining mention counts when a request verb stands before it ("speak to", "connect me
+   with", "hablar con") or the message is little more than the mention ("human please").
+Phrases that need no person-noun ("not a bot", "call me back") are matched whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from helpdesk.assistant.text import fold
+
+PERSON = (
+    r"(human( being)?s?|humans|person|people|agents?|representatives?|reps?|operators?|managers?|supervisors?|"
+    r"someone|somebody|anyone|anybody|staff|member of (your |the )?(staff|team)|advisors?|advisers?|"
+    r"consultants?|employees?|associates?|specialists?|support (team|staff)|customer (service|support|care)( team)?|"
+    r"live (chat|support)|"
+    # es
+    r"humanos?|personas?|agentes?|representantes?|operador(a|es)?|encargad[oa]|gerente|supervisor(a)?|alguien|"
+    r"asesor(a)?|empleado|"
+    # fr
+    r"humains?|personnes?|conseill(er|ere)s?|operat(eur|rice)|responsable|quelqu'?un|vrai(e)? personne|"
+    # de
+    r"menschen?|mitarbeiter(in)?|person|berater(in)?|agenten|vorgesetzten?|jemand(em|en)?|kundendienst|"
+    r"kundenservice|echten?)"
+)
+
+REQUEST_BEFORE = (
+    r"(speak|talk|chat|connect|transfer|put|pass|escalate|hand|get|need|want|give|reach|contact|"
+    r"see|call|ring|phone|email|message|send|bring|prefer|request|ask for|looking for|with|to|"
+    r"is there|are there|can i have|could i have|let me|any|real|actual|live|"
+    # es
+    r"hablar|habla|comunicar|pasar|pasame|contactar|quiero|necesito|con|un|una|"
+    # fr
+    r"parler|discuter|passer|joindre|contacter|veux|voudrais|besoin|avec|a|un|une|"
+    # de
+    r"sprechen|reden|verbinden|weiterleiten|mochte|will|brauche|mit|einem|einer|einen|bitte)"
+)
+
+NOT_ABOUT_US_BEFORE = re.compile(
+    r"(travel|insurance|real estate|estate|booking|shipping|customs|sales|secret|free|leasing|"
+    r"rental|letting|mortgage|tax|property|talent|sports|literary|press|fbi|cia|double|"
+    r"de viajes|de seguros|immobilier|d'assurance|de voyage|reiseburo|versicherungs|makler)\s*$"
+)
+NOT_ABOUT_US_AFTER = re.compile(
+    r"^\s*(-?readable|-?friendly|error|rights|nature|resources|body|photo|image|picture|sample|"
+    r"example|of the product|product|model|figure|value|smith|orange|photos|images|pictures|"
+    r"samples|examples)\b"
+)
+
+WHOLE_PHRASES = [
+    (
+        "not_a_bot",
+        r"\b(not|no|stop talking to|don'?t want)( to talk to)? (a |the |this |an? )?(bot|robot|machine|ai|chatbot|automated)\b",
+    ),
+    ("are_you_a_bot", r"\bare you (a |an )?(bot|robot|real|human|machine|ai)\b"),
+    (
+        "call_me",
+        r"\b(call|ring|phone) me( back)?\b|\b(can|could|would) (someone|somebody|you) (call|ring|phone|contact|email) me\b",
+    ),
+    ("real_person", r"\b(real|actual|live) (human|person|people|agent)\b"),
+    ("es", r"\bno (quiero )?(hablar con )?(un|una|el) (bot|robot|maquina)\b|\bpersona real\b"),
+    (
+        "fr",
+        r"\bpas (un|une|a un|avec un) (bot|robot|machine)\b|\bvraie? personne\b|\betre humain\b",
+    ),
+    ("de", r"\bkein(en)? (bot|roboter|maschine)\b|\becht(en|er|e)? (mensch|person|mitarbeiter)\b"),
+]
+
+PERSON_MENTION = re.compile(rf"\b{PERSON}\b")
+REQUEST_CONTEXT = re.compile(rf"\b{REQUEST_BEFORE}\b")
+WHOLE = [(name, re.compile(pattern)) for name, pattern in WHOLE_PHRASES]
+FILLER = re.compile(
+    r"\b(please|pls|plz|now|asap|i|want|need|a|an|the|to|me|just|give|get|real|live|por favor|"
+    r"s'il vous plait|svp|bitte|jetzt|ya|maintenant|un|una|une|ein|einen|einem)\b|[^\w\s]"
+)
+
+
+@dataclass(frozen=True)
+class ExplicitMatch:
+    rule: str
+    matched: str
+
+
+def find_explicit_request(
+    text: str, extra: list[re.Pattern[str]] | None = None
+) -> ExplicitMatch | None:
+    folded = fold(text)
+    for pattern in extra or []:
+        if found := pattern.search(folded):
+            return ExplicitMatch("supervisor_phrase", found.group(0))
+    for name, pattern in WHOLE:
+        if found := pattern.search(folded):
+            return ExplicitMatch(name, found.group(0))
+    for mention in PERSON_MENTION.finditer(folded):
+        before, after = folded[: mention.start()], folded[mention.end() :]
+        if NOT_ABOUT_US_BEFORE.search(before) or NOT_ABOUT_US_AFTER.search(after):
+            continue
+        if _asks_for(before) or _little_else(folded, mention.group(0)):
+            return ExplicitMatch("asks_for_person", mention.group(0))
+    return None
+
+
+def _asks_for(before: str) -> bool:
+    """A request word within the few words before the mention."""
+    window = " ".join(before.split()[-6:])
+    return bool(REQUEST_CONTEXT.search(window))
+
+
+def _little_else(folded: str, mention: str) -> bool:
+    """'human please', 'agent!!', 'operator now': the mention is the whole message."""
+    rest = FILLER.sub(" ", folded.replace(mention, " ", 1))
+    return not rest.split()
