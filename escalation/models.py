@@ -114,7 +114,7 @@ class CapabilityBoundary(models.Model):
 
 class ConfidencePolicy(SingletonPolicy):
     classification_threshold = models.FloatField(
-        default=0.45,
+        default=0.4,
         validators=UNIT,
         help_text="Escalate when the intent is less certain than this.",
     )
@@ -140,7 +140,7 @@ class LoopPolicy(SingletonPolicy):
         help_text="Answers to the same question before the next ask escalates (2: the third ask).",
     )
     similarity_threshold = models.FloatField(
-        default=0.55,
+        default=0.35,
         validators=UNIT,
         help_text="How alike two questions must be to count as the same when their intents differ.",
     )

@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from helpdesk.models import Conversation, ConversationEvent, Customer, KnowledgeArticle, Message
+from django.contrib import messages as flash
+from django.db.models import QuerySet as AnyQuerySet
+
+from helpdesk.assistant.runtime import retrain
+from helpdesk.models import (
+    Conversation,
+    ConversationEvent,
+    Customer,
+    KnowledgeArticle,
+    Message,
+    MessageAnalysis,
+    TrainingPhrase,
+)
 
 
 @admin.register(Customer)
@@ -104,6 +116,39 @@ class ConversationEventAdmin(admin.ModelAdmin):
 
 @admin.register(KnowledgeArticle)
 class KnowledgeArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "language", "tags", "active", "updated_at"]
+    list_display = ["title", "language", "intents", "tags", "active", "updated_at"]
     list_filter = ["language", "active"]
-    search_fields = ["title", "body", "tags"]
+    search_fields = ["title", "body", "tags", "intents"]
+
+
+@admin.action(description="Retrain the assistant now")
+def retrain_assistant(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: AnyQuerySet) -> None:
+    model = retrain()
+    modeladmin.message_user(
+        request,
+        f"The assistant was retrained ({len(model.classes)} intents, model {model.version}).",
+        flash.SUCCESS,
+    )
+
+
+@admin.register(TrainingPhrase)
+class TrainingPhraseAdmin(admin.ModelAdmin):
+    """Examples supervisors add; the assistant retrains on its own at the next message after a
+    change, and the action retrains at once."""
+
+    list_display = ["text", "intent", "language", "active", "updated_at"]
+    list_filter = ["intent", "language", "active"]
+    search_fields = ["text", "intent"]
+    actions = [retrain_assistant]
+
+
+@admin.register(MessageAnalysis)
+class MessageAnalysisAdmin(admin.ModelAdmin):
+    list_display = ["message", "intent", "intent_confidence", "sentiment", "response_confidence", "answered"]
+    list_filter = ["intent", "sentiment", "answered", "language"]
+    search_fields = ["message__body", "intent"]
+    list_select_related = ["message"]
+    readonly_fields = [field.name for field in MessageAnalysis._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -61,6 +61,9 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     def welcome(self) -> dict[str, Any]:
         return {}
 
+    def after_message(self, result: PostResult) -> None:
+        """Runs (in a database thread) after a new message was stored and acknowledged."""
+
     def typing_name(self) -> str:
         return ""
 
@@ -105,6 +108,8 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
                 "message": message_payload(result.message),
             }
         )
+        if result.created:
+            await database_sync_to_async(self.after_message)(result)
 
     async def frame_sync(self, frame: Frame) -> None:
         after = frame.fields["after"]

@@ -9,6 +9,7 @@ from helpdesk.chattoken import ChatToken, read_chat_token, read_cookie_token
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_for_customer
 from helpdesk.services import PostResult, customer_post_message
+from helpdesk.turns import customer_turn_handle
 
 
 class CustomerChatConsumer(ConversationSocket):
@@ -35,6 +36,11 @@ class CustomerChatConsumer(ConversationSocket):
             body=body,
             client_msg_id=client_msg_id,
         )
+
+    def after_message(self, result: PostResult) -> None:
+        # The assistant answers, or hands over, in the same response; its reply reaches this
+        # socket (and any other tab) through the conversation's group.
+        customer_turn_handle(message_id=result.message.pk)
 
     def may_type(self) -> bool:
         return Conversation.objects.filter(

@@ -53,6 +53,31 @@ CUSTOMERS = [
     ("Dieter Krause", "dieter@example.com", "standard", "de", 0, "SHOP-1004"),
 ]
 
+# Which intents each article answers (the classifier's codes, see assistant/training_data.py).
+ARTICLE_INTENTS = {
+    "Tracking your order": "order_status",
+    "Delivery options and times": "delivery_options",
+    "Shipping to other countries": "shipping_countries",
+    "Changing the shipping address": "change_address",
+    "Cancelling an order": "cancel_order",
+    "Return policy": "return_item",
+    "Refund status and timing": "refund",
+    "Payment methods": "payment_methods",
+    "Changing your payment card": "change_payment",
+    "Invoices": "invoice",
+    "Creating an account": "create_account",
+    "Resetting your password": "password_reset",
+    "Newsletter subscription": "newsletter",
+    "Product reviews": "product_review",
+    "When the app crashes or will not open": "app_problem",
+    "Discount and promo codes": "discount_code",
+    "Gift cards": "gift_card",
+    "Stock and restocks": "product_availability",
+    "Warranty and faulty products": "warranty",
+    "Changing the items in an order": "order_change",
+    "Contacting us": "contact_info",
+}
+
 # title, tags, body: the store's policies, in the assistant's words.
 ARTICLES = [
     (
@@ -148,5 +173,55 @@ ARTICLES = [
         "You can review any product you bought: open the product page and select 'Write a review', or "
         "use the link in the email we send a week after delivery. Reviews appear after a short check, "
         "usually within 48 hours.",
+    ),
+    (
+        "When the app crashes or will not open",
+        "app, crash, crashing, reinstall, update, not loading, website",
+        "Most app problems are fixed by updating to the latest version from the App Store or Google "
+        "Play. If the app still crashes, uninstall it, restart your phone and install it again: "
+        "your account, orders and wish list are kept. On the website, clearing the browser cache "
+        "or trying another browser usually helps.",
+    ),
+    (
+        "Discount and promo codes",
+        "discount, promo code, voucher, coupon, sale, student discount",
+        "Enter a promo code in the basket, in the 'Discount code' field, before you pay. Only one "
+        "code can be used per order and codes do not apply to gift cards. If a code is refused, "
+        "check its expiry date and minimum order value in the email that sent it.",
+    ),
+    (
+        "Gift cards",
+        "gift card, voucher, balance, redeem",
+        "Gift cards are sold from 10 to 500 EUR and are valid for two years. Redeem one at checkout "
+        "under 'Gift card', and check the balance in My account > Gift cards. A gift card can be "
+        "combined with any payment method for the rest of the order.",
+    ),
+    (
+        "Stock and restocks",
+        "stock, in stock, out of stock, restock, size, available, pre-order",
+        "The product page shows the stock for each size and colour. When something is sold out, "
+        "select 'Notify me' to get an email as soon as it is back; most items are restocked within "
+        "two to four weeks. Pre-orders are charged when they ship.",
+    ),
+    (
+        "Warranty and faulty products",
+        "warranty, guarantee, faulty, defective, broken, repair",
+        "Every product has a two-year warranty against manufacturing faults. If an item stops "
+        "working, start a warranty claim in My account > Orders > 'Report a problem' with a photo or "
+        "short description; we repair, replace or refund it, and the return shipping is free.",
+    ),
+    (
+        "Changing the items in an order",
+        "change order, add item, remove item, size, colour, quantity",
+        "While an order is 'Processing' you can change sizes, colours and quantities, or remove "
+        "items, in My account > Orders > 'Edit order'. To add an item, place a second order: orders "
+        "placed the same day to the same address are shipped together.",
+    ),
+    (
+        "Contacting us",
+        "contact, phone, email, opening hours, address",
+        "You can chat with us here at any time. Our team is available Monday to Friday 8:00-20:00 "
+        "and Saturday 9:00-17:00 (CET), by phone on +49 30 1234 5678 or by email at "
+        "help@shop.example. Our address is Shop GmbH, Musterstrasse 1, 10115 Berlin, Germany.",
     ),
 ]

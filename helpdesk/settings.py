@@ -148,6 +148,16 @@ CHAT_TOKEN_MAX_AGE = env.int("CHAT_TOKEN_MAX_AGE", default=30 * 24 * 3600)
 AGENT_PRESENCE_TIMEOUT = env.int("AGENT_PRESENCE_TIMEOUT", default=120)
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2.0)
 
+# --- Assistant -------------------------------------------------------------------------------
+# Where the trained intent model is cached (one file per version of its training data).
+ASSISTANT_MODEL_DIR = Path(env.str("ASSISTANT_MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
+# "local" (the default, offline) or "openai": any OpenAI-compatible /v1/chat/completions API.
+ASSISTANT_RESPONDER = env.str("ASSISTANT_RESPONDER", default="local")
+ASSISTANT_LLM_BASE_URL = env.str("ASSISTANT_LLM_BASE_URL", default="https://api.openai.com/v1")
+ASSISTANT_LLM_API_KEY = env.str("ASSISTANT_LLM_API_KEY", default="")
+ASSISTANT_LLM_MODEL = env.str("ASSISTANT_LLM_MODEL", default="gpt-4o-mini")
+ASSISTANT_LLM_TIMEOUT = env.float("ASSISTANT_LLM_TIMEOUT", default=15.0)
+
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -97,5 +97,12 @@ class Command(BaseCommand):
     def _articles(self) -> None:
         for title, tags, body in demo_data.ARTICLES:
             KnowledgeArticle.objects.update_or_create(
-                title=title, language="en", defaults={"tags": tags, "body": body, "active": True}
+                title=title,
+                language="en",
+                defaults={
+                    "tags": tags,
+                    "body": body,
+                    "intents": demo_data.ARTICLE_INTENTS[title],
+                    "active": True,
+                },
             )

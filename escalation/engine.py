@@ -1,0 +1,249 @@
+"""The escalation decision: five trigger categories over plain data. No ORM, no I/O.
+
+`evaluate` takes the current customer message (a Turn), the earlier ones, and the policy, and
+returns every trigger that fired, primary first in the order of precedence:
+explicit_request, capability, sentiment, loop, confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from escalation.defaults import BOUNDARIES
+from escalation.explicit import find_explicit_request
+from helpdesk.assistant.text import fold
+
+PRECEDENCE = ("explicit_request", "capability", "sentiment", "loop", "confidence")
+OUT_OF_SCOPE = "out_of_scope"
+# Conversation, not questions: never counted as asking the same thing again.
+NOT_QUESTIONS = frozenset({"greeting", "thanks", "goodbye", "complaint"})
+
+
+@dataclass(frozen=True)
+class Boundary:
+    code: str
+    name: str
+    intents: frozenset[str]
+    patterns: tuple[re.Pattern[str], ...]
+    skill: str | None = None
+    urgency: str = "normal"
+    intent_threshold: float = 0.5
+
+
+@dataclass(frozen=True)
+class Policy:
+    explicit_enabled: bool = True
+    explicit_patterns: tuple[re.Pattern[str], ...] = ()
+    human_intent_threshold: float = 0.6
+    capability_enabled: bool = True
+    boundaries: tuple[Boundary, ...] = ()
+    sentiment_enabled: bool = True
+    sentiment_threshold: float = -0.35
+    sentiment_consecutive: int = 2
+    loop_enabled: bool = True
+    loop_max_attempts: int = 2
+    loop_limits: dict[str, int] = field(default_factory=dict)
+    loop_similarity: float = 0.35
+    confidence_enabled: bool = True
+    classification_threshold: float = 0.4
+    response_threshold: float = 0.35
+    ask_to_rephrase: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the engine needs to know about one customer message."""
+
+    text: str
+    intent: str
+    intent_confidence: float
+    known_words: float
+    sentiment_score: float
+    response_confidence: float
+    resolution_type: str = ""
+    answered: bool = False
+    rephrase_requested: bool = False
+
+
+@dataclass(frozen=True)
+class TriggerHit:
+    category: str
+    rule: str
+    evidence: dict[str, Any]
+    skill: str | None = None
+    urgency: str = "normal"
+    boundary: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "rule": self.rule,
+            "evidence": self.evidence,
+            "skill": self.skill,
+            "urgency": self.urgency,
+            "boundary": self.boundary,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    triggers: tuple[TriggerHit, ...]
+    rephrase: bool = False  # ask the customer to rephrase instead of escalating
+
+    @property
+    def escalate(self) -> bool:
+        return bool(self.triggers) and not self.rephrase
+
+    @property
+    def primary(self) -> TriggerHit | None:
+        return self.triggers[0] if self.triggers else None
+
+
+def compile_phrase(line: str) -> re.Pattern[str] | None:
+    """A supervisor's phrase: '/regex/' as written, anything else as whole words."""
+    line = line.strip()
+    if not line:
+        return None
+    if len(line) > 2 and line.startswith("/") and line.endswith("/"):
+        try:  # matched against folded text, so case-insensitive; the regex itself is left as is
+            return re.compile(line[1:-1], re.IGNORECASE)
+        except re.error:
+            return None
+    return re.compile(r"\b" + r"\s+".join(re.escape(part) for part in fold(line).split()) + r"\b")
+
+
+def default_boundaries() -> tuple[Boundary, ...]:
+    return tuple(
+        Boundary(
+            code=default.code,
+            name=default.name,
+            intents=frozenset(default.intents),
+            patterns=tuple(re.compile(pattern) for pattern in default.phrases),
+            skill=default.skill,
+            urgency=default.urgency,
+        )
+        for default in BOUNDARIES
+    )
+
+
+def default_policy() -> Policy:
+    return Policy(boundaries=default_boundaries())
+
+
+def evaluate(turn: Turn, history: list[Turn], similarities: list[float], policy: Policy) -> Decision:
+    hits = [
+        hit
+        for hit in (
+            _explicit(turn, policy),
+            *_capability(turn, policy),
+            _sentiment(turn, history, policy),
+            _loop(turn, history, similarities, policy),
+            _confidence(turn, policy),
+        )
+        if hit is not None
+    ]
+    hits.sort(key=lambda hit: PRECEDENCE.index(hit.category))
+    only_unsure = [hit.category for hit in hits] == ["confidence"]
+    rephrase = only_unsure and policy.ask_to_rephrase and not any(t.rephrase_requested for t in history)
+    return Decision(triggers=tuple(hits), rephrase=rephrase)
+
+
+def _explicit(turn: Turn, policy: Policy) -> TriggerHit | None:
+    if not policy.explicit_enabled:
+        return None
+    match = find_explicit_request(turn.text, list(policy.explicit_patterns))
+    if match is not None:
+        return TriggerHit("explicit_request", match.rule, {"matched": match.matched})
+    if turn.intent == "human_request" and turn.intent_confidence >= policy.human_intent_threshold:
+        return TriggerHit(
+            "explicit_request", "human_request_intent", {"intent_confidence": turn.intent_confidence}
+        )
+    return None
+
+
+def _capability(turn: Turn, policy: Policy) -> list[TriggerHit]:
+    if not policy.capability_enabled:
+        return []
+    folded = fold(turn.text)
+    hits = []
+    for boundary in policy.boundaries:
+        evidence: dict[str, Any] = {"boundary": boundary.name}
+        if turn.intent in boundary.intents and turn.intent_confidence >= boundary.intent_threshold:
+            evidence.update(intent=turn.intent, intent_confidence=turn.intent_confidence)
+        phrase = next((found.group(0) for p in boundary.patterns if (found := p.search(folded))), None)
+        if phrase is not None:
+            evidence["matched"] = phrase
+        if len(evidence) > 1:
+            rule = f"{boundary.code}:{'intent' if 'intent' in evidence else 'phrase'}"
+            hits.append(TriggerHit("capability", rule, evidence, boundary.skill, boundary.urgency, boundary.code))
+    urgency_order = ["critical", "high", "normal", "low"]
+    hits.sort(key=lambda hit: urgency_order.index(hit.urgency) if hit.urgency in urgency_order else 9)
+    return hits
+
+
+def _sentiment(turn: Turn, history: list[Turn], policy: Policy) -> TriggerHit | None:
+    needed = policy.sentiment_consecutive
+    if not policy.sentiment_enabled or turn.sentiment_score > policy.sentiment_threshold:
+        return None
+    run = [turn, *reversed(history)][:needed]
+    if len(run) < needed or any(t.sentiment_score > policy.sentiment_threshold for t in run):
+        return None
+    scores = [t.sentiment_score for t in reversed(run)]
+    return TriggerHit(
+        "sentiment",
+        f"{needed}_consecutive_negative",
+        {"scores": scores, "threshold": policy.sentiment_threshold},
+    )
+
+
+def _loop(turn: Turn, history: list[Turn], similarities: list[float], policy: Policy) -> TriggerHit | None:
+    """The same question again after it was answered, more times than its type allows.
+
+    1. Only a real question counts (not thanks or venting) that the assistant could answer.
+    2. An earlier answered message is "the same question" when it got the same resolution
+       type, or when the two are at least `loop_similarity` alike.
+    3. With max_attempts answers already given, this ask escalates (2: on the third ask).
+    """
+    if not policy.loop_enabled or turn.intent in NOT_QUESTIONS or not turn.resolution_type:
+        return None
+    limit = policy.loop_limits.get(turn.resolution_type, policy.loop_max_attempts)
+    same = [
+        (index, similarity)
+        for index, (earlier, similarity) in enumerate(zip(history, similarities, strict=True))
+        if earlier.answered
+        and earlier.intent not in NOT_QUESTIONS
+        and (earlier.resolution_type == turn.resolution_type or similarity >= policy.loop_similarity)
+    ]
+    if len(same) < limit:
+        return None
+    return TriggerHit(
+        "loop",
+        "same_question_again",
+        {
+            "resolution_type": turn.resolution_type,
+            "earlier_asks": [index for index, _ in same],
+            "similarities": [round(similarity, 3) for _, similarity in same],
+            "max_attempts": limit,
+        },
+    )
+
+
+def _confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
+    if not policy.confidence_enabled:
+        return None
+    evidence = {
+        "intent": turn.intent,
+        "intent_confidence": turn.intent_confidence,
+        "response_confidence": turn.response_confidence,
+    }
+    if turn.known_words == 0:
+        return TriggerHit("confidence", "unintelligible", {**evidence, "known_words": 0})
+    if turn.intent == OUT_OF_SCOPE:
+        return TriggerHit("confidence", "out_of_scope", evidence)
+    if turn.intent_confidence < policy.classification_threshold:
+        return TriggerHit("confidence", "classification", {**evidence, "threshold": policy.classification_threshold})
+    if turn.response_confidence < policy.response_threshold and turn.intent not in NOT_QUESTIONS:
+        return TriggerHit("confidence", "response", {**evidence, "threshold": policy.response_threshold})
+    return None

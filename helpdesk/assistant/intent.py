@@ -1,0 +1,113 @@
+"""Intent classification: TF-IDF over words and character n-grams, logistic regression.
+
+Trained on the phrases in training_data.py plus the examples supervisors add in admin. The
+trained model is cached on disk under a fingerprint of its training data, so a process loads it
+in milliseconds and a change to the data (or to scikit-learn) trains a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from helpdesk.assistant.text import fold, words
+from helpdesk.assistant.training_data import INTENTS
+
+logger = logging.getLogger(__name__)
+
+OUT_OF_SCOPE = "out_of_scope"
+MODEL_VERSION = 1  # bump when the pipeline below changes
+
+
+@dataclass(frozen=True)
+class IntentPrediction:
+    intent: str
+    confidence: float
+    ranking: tuple[tuple[str, float], ...]  # the top three, best first
+    known_words: float  # share of the message's words the model has seen in training
+
+
+def builtin_examples() -> list[tuple[str, str]]:
+    return [(text, intent) for intent, by_language in INTENTS.items() for phrases in by_language.values() for text in phrases]
+
+
+def fingerprint(examples: Iterable[tuple[str, str]]) -> str:
+    digest = hashlib.sha256(f"v{MODEL_VERSION} sklearn {sklearn.__version__}".encode())
+    for text, intent in sorted(examples):
+        digest.update(f"{intent}\t{text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _pipeline() -> Pipeline:
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ("chars", TfidfVectorizer(preprocessor=fold, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+        ]
+    )
+    classifier = LogisticRegression(C=8.0, max_iter=3000)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+class IntentModel:
+    def __init__(self, pipeline: Pipeline, vocabulary: frozenset[str], version: str) -> None:
+        self.pipeline = pipeline
+        self.vocabulary = vocabulary
+        self.version = version
+        self.classes: list[str] = list(pipeline.classes_)
+
+    @classmethod
+    def train(cls, examples: list[tuple[str, str]]) -> IntentModel:
+        texts, labels = zip(*examples, strict=True)
+        pipeline = _pipeline().fit(list(texts), list(labels))
+        vocabulary = frozenset(token for text in texts for token in words(text))
+        return cls(pipeline, vocabulary, fingerprint(examples))
+
+    def predict(self, text: str) -> IntentPrediction:
+        tokens = words(text)
+        known = sum(token in self.vocabulary for token in tokens) / len(tokens) if tokens else 0.0
+        probabilities = self.pipeline.predict_proba([text])[0]
+        order = np.argsort(probabilities)[::-1][:3]
+        ranking = tuple((self.classes[i], round(float(probabilities[i]), 4)) for i in order)
+        return IntentPrediction(intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking, known_words=round(known, 3))
+
+    def vectors(self, texts: list[str]) -> object:
+        """TF-IDF vectors (L2-normalised per part) of texts, for similarity between questions."""
+        return self.pipeline.named_steps["features"].transform(texts)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.pipeline.predict_proba(texts))
+
+
+def load_or_train(examples: list[tuple[str, str]], cache_dir: Path) -> IntentModel:
+    """The model for exactly these examples: from the disk cache, or trained and cached."""
+    version = fingerprint(examples)
+    path = cache_dir / f"intent-{version}.joblib"
+    if path.exists():
+        try:
+            model = joblib.load(path)
+            if isinstance(model, IntentModel) and model.version == version:
+                return model
+        except Exception:  # a truncated or foreign file: train again
+            logger.warning("Ignoring unreadable intent model cache %s", path)
+    started = time.perf_counter()
+    model = IntentModel.train(examples)
+    logger.info("Trained the intent model on %d examples in %.1f s", len(examples), time.perf_counter() - started)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{time.time_ns()}.tmp")
+    joblib.dump(model, temporary)
+    temporary.replace(path)  # atomic: another process never reads half a file
+    (cache_dir / "latest.json").write_text(json.dumps({"version": version, "examples": len(examples)}))
+    return model

@@ -1,0 +1,139 @@
+"""The assistant's turn: analyse a customer message, let the escalation engine decide, then
+answer from the knowledge base or hand over to people, in the same response.
+
+Lives beside services.py rather than in it because it calls into the escalation app, whose
+services build on helpdesk.services: keeping it apart keeps the imports free of cycles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from escalation.engine import Decision, Policy, Turn, evaluate
+from escalation.models import Escalation
+from escalation.selectors import policy_from_db
+from escalation.services import conversation_escalate
+from escalation.texts import rephrase_text
+from helpdesk.assistant.analysis import Analysis
+from helpdesk.assistant.runtime import get_assistant
+from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
+from helpdesk.services import event_record, message_post
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    replies: list[Message]
+    decision: Decision | None = None
+    escalation: Escalation | None = None
+
+
+def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> TurnOutcome:
+    """Answer or escalate one stored customer message, once. Only while the assistant has the
+    conversation: once people have it, the assistant stays quiet."""
+    message = Message.objects.select_related("conversation").get(pk=message_id)
+    conversation = message.conversation
+    if message.author_kind != Message.AuthorKind.CUSTOMER or conversation.status != Conversation.Status.ASSISTANT:
+        return TurnOutcome(replies=[])
+    earlier = list(
+        MessageAnalysis.objects.filter(message__conversation=conversation, message__seq__lt=message.seq)
+        .select_related("message")
+        .order_by("message__seq")
+    )
+    analysis = get_assistant().analyse(
+        message.body,
+        customer_language=conversation.language,
+        earlier=[row.message.body for row in earlier],
+        transcript=_transcript(conversation, before=message.seq),
+    )
+    turn = _turn_from_analysis(message.body, analysis)
+    decision = evaluate(turn, [_turn_from_row(row) for row in earlier], analysis.similarities, policy or policy_from_db())
+    return _record(conversation, message, analysis, decision)
+
+
+def _record(conversation: Conversation, message: Message, analysis: Analysis, decision: Decision) -> TurnOutcome:
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Conversation.Status.ASSISTANT or MessageAnalysis.objects.filter(message=message).exists():
+            return TurnOutcome(replies=[])  # an agent took over, or another worker answered
+        answered = not decision.escalate and not decision.rephrase
+        _store_analysis(message, analysis, decision, answered=answered)
+        if decision.escalate:
+            escalation = conversation_escalate(
+                conversation=locked, message=message, decision=decision, language=analysis.language
+            )
+            return TurnOutcome(replies=list(locked.messages.filter(seq__gt=message.seq)), decision=decision, escalation=escalation)
+        body = rephrase_text(analysis.language) if decision.rephrase else analysis.draft.text
+        reply = message_post(conversation_id=locked.pk, author_kind=Message.AuthorKind.ASSISTANT, body=body).message
+        event_record(
+            conversation=locked,
+            kind="assistant.rephrase_requested" if decision.rephrase else "assistant.answered",
+            actor_kind=ConversationEvent.ActorKind.ASSISTANT,
+            data={
+                "message_seq": message.seq,
+                "intent": analysis.intent.intent,
+                "intent_confidence": analysis.intent.confidence,
+                "response_confidence": analysis.draft.confidence,
+                "article": analysis.draft.article.id if analysis.draft.article else None,
+                "source": analysis.draft.source,
+            },
+        )
+    return TurnOutcome(replies=[reply], decision=decision)
+
+
+def _store_analysis(message: Message, analysis: Analysis, decision: Decision, *, answered: bool) -> MessageAnalysis:
+    draft = analysis.draft
+    return MessageAnalysis.objects.create(
+        message=message,
+        language=analysis.language,
+        intent=analysis.intent.intent,
+        intent_confidence=analysis.intent.confidence,
+        sentiment=analysis.sentiment.label,
+        sentiment_score=analysis.sentiment.score,
+        article_id=draft.article.id if draft.article else None,
+        response_confidence=draft.confidence,
+        resolution_type=draft.resolution_type if answered else "",
+        answered=answered,
+        details={
+            "ranking": [list(pair) for pair in analysis.intent.ranking],
+            "known_words": analysis.intent.known_words,
+            "sentiment_cues": list(analysis.sentiment.cues),
+            "similarities": analysis.similarities,
+            "articles": [{"id": hit.article.id, "title": hit.article.title, "score": hit.score} for hit in analysis.hits],
+            "source": draft.source,
+            "triggers": [hit.as_dict() for hit in decision.triggers],
+            "rephrase": decision.rephrase,
+        },
+    )
+
+
+def _turn_from_analysis(text: str, analysis: Analysis) -> Turn:
+    return Turn(
+        text=text,
+        intent=analysis.intent.intent,
+        intent_confidence=analysis.intent.confidence,
+        known_words=analysis.intent.known_words,
+        sentiment_score=analysis.sentiment.score,
+        response_confidence=analysis.draft.confidence,
+        resolution_type=analysis.draft.resolution_type,
+    )
+
+
+def _turn_from_row(row: MessageAnalysis) -> Turn:
+    return Turn(
+        text=row.message.body,
+        intent=row.intent,
+        intent_confidence=row.intent_confidence,
+        known_words=float(row.details.get("known_words", 1.0)),
+        sentiment_score=row.sentiment_score,
+        response_confidence=row.response_confidence,
+        resolution_type=row.resolution_type,
+        answered=row.answered,
+        rephrase_requested=bool(row.details.get("rephrase")),
+    )
+
+
+def _transcript(conversation: Conversation, *, before: int) -> list[tuple[str, str]]:
+    recent = conversation.messages.filter(seq__lt=before).order_by("-seq").values_list("author_kind", "body")[:10]
+    return list(reversed(recent))
