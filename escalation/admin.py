@@ -40,7 +40,13 @@ class CapabilityPolicyAdmin(SingletonAdmin):
 
 @admin.register(ConfidencePolicy)
 class ConfidencePolicyAdmin(SingletonAdmin):
-    list_display = ["__str__", "enabled", "classification_threshold", "response_threshold", "ask_to_rephrase"]
+    list_display = [
+        "__str__",
+        "enabled",
+        "classification_threshold",
+        "response_threshold",
+        "ask_to_rephrase",
+    ]
 
 
 class LoopLimitInline(admin.TabularInline):
@@ -69,7 +75,18 @@ class EscalationAdmin(admin.ModelAdmin):
     search_fields = ["rule", "conversation__public_id", "conversation__customer__email"]
     list_select_related = ["conversation", "skill"]
     raw_id_fields = ["conversation", "message"]
-    readonly_fields = ["conversation", "message", "category", "rule", "evidence", "triggers", "boundary", "skill", "urgency", "created_at"]
+    readonly_fields = [
+        "conversation",
+        "message",
+        "category",
+        "rule",
+        "evidence",
+        "triggers",
+        "boundary",
+        "skill",
+        "urgency",
+        "created_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # escalations are decisions the engine records, not data entry

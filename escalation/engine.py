@@ -132,7 +132,9 @@ def default_policy() -> Policy:
     return Policy(boundaries=default_boundaries())
 
 
-def evaluate(turn: Turn, history: list[Turn], similarities: list[float], policy: Policy) -> Decision:
+def evaluate(
+    turn: Turn, history: list[Turn], similarities: list[float], policy: Policy
+) -> Decision:
     hits = [
         hit
         for hit in (
@@ -146,7 +148,9 @@ def evaluate(turn: Turn, history: list[Turn], similarities: list[float], policy:
     ]
     hits.sort(key=lambda hit: PRECEDENCE.index(hit.category))
     only_unsure = [hit.category for hit in hits] == ["confidence"]
-    rephrase = only_unsure and policy.ask_to_rephrase and not any(t.rephrase_requested for t in history)
+    rephrase = (
+        only_unsure and policy.ask_to_rephrase and not any(t.rephrase_requested for t in history)
+    )
     return Decision(triggers=tuple(hits), rephrase=rephrase)
 
 
@@ -158,7 +162,9 @@ def _explicit(turn: Turn, policy: Policy) -> TriggerHit | None:
         return TriggerHit("explicit_request", match.rule, {"matched": match.matched})
     if turn.intent == "human_request" and turn.intent_confidence >= policy.human_intent_threshold:
         return TriggerHit(
-            "explicit_request", "human_request_intent", {"intent_confidence": turn.intent_confidence}
+            "explicit_request",
+            "human_request_intent",
+            {"intent_confidence": turn.intent_confidence},
         )
     return None
 
@@ -172,14 +178,22 @@ def _capability(turn: Turn, policy: Policy) -> list[TriggerHit]:
         evidence: dict[str, Any] = {"boundary": boundary.name}
         if turn.intent in boundary.intents and turn.intent_confidence >= boundary.intent_threshold:
             evidence.update(intent=turn.intent, intent_confidence=turn.intent_confidence)
-        phrase = next((found.group(0) for p in boundary.patterns if (found := p.search(folded))), None)
+        phrase = next(
+            (found.group(0) for p in boundary.patterns if (found := p.search(folded))), None
+        )
         if phrase is not None:
             evidence["matched"] = phrase
         if len(evidence) > 1:
             rule = f"{boundary.code}:{'intent' if 'intent' in evidence else 'phrase'}"
-            hits.append(TriggerHit("capability", rule, evidence, boundary.skill, boundary.urgency, boundary.code))
+            hits.append(
+                TriggerHit(
+                    "capability", rule, evidence, boundary.skill, boundary.urgency, boundary.code
+                )
+            )
     urgency_order = ["critical", "high", "normal", "low"]
-    hits.sort(key=lambda hit: urgency_order.index(hit.urgency) if hit.urgency in urgency_order else 9)
+    hits.sort(
+        key=lambda hit: urgency_order.index(hit.urgency) if hit.urgency in urgency_order else 9
+    )
     return hits
 
 
@@ -198,7 +212,9 @@ def _sentiment(turn: Turn, history: list[Turn], policy: Policy) -> TriggerHit | 
     )
 
 
-def _loop(turn: Turn, history: list[Turn], similarities: list[float], policy: Policy) -> TriggerHit | None:
+def _loop(
+    turn: Turn, history: list[Turn], similarities: list[float], policy: Policy
+) -> TriggerHit | None:
     """The same question again after it was answered, more times than its type allows.
 
     1. Only a real question counts (not thanks or venting) that the assistant could answer.
@@ -214,7 +230,9 @@ def _loop(turn: Turn, history: list[Turn], similarities: list[float], policy: Po
         for index, (earlier, similarity) in enumerate(zip(history, similarities, strict=True))
         if earlier.answered
         and earlier.intent not in NOT_QUESTIONS
-        and (earlier.resolution_type == turn.resolution_type or similarity >= policy.loop_similarity)
+        and (
+            earlier.resolution_type == turn.resolution_type or similarity >= policy.loop_similarity
+        )
     ]
     if len(same) < limit:
         return None
@@ -243,7 +261,13 @@ def _confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
     if turn.intent == OUT_OF_SCOPE:
         return TriggerHit("confidence", "out_of_scope", evidence)
     if turn.intent_confidence < policy.classification_threshold:
-        return TriggerHit("confidence", "classification", {**evidence, "threshold": policy.classification_threshold})
+        return TriggerHit(
+            "confidence",
+            "classification",
+            {**evidence, "threshold": policy.classification_threshold},
+        )
     if turn.response_confidence < policy.response_threshold and turn.intent not in NOT_QUESTIONS:
-        return TriggerHit("confidence", "response", {**evidence, "threshold": policy.response_threshold})
+        return TriggerHit(
+            "confidence", "response", {**evidence, "threshold": policy.response_threshold}
+        )
     return None

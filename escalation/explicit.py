@@ -61,7 +61,11 @@ WHOLE_PHRASES = [
     ("are_you_a_bot", r"\bare you (a |an )?(bot|robot|real|human|machine|ai)\b"),
     (
         "call_me",
-        r"\b(call|ring|phone) me( back)?\b|\b(can|could|would) (someone|somebody|you) (call|ring|phone|contact|email) me\b",
+        r"\b(call|ring|phone) me back\b|\b(can|could|would|will|please have) (someone|somebody|you|an agent|a person) (call|ring|phone|contact|email) me\b",
+    ),
+    (
+        "contact_me",
+        r"\b(someone|somebody|anyone|an agent|a person|a human|a member of staff|your team|your staff)\b.{0,40}\b(contact|call|ring|phone|email|e-mail|reach|get back to|get in touch with) (me|us)\b",
     ),
     ("real_person", r"\b(real|actual|live) (human|person|people|agent)\b"),
     ("es", r"\bno (quiero )?(hablar con )?(un|una|el) (bot|robot|maquina)\b|\bpersona real\b"),

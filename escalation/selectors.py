@@ -26,7 +26,10 @@ def policy_from_db() -> Policy:
         explicit_patterns=_patterns(explicit.extra_phrases),
         human_intent_threshold=explicit.intent_threshold,
         capability_enabled=capability.enabled,
-        boundaries=tuple(_boundary(b) for b in CapabilityBoundary.objects.filter(enabled=True).select_related("skill")),
+        boundaries=tuple(
+            _boundary(b)
+            for b in CapabilityBoundary.objects.filter(enabled=True).select_related("skill")
+        ),
         sentiment_enabled=sentiment.enabled,
         sentiment_threshold=sentiment.threshold,
         sentiment_consecutive=sentiment.consecutive,

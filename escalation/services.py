@@ -12,7 +12,9 @@ from helpdesk.services import conversation_publish_status, event_record, message
 from routing.models import Skill
 
 
-def conversation_escalate(*, conversation: Conversation, message: Message | None, decision: Decision, language: str) -> Escalation:
+def conversation_escalate(
+    *, conversation: Conversation, message: Message | None, decision: Decision, language: str
+) -> Escalation:
     """Hand the conversation to people, in the same response as the message that caused it."""
     primary = decision.primary
     assert primary is not None, "only a decision with a trigger escalates"
@@ -24,7 +26,9 @@ def conversation_escalate(*, conversation: Conversation, message: Message | None
             rule=primary.rule,
             evidence=primary.evidence,
             triggers=[hit.as_dict() for hit in decision.triggers],
-            boundary=CapabilityBoundary.objects.filter(code=primary.boundary).first() if primary.boundary else None,
+            boundary=CapabilityBoundary.objects.filter(code=primary.boundary).first()
+            if primary.boundary
+            else None,
             skill=Skill.objects.filter(code=primary.skill).first() if primary.skill else None,
             urgency=primary.urgency,
         )

@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest
-
 from django.contrib import messages as flash
+from django.db.models import Model, QuerySet
 from django.db.models import QuerySet as AnyQuerySet
+from django.http import HttpRequest
 
 from helpdesk.assistant.runtime import retrain
 from helpdesk.models import (
@@ -122,7 +121,9 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
 
 
 @admin.action(description="Retrain the assistant now")
-def retrain_assistant(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: AnyQuerySet) -> None:
+def retrain_assistant(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: AnyQuerySet
+) -> None:
     model = retrain()
     modeladmin.message_user(
         request,
@@ -144,7 +145,14 @@ class TrainingPhraseAdmin(admin.ModelAdmin):
 
 @admin.register(MessageAnalysis)
 class MessageAnalysisAdmin(admin.ModelAdmin):
-    list_display = ["message", "intent", "intent_confidence", "sentiment", "response_confidence", "answered"]
+    list_display = [
+        "message",
+        "intent",
+        "intent_confidence",
+        "sentiment",
+        "response_confidence",
+        "answered",
+    ]
     list_filter = ["intent", "sentiment", "answered", "language"]
     search_fields = ["message__body", "intent"]
     list_select_related = ["message"]

@@ -34,10 +34,15 @@ def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> Tu
     conversation: once people have it, the assistant stays quiet."""
     message = Message.objects.select_related("conversation").get(pk=message_id)
     conversation = message.conversation
-    if message.author_kind != Message.AuthorKind.CUSTOMER or conversation.status != Conversation.Status.ASSISTANT:
+    if (
+        message.author_kind != Message.AuthorKind.CUSTOMER
+        or conversation.status != Conversation.Status.ASSISTANT
+    ):
         return TurnOutcome(replies=[])
     earlier = list(
-        MessageAnalysis.objects.filter(message__conversation=conversation, message__seq__lt=message.seq)
+        MessageAnalysis.objects.filter(
+            message__conversation=conversation, message__seq__lt=message.seq
+        )
         .select_related("message")
         .order_by("message__seq")
     )
@@ -48,14 +53,24 @@ def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> Tu
         transcript=_transcript(conversation, before=message.seq),
     )
     turn = _turn_from_analysis(message.body, analysis)
-    decision = evaluate(turn, [_turn_from_row(row) for row in earlier], analysis.similarities, policy or policy_from_db())
+    decision = evaluate(
+        turn,
+        [_turn_from_row(row) for row in earlier],
+        analysis.similarities,
+        policy or policy_from_db(),
+    )
     return _record(conversation, message, analysis, decision)
 
 
-def _record(conversation: Conversation, message: Message, analysis: Analysis, decision: Decision) -> TurnOutcome:
+def _record(
+    conversation: Conversation, message: Message, analysis: Analysis, decision: Decision
+) -> TurnOutcome:
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if locked.status != Conversation.Status.ASSISTANT or MessageAnalysis.objects.filter(message=message).exists():
+        if (
+            locked.status != Conversation.Status.ASSISTANT
+            or MessageAnalysis.objects.filter(message=message).exists()
+        ):
             return TurnOutcome(replies=[])  # an agent took over, or another worker answered
         answered = not decision.escalate and not decision.rephrase
         _store_analysis(message, analysis, decision, answered=answered)
@@ -63,9 +78,15 @@ def _record(conversation: Conversation, message: Message, analysis: Analysis, de
             escalation = conversation_escalate(
                 conversation=locked, message=message, decision=decision, language=analysis.language
             )
-            return TurnOutcome(replies=list(locked.messages.filter(seq__gt=message.seq)), decision=decision, escalation=escalation)
+            return TurnOutcome(
+                replies=list(locked.messages.filter(seq__gt=message.seq)),
+                decision=decision,
+                escalation=escalation,
+            )
         body = rephrase_text(analysis.language) if decision.rephrase else analysis.draft.text
-        reply = message_post(conversation_id=locked.pk, author_kind=Message.AuthorKind.ASSISTANT, body=body).message
+        reply = message_post(
+            conversation_id=locked.pk, author_kind=Message.AuthorKind.ASSISTANT, body=body
+        ).message
         event_record(
             conversation=locked,
             kind="assistant.rephrase_requested" if decision.rephrase else "assistant.answered",
@@ -82,7 +103,9 @@ def _record(conversation: Conversation, message: Message, analysis: Analysis, de
     return TurnOutcome(replies=[reply], decision=decision)
 
 
-def _store_analysis(message: Message, analysis: Analysis, decision: Decision, *, answered: bool) -> MessageAnalysis:
+def _store_analysis(
+    message: Message, analysis: Analysis, decision: Decision, *, answered: bool
+) -> MessageAnalysis:
     draft = analysis.draft
     return MessageAnalysis.objects.create(
         message=message,
@@ -100,7 +123,10 @@ def _store_analysis(message: Message, analysis: Analysis, decision: Decision, *,
             "known_words": analysis.intent.known_words,
             "sentiment_cues": list(analysis.sentiment.cues),
             "similarities": analysis.similarities,
-            "articles": [{"id": hit.article.id, "title": hit.article.title, "score": hit.score} for hit in analysis.hits],
+            "articles": [
+                {"id": hit.article.id, "title": hit.article.title, "score": hit.score}
+                for hit in analysis.hits
+            ],
             "source": draft.source,
             "triggers": [hit.as_dict() for hit in decision.triggers],
             "rephrase": decision.rephrase,
@@ -135,5 +161,9 @@ def _turn_from_row(row: MessageAnalysis) -> Turn:
 
 
 def _transcript(conversation: Conversation, *, before: int) -> list[tuple[str, str]]:
-    recent = conversation.messages.filter(seq__lt=before).order_by("-seq").values_list("author_kind", "body")[:10]
+    recent = (
+        conversation.messages.filter(seq__lt=before)
+        .order_by("-seq")
+        .values_list("author_kind", "body")[:10]
+    )
     return list(reversed(recent))

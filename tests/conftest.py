@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from django.db import connections
 
 from agents.models import Agent, AgentSkill
-from helpdesk.models import Conversation, Customer
+from helpdesk import demo_data
+from helpdesk.models import Conversation, Customer, KnowledgeArticle
 from helpdesk.services import conversation_start
 from routing.models import Skill
 
@@ -96,3 +97,14 @@ def sam(db: None) -> Agent:
 @pytest.fixture
 def supervisor_user(db: None) -> User:
     return User.objects.create_superuser("morgan", "morgan@example.com", "pw-morgan")
+
+
+@pytest.fixture
+def knowledge_base(db: None) -> list[KnowledgeArticle]:
+    """The demo store's articles."""
+    return [
+        KnowledgeArticle.objects.create(
+            title=title, tags=tags, body=body, intents=demo_data.ARTICLE_INTENTS[title]
+        )
+        for title, tags, body in demo_data.ARTICLES
+    ]

@@ -64,7 +64,7 @@ def question_similarities(model: IntentModel, text: str, earlier: list[str]) -> 
     texts = [text, *earlier]
     vectors = model.vectors(texts)
     # Each of the two TF-IDF parts is unit length, so the union's dot product is at most 2.
-    lexical = np.asarray((vectors[1:] @ vectors[0].T).toarray()).ravel() / 2  # type: ignore[attr-defined]
+    lexical = np.asarray((vectors[1:] @ vectors[0].T).toarray()).ravel() / 2
     probabilities = model.probabilities(texts)
     norms = np.linalg.norm(probabilities, axis=1)
     semantic = (probabilities[1:] @ probabilities[0]) / (norms[1:] * norms[0])

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -22,12 +24,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from helpdesk.assistant.smalltalk import SMALLTALK_INTENTS
 from helpdesk.assistant.text import fold, words
 from helpdesk.assistant.training_data import INTENTS
 
 logger = logging.getLogger(__name__)
 
 OUT_OF_SCOPE = "out_of_scope"
+NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
+SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 MODEL_VERSION = 1  # bump when the pipeline below changes
 
 
@@ -40,7 +45,12 @@ class IntentPrediction:
 
 
 def builtin_examples() -> list[tuple[str, str]]:
-    return [(text, intent) for intent, by_language in INTENTS.items() for phrases in by_language.values() for text in phrases]
+    return [
+        (text, intent)
+        for intent, by_language in INTENTS.items()
+        for phrases in by_language.values()
+        for text in phrases
+    ]
 
 
 def fingerprint(examples: Iterable[tuple[str, str]]) -> str:
@@ -53,8 +63,20 @@ def fingerprint(examples: Iterable[tuple[str, str]]) -> str:
 def _pipeline() -> Pipeline:
     features = FeatureUnion(
         [
-            ("words", TfidfVectorizer(preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
-            ("chars", TfidfVectorizer(preprocessor=fold, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+            (
+                "words",
+                TfidfVectorizer(preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    preprocessor=fold,
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    min_df=2,
+                ),
+            ),
         ]
     )
     classifier = LogisticRegression(C=8.0, max_iter=3000)
@@ -76,19 +98,41 @@ class IntentModel:
         return cls(pipeline, vocabulary, fingerprint(examples))
 
     def predict(self, text: str) -> IntentPrediction:
+        """The intent of the whole message, or of one of its sentences: in "That didn't answer
+        it. How do I send something back?" the question is the intent. A store question beats
+        small talk or an out-of-scope reading; among equals the more confident reading wins."""
         tokens = words(text)
         known = sum(token in self.vocabulary for token in tokens) / len(tokens) if tokens else 0.0
-        probabilities = self.pipeline.predict_proba([text])[0]
+        parts = [text, *_sentences(text)]
+        table = self.pipeline.predict_proba(parts)
+
+        def rank(row: int) -> tuple[bool, float]:
+            label = self.classes[int(table[row].argmax())]
+            return (label not in NOT_A_QUESTION, float(table[row].max()))
+
+        best = max(range(len(parts)), key=rank)
+        probabilities = table[best]
         order = np.argsort(probabilities)[::-1][:3]
         ranking = tuple((self.classes[i], round(float(probabilities[i]), 4)) for i in order)
-        return IntentPrediction(intent=ranking[0][0], confidence=ranking[0][1], ranking=ranking, known_words=round(known, 3))
+        return IntentPrediction(
+            intent=ranking[0][0],
+            confidence=ranking[0][1],
+            ranking=ranking,
+            known_words=round(known, 3),
+        )
 
-    def vectors(self, texts: list[str]) -> object:
+    def vectors(self, texts: list[str]) -> Any:
         """TF-IDF vectors (L2-normalised per part) of texts, for similarity between questions."""
         return self.pipeline.named_steps["features"].transform(texts)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.pipeline.predict_proba(texts))
+
+
+def _sentences(text: str) -> list[str]:
+    """The message's sentences, when it has more than one worth classifying on its own."""
+    pieces = [piece.strip() for piece in SENTENCE_END.split(text) if len(piece.split()) >= 2]
+    return pieces if len(pieces) > 1 else []
 
 
 def load_or_train(examples: list[tuple[str, str]], cache_dir: Path) -> IntentModel:
@@ -104,10 +148,16 @@ def load_or_train(examples: list[tuple[str, str]], cache_dir: Path) -> IntentMod
             logger.warning("Ignoring unreadable intent model cache %s", path)
     started = time.perf_counter()
     model = IntentModel.train(examples)
-    logger.info("Trained the intent model on %d examples in %.1f s", len(examples), time.perf_counter() - started)
+    logger.info(
+        "Trained the intent model on %d examples in %.1f s",
+        len(examples),
+        time.perf_counter() - started,
+    )
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{time.time_ns()}.tmp")
     joblib.dump(model, temporary)
     temporary.replace(path)  # atomic: another process never reads half a file
-    (cache_dir / "latest.json").write_text(json.dumps({"version": version, "examples": len(examples)}))
+    (cache_dir / "latest.json").write_text(
+        json.dumps({"version": version, "examples": len(examples)})
+    )
     return model

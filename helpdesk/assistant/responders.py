@@ -32,7 +32,9 @@ class ReplyRequest:
     intent: IntentPrediction
     hits: list[Hit]
     intent_article: ArticleDoc | None
-    transcript: list[tuple[str, str]] = field(default_factory=list)  # (author kind, body), oldest first
+    transcript: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (author kind, body), oldest first
 
     def candidates(self) -> list[ArticleDoc]:
         articles = [self.intent_article] if self.intent_article else []
@@ -63,7 +65,13 @@ class LocalResponder:
     def draft(self, request: ReplyRequest) -> ReplyDraft:
         intent = request.intent
         if intent.intent in SMALLTALK_INTENTS:
-            return ReplyDraft(smalltalk_reply(intent.intent, request.language), intent.confidence, None, "", "smalltalk")
+            return ReplyDraft(
+                smalltalk_reply(intent.intent, request.language),
+                intent.confidence,
+                None,
+                "",
+                "smalltalk",
+            )
         support = {hit.article.id: hit.strength for hit in request.hits}
         article = request.intent_article if intent.intent != OUT_OF_SCOPE else None
         if article is not None:
@@ -72,8 +80,16 @@ class LocalResponder:
             return ReplyDraft(article.body, round(confidence, 4), article, intent.intent, "article")
         if request.hits:
             best = request.hits[0]
-            resolution = best.article.intents[0] if best.article.intents else f"article:{best.article.id}"
-            return ReplyDraft(best.article.body, round(0.7 * best.strength, 4), best.article, resolution, "lexical")
+            resolution = (
+                best.article.intents[0] if best.article.intents else f"article:{best.article.id}"
+            )
+            return ReplyDraft(
+                best.article.body,
+                round(0.7 * best.strength, 4),
+                best.article,
+                resolution,
+                "lexical",
+            )
         return ReplyDraft("", 0.0, None, "", "none")
 
 
@@ -105,23 +121,27 @@ class OpenAICompatibleResponder:
             logger.warning("LLM responder failed: %s", error)
             return ReplyDraft("", 0.0, None, "", "llm_error")
         by_id = {article.id: article for article in candidates}
-        article = by_id.get(answer.get("article_id"))  # type: ignore[arg-type]
+        article_id = answer.get("article_id")
+        article = by_id.get(article_id) if isinstance(article_id, int) else None
         text = str(answer.get("reply", "")).strip()
-        confidence = float(answer.get("confidence", 0.0))
+        confidence = _number(answer.get("confidence"))
         if article is None or not text:
             return ReplyDraft(text, 0.0, None, "", "llm_ungrounded")
         resolution = article.intents[0] if article.intents else f"article:{article.id}"
         return ReplyDraft(text, max(0.0, min(1.0, confidence)), article, resolution, "llm")
 
     def _ask(self, request: ReplyRequest, candidates: list[ArticleDoc]) -> dict[str, object]:
-        articles = "\n\n".join(f"[article {a.id}] {a.title}\n{a.body}" for a in candidates) or "(none)"
+        articles = (
+            "\n\n".join(f"[article {a.id}] {a.title}\n{a.body}" for a in candidates) or "(none)"
+        )
         language = LANGUAGE_NAMES.get(request.language, "English")
         system = (
             "You are the customer-service assistant of an online store. Answer the customer's last "
             "message using ONLY the articles below; never invent policies, prices or dates. "
             f"Write the reply in {language}. Answer with a JSON object: "
             '{"reply": "...", "confidence": 0.0-1.0, "article_id": <id of the article used, or null>}. '
-            "If no article answers the message, use article_id null and confidence 0.\n\n" + articles
+            "If no article answers the message, use article_id null and confidence 0.\n\n"
+            + articles
         )
         history = [
             {"role": "user" if kind == "customer" else "assistant", "content": body}
@@ -131,7 +151,11 @@ class OpenAICompatibleResponder:
             "model": self.model,
             "temperature": 0,
             "response_format": {"type": "json_object"},
-            "messages": [{"role": "system", "content": system}, *history, {"role": "user", "content": request.text}],
+            "messages": [
+                {"role": "system", "content": system},
+                *history,
+                {"role": "user", "content": request.text},
+            ],
         }
         response = httpx.post(self.url, json=payload, headers=self.headers, timeout=self.timeout)
         response.raise_for_status()
@@ -140,6 +164,10 @@ class OpenAICompatibleResponder:
         if not isinstance(answer, dict):
             raise ValueError("the model did not answer with a JSON object")
         return answer
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def configured_responder() -> Responder:

@@ -58,21 +58,29 @@ class ArticleIndex:
     _idf: dict[str, float] = field(init=False)
 
     def __post_init__(self) -> None:
-        self._postings = [Counter(terms(f"{a.title} {a.title} {a.tags} {a.tags} {a.body}")) for a in self.articles]
+        self._postings = [
+            Counter(terms(f"{a.title} {a.title} {a.tags} {a.tags} {a.body}")) for a in self.articles
+        ]
         self._lengths = [sum(posting.values()) for posting in self._postings]
         frequency: Counter[str] = Counter(term for posting in self._postings for term in posting)
         count = max(len(self.articles), 1)
-        self._idf = {term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()}
+        self._idf = {
+            term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
+        }
 
     def search(self, text: str, *, language: str = "en", limit: int = 3) -> list[Hit]:
         query = set(terms(text))
         average = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0
         hits = []
-        for article, posting, length in zip(self.articles, self._postings, self._lengths, strict=True):
+        for article, posting, length in zip(
+            self.articles, self._postings, self._lengths, strict=True
+        ):
             score = 0.0
             for term in query & posting.keys():
                 tf = posting[term]
-                score += self._idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
+                score += (
+                    self._idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
+                )
             if score > 0:
                 # A little preference for the customer's language when both versions match.
                 score *= 1.1 if article.language == language else 1.0
@@ -87,4 +95,5 @@ class ArticleIndex:
             if article.language == language:
                 return article
         english = [article for article in matches if article.language == "en"]
-        return (english or matches or [None])[0]
+        candidates = english or matches
+        return candidates[0] if candidates else None

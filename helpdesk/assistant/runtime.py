@@ -91,4 +91,10 @@ def active_articles() -> list[ArticleDoc]:
 def _data_stamp() -> tuple[object, ...]:
     articles = KnowledgeArticle.objects.aggregate(n=Count("id"), at=Max("updated_at"))
     phrases = TrainingPhrase.objects.aggregate(n=Count("id"), at=Max("updated_at"))
-    return (articles["n"], articles["at"], phrases["n"], phrases["at"], settings.ASSISTANT_RESPONDER)
+    return (
+        articles["n"],
+        articles["at"],
+        phrases["n"],
+        phrases["at"],
+        settings.ASSISTANT_RESPONDER,
+    )

@@ -137,7 +137,9 @@ def test_a_reload_with_an_already_stored_message_in_the_outbox_shows_it_once(
     customer.reload()
     expect(customer.locator("[data-chat-connection]")).to_have_text("Connected")
     expect(customer.locator("li.pending")).to_have_count(0)
-    expect(customer.locator("[data-chat-log] li[data-seq]")).to_have_count(conversation.messages.count())
+    expect(customer.locator("[data-chat-log] li[data-seq]")).to_have_count(
+        conversation.messages.count()
+    )
     expect(customer.locator("li.msg-customer")).to_have_count(1)
     assert customer.evaluate("(key) => localStorage.getItem(key)", key) == "[]"
     assert conversation.messages.filter(author_kind="customer").count() == 1

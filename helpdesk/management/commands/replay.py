@@ -18,7 +18,7 @@ from django.db import transaction
 
 from escalation.engine import Policy, default_policy
 from helpdesk import demo_data
-from helpdesk.models import Customer, KnowledgeArticle, LANGUAGE_CHOICES, Message
+from helpdesk.models import LANGUAGE_CHOICES, Customer, KnowledgeArticle, Message
 from helpdesk.services import conversation_start, message_post
 from helpdesk.turns import customer_turn_handle
 
@@ -55,17 +55,26 @@ class Command(BaseCommand):
 
 
 def replay_one(item: dict[str, Any], policy: Policy) -> dict[str, Any]:
-    profile = item.get("customer") if isinstance(item.get("customer"), dict) else {}
-    language = profile.get("language") if profile.get("language") in LANGUAGES else "en"
+    given = item.get("customer")
+    profile: dict[str, Any] = given if isinstance(given, dict) else {}
+    language = str(profile.get("language")) if profile.get("language") in LANGUAGES else "en"
+    tier = str(profile.get("tier")) if profile.get("tier") in TIERS else Customer.Tier.STANDARD
     customer = Customer.objects.create(
-        name=str(profile.get("name", ""))[:200],
-        language=language,
-        tier=profile.get("tier") if profile.get("tier") in TIERS else Customer.Tier.STANDARD,
+        name=str(profile.get("name", ""))[:200], language=language, tier=tier
     )
     conversation = conversation_start(customer=customer, language=language)
-    result: dict[str, Any] = {"id": item.get("id"), "escalated": False, "trigger": None, "at_message": None, "triggers": [], "replies": []}
+    result: dict[str, Any] = {
+        "id": item.get("id"),
+        "escalated": False,
+        "trigger": None,
+        "at_message": None,
+        "triggers": [],
+        "replies": [],
+    }
     for index, text in enumerate(item.get("messages") or []):
-        stored = message_post(conversation_id=conversation.pk, author_kind=Message.AuthorKind.CUSTOMER, body=str(text))
+        stored = message_post(
+            conversation_id=conversation.pk, author_kind=Message.AuthorKind.CUSTOMER, body=str(text)
+        )
         outcome = customer_turn_handle(message_id=stored.message.pk, policy=policy)
         result["replies"] += [reply.body for reply in outcome.replies]
         if outcome.escalation is not None and outcome.decision is not None:
@@ -86,12 +95,14 @@ def _ensure_knowledge_base() -> None:
     if KnowledgeArticle.objects.filter(active=True).exists():
         return
     for title, tags, body in demo_data.ARTICLES:
-        KnowledgeArticle.objects.create(title=title, tags=tags, body=body, intents=demo_data.ARTICLE_INTENTS[title])
+        KnowledgeArticle.objects.create(
+            title=title, tags=tags, body=body, intents=demo_data.ARTICLE_INTENTS[title]
+        )
 
 
 def _open(path: str) -> TextIO:
     try:
-        return open(path, encoding="utf-8")  # noqa: SIM115  (closed in handle)
+        return open(path, encoding="utf-8")
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror}") from None
 

@@ -10,4 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         model = retrain()
-        self.stdout.write(self.style.SUCCESS(f"Trained {len(model.classes)} intents: model {model.version}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Trained {len(model.classes)} intents: model {model.version}.")
+        )

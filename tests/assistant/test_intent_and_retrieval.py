@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import pytest
+
+from helpdesk.assistant.intent import IntentModel, fingerprint, load_or_train
+from helpdesk.assistant.retrieval import ArticleDoc, ArticleIndex
+
+ARTICLES = [
+    ArticleDoc(
+        1,
+        "Return policy",
+        "Return any unused item within 30 days.",
+        "return, send back",
+        ("return_item",),
+    ),
+    ArticleDoc(
+        2, "Refund status", "We refund within 5 business days.", "refund, money back", ("refund",)
+    ),
+    ArticleDoc(
+        3,
+        "Política de devoluciones",
+        "Puedes devolver cualquier artículo en 30 días.",
+        "devolver",
+        ("return_item",),
+        "es",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Where is my order?", "order_status"),
+        ("How do I return an item?", "return_item"),
+        ("What payment options do you support?", "payment_methods"),
+        ("Please delete my account", "delete_account"),
+        ("what's the weather in Paris tomorrow", "out_of_scope"),
+        ("¿Dónde está mi pedido?", "order_status"),
+    ],
+)
+def test_the_shipped_model_recognises_the_stores_intents(
+    intent_model: IntentModel, text: str, intent: str
+) -> None:
+    prediction = intent_model.predict(text)
+    assert prediction.intent == intent
+    assert 0 < prediction.confidence <= 1
+    assert prediction.ranking[0] == (intent, prediction.confidence)
+
+
+def test_gibberish_has_no_known_words(intent_model: IntentModel) -> None:
+    assert intent_model.predict("lkjhg poiuy").known_words == 0.0
+    assert intent_model.predict("where is my order").known_words == 1.0
+
+
+EXAMPLES = [("where is my parcel", "order_status"), ("track my order", "order_status"),
+            ("send it back", "return_item"), ("return this item", "return_item")]  # fmt: skip
+
+
+def test_the_model_is_cached_by_fingerprint_and_retrained_when_data_changes(tmp_path: Path) -> None:
+    examples = EXAMPLES
+    first = load_or_train(examples, tmp_path)
+    assert (tmp_path / f"intent-{first.version}.joblib").exists()
+    again = load_or_train(examples, tmp_path)
+    assert again.version == first.version
+    changed = load_or_train([*examples, ("refund please", "refund")], tmp_path)
+    assert changed.version != first.version
+    assert "refund" in changed.classes
+    assert fingerprint(examples) == first.version
+
+
+def test_a_corrupt_cache_file_is_replaced(tmp_path: Path) -> None:
+    examples = EXAMPLES
+    (tmp_path / f"intent-{fingerprint(examples)}.joblib").write_bytes(b"not a model")
+    assert load_or_train(examples, tmp_path).version == fingerprint(examples)
+
+
+def test_retrieval_ranks_the_matching_article_first_and_prefers_the_customers_language() -> None:
+    index = ArticleIndex(ARTICLES)
+    hits = index.search("how can I send back an item I don't want", language="en")
+    assert hits[0].article.id == 1
+    assert 0 < hits[0].strength < 1
+    assert index.search("the weather tomorrow") == []
+    assert index.for_intent("return_item", language="es") == ARTICLES[2]
+    assert index.for_intent("return_item", language="de") == ARTICLES[0]  # no German: English
+    assert index.for_intent("newsletter", language="en") is None

@@ -1,0 +1,166 @@
+"""The trigger engine on plain data: each category, its settings, and the order of precedence."""
+
+from dataclasses import replace
+from typing import Any
+
+from escalation.engine import Decision, Policy, Turn, compile_phrase, default_policy, evaluate
+
+POLICY = default_policy()
+
+
+BASE = Turn(
+    text="where is my order",
+    intent="order_status",
+    intent_confidence=0.9,
+    known_words=1.0,
+    sentiment_score=0.0,
+    response_confidence=0.8,
+    resolution_type="order_status",
+)
+
+
+def turn(text: str = "where is my order", **fields: Any) -> Turn:
+    return replace(BASE, text=text, **fields)
+
+
+def categories(decision: Decision) -> list[str]:
+    return [hit.category for hit in decision.triggers]
+
+
+def test_a_confident_answerable_question_does_not_escalate() -> None:
+    decision = evaluate(turn(), [], [], POLICY)
+    assert not decision.escalate
+    assert decision.primary is None
+
+
+def test_explicit_request_wins_over_everything_else() -> None:
+    decision = evaluate(
+        turn("I want a human, I'm going to sue you", intent="legal", sentiment_score=-0.8),
+        [turn(sentiment_score=-0.9, answered=True)],
+        [0.1],
+        POLICY,
+    )
+    assert categories(decision) == ["explicit_request", "capability", "sentiment"]
+    assert decision.primary is not None
+    assert decision.primary.category == "explicit_request"
+
+
+def test_capability_by_intent_or_by_phrase_carries_skill_and_urgency() -> None:
+    by_intent = evaluate(
+        turn("please remove everything about me", intent="delete_account"), [], [], POLICY
+    )
+    assert by_intent.primary is not None
+    assert (by_intent.primary.rule, by_intent.primary.skill) == (
+        "account-authorisation:intent",
+        "accounts",
+    )
+    by_phrase = evaluate(turn("someone hacked my account", intent="password_reset"), [], [], POLICY)
+    assert by_phrase.primary is not None
+    assert by_phrase.primary.rule == "account-compromised:phrase"
+    assert by_phrase.primary.urgency == "critical"
+    assert by_phrase.primary.evidence["matched"] == "hacked"
+
+
+def test_a_low_confidence_intent_match_does_not_cross_a_boundary() -> None:
+    decision = evaluate(
+        turn("account question", intent="delete_account", intent_confidence=0.3), [], [], POLICY
+    )
+    assert "capability" not in categories(decision)
+
+
+def test_sentiment_needs_consecutive_negative_messages() -> None:
+    angry, calm = turn(sentiment_score=-0.7), turn(sentiment_score=0.1)
+    assert "sentiment" not in categories(evaluate(angry, [], [], POLICY))
+    assert "sentiment" not in categories(evaluate(angry, [angry, calm], [0.0, 0.0], POLICY))
+    fired = evaluate(angry, [calm, angry], [0.0, 0.0], POLICY)
+    assert fired.primary is not None
+    assert fired.primary.category == "sentiment"
+    assert fired.primary.evidence["scores"] == [-0.7, -0.7]
+
+
+def test_sentiment_count_and_threshold_are_configurable() -> None:
+    annoyed = turn(sentiment_score=-0.2)
+    three = replace(POLICY, sentiment_consecutive=3, sentiment_threshold=-0.1)
+    assert "sentiment" not in categories(evaluate(annoyed, [annoyed], [0.0], three))
+    assert "sentiment" in categories(evaluate(annoyed, [annoyed, annoyed], [0.0, 0.0], three))
+
+
+def test_loop_escalates_on_the_third_ask_after_two_answers() -> None:
+    asked = turn(answered=True)
+    assert "loop" not in categories(evaluate(turn(), [asked], [0.9], POLICY))
+    decision = evaluate(turn(), [asked, asked], [0.9, 0.9], POLICY)
+    assert decision.primary is not None
+    assert decision.primary.category == "loop"
+    assert decision.primary.evidence["earlier_asks"] == [0, 1]
+
+
+def test_loop_counts_a_rephrased_question_by_similarity_and_ignores_other_questions() -> None:
+    other_type = turn(intent="delivery_options", resolution_type="delivery_options", answered=True)
+    similar = evaluate(turn(), [other_type, other_type], [0.6, 0.5], POLICY)
+    assert "loop" in categories(similar)
+    different = evaluate(turn(), [other_type, other_type], [0.05, 0.1], POLICY)
+    assert "loop" not in categories(different)
+
+
+def test_loop_limit_per_resolution_type() -> None:
+    strict = replace(POLICY, loop_limits={"order_status": 1})
+    assert "loop" in categories(evaluate(turn(), [turn(answered=True)], [0.9], strict))
+
+
+def test_thanks_never_count_as_asking_again() -> None:
+    thanks = turn("thanks!", intent="thanks", resolution_type="")
+    assert not evaluate(thanks, [thanks, thanks], [1.0, 1.0], POLICY).escalate
+
+
+def test_confidence_rules() -> None:
+    cases = {
+        "unintelligible": turn("xqzt", known_words=0.0),
+        "out_of_scope": turn("weather?", intent="out_of_scope", intent_confidence=0.9),
+        "classification": turn(intent_confidence=0.2),
+        "response": turn(response_confidence=0.1),
+    }
+    for rule, case in cases.items():
+        decision = evaluate(case, [], [], POLICY)
+        assert decision.primary is not None
+        assert (decision.primary.category, decision.primary.rule) == ("confidence", rule)
+
+
+def test_separate_thresholds_for_classification_and_response() -> None:
+    lenient = replace(POLICY, classification_threshold=0.1, response_threshold=0.05)
+    assert not evaluate(
+        turn(intent_confidence=0.2, response_confidence=0.1), [], [], lenient
+    ).escalate
+
+
+def test_every_category_can_be_switched_off() -> None:
+    everything = turn("I want a human, my lawyer", intent="out_of_scope", sentiment_score=-0.9)
+    off = Policy(
+        explicit_enabled=False,
+        capability_enabled=False,
+        sentiment_enabled=False,
+        loop_enabled=False,
+        confidence_enabled=False,
+    )
+    assert not evaluate(everything, [everything, everything], [1.0, 1.0], off).escalate
+
+
+def test_ask_to_rephrase_once_before_escalating_on_confidence() -> None:
+    polite = replace(POLICY, ask_to_rephrase=True)
+    unsure = turn(intent_confidence=0.2)
+    first = evaluate(unsure, [], [], polite)
+    assert first.rephrase
+    assert not first.escalate
+    asked = replace(unsure, rephrase_requested=True)
+    assert evaluate(unsure, [asked], [0.2], polite).escalate
+
+
+def test_supervisor_phrases_are_whole_words_or_regexes() -> None:
+    words = compile_phrase("speak to Your Boss")
+    assert words is not None
+    assert words.search("can i speak to your boss")
+    assert not words.search("speak to your bossy friend")
+    regex = compile_phrase(r"/\bchargeback\w*/")
+    assert regex is not None
+    assert regex.search("i filed a chargebacks claim")
+    assert compile_phrase("/[unclosed/") is None
+    assert compile_phrase("   ") is None

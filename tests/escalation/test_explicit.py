@@ -1,0 +1,55 @@
+import pytest
+
+from escalation.explicit import find_explicit_request
+
+REQUESTS = [
+    "I want to speak to a human",
+    "Can I talk to an agent instead?",
+    "connect me to a live person",
+    "human please",
+    "AGENT",
+    "operator!!",
+    "get me a manager now",
+    "is there a real person I can talk to?",
+    "transfer me to customer service",
+    "i dont want a bot, give me a person",
+    "Could someone from customer support contact me?",
+    "can someone call me back about my order",
+    "let me talk with a support representative",
+    "Necesito hablar con un humano",
+    "¿Puedo hablar con un agente, por favor?",
+    "Quiero hablar con una persona real",
+    "Je veux parler à un agent",
+    "Je voudrais parler à un conseiller s'il vous plaît",
+    "Ich will mit einem Menschen sprechen",
+    "Kann ich bitte mit einem Mitarbeiter sprechen?",
+]
+
+NOT_REQUESTS = [
+    "Is a human-readable receipt included with the parcel?",
+    "My insurance agent needs the invoice, where do I find it?",
+    "my travel agent booked the hotel, can you ship there?",
+    "Is the representative photo on the product page accurate?",
+    "Where is my order?",
+    "Can someone explain the return policy?",
+    "Is anyone able to tell me when my order arrives?",
+    "the people at the post office lost it",
+    "Does it come with a representative sample of the colours?",
+    "I was billed twice this month",
+]
+
+
+@pytest.mark.parametrize("text", REQUESTS)
+def test_requests_for_a_person_are_recognised_in_four_languages(text: str) -> None:
+    assert find_explicit_request(text) is not None
+
+
+@pytest.mark.parametrize("text", NOT_REQUESTS)
+def test_words_that_only_look_like_requests_are_not(text: str) -> None:
+    assert find_explicit_request(text) is None
+
+
+def test_the_match_names_the_rule_and_the_words() -> None:
+    match = find_explicit_request("I need a real human being to look at this")
+    assert match is not None
+    assert (match.rule, match.matched) == ("real_person", "real human")

@@ -1,0 +1,153 @@
+"""The assistant's turn on the database: answer, or escalate in the same response, and record why."""
+
+import pytest
+from django.test import override_settings
+
+from escalation.engine import default_policy
+from escalation.models import Escalation, SentimentPolicy
+from helpdesk.models import (
+    Conversation,
+    ConversationEvent,
+    KnowledgeArticle,
+    Message,
+    MessageAnalysis,
+)
+from helpdesk.services import message_post
+from helpdesk.turns import TurnOutcome, customer_turn_handle
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def say(conversation: Conversation, text: str) -> TurnOutcome:
+    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
+    return customer_turn_handle(message_id=stored.message.pk)
+
+
+def test_a_question_is_answered_from_its_article_and_the_analysis_is_kept(
+    alice_conversation: Conversation,
+) -> None:
+    outcome = say(alice_conversation, "How do I return an item?")
+    article = KnowledgeArticle.objects.get(title="Return policy")
+    assert [reply.body for reply in outcome.replies] == [article.body]
+    assert outcome.replies[0].author_kind == "assistant"
+    assert outcome.escalation is None
+    analysis = MessageAnalysis.objects.get(message__conversation=alice_conversation)
+    assert (analysis.intent, analysis.article, analysis.answered, analysis.resolution_type) == (
+        "return_item",
+        article,
+        True,
+        "return_item",
+    )
+    assert analysis.details["articles"][0]["title"] == "Return policy"
+    event = ConversationEvent.objects.get(
+        conversation=alice_conversation, kind="assistant.answered"
+    )
+    assert event.data["article"] == article.pk
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.status == "assistant"
+
+
+def test_an_explicit_request_escalates_in_the_same_response(
+    alice_conversation: Conversation,
+) -> None:
+    outcome = say(alice_conversation, "I want to speak to a human")
+    assert outcome.escalation is not None
+    assert (outcome.escalation.category, outcome.escalation.rule) == (
+        "explicit_request",
+        "asks_for_person",
+    )
+    assert outcome.escalation.evidence == {"matched": "human"}
+    assert len(outcome.replies) == 1
+    assert outcome.replies[0].body.startswith("I want to connect you with a specialist")
+    assert "cannot" not in outcome.replies[0].body
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.status == "waiting"
+    event = ConversationEvent.objects.get(
+        conversation=alice_conversation, kind="conversation.escalated"
+    )
+    assert (event.data["category"], event.data["rule"]) == ("explicit_request", "asks_for_person")
+
+
+def test_the_handoff_is_written_in_the_customers_language(alice_conversation: Conversation) -> None:
+    outcome = say(alice_conversation, "Necesito hablar con un humano")
+    assert outcome.replies[0].body.startswith("Quiero ponerte en contacto con un especialista")
+
+
+def test_a_capability_escalation_records_skill_and_urgency(
+    alice_conversation: Conversation,
+) -> None:
+    outcome = say(alice_conversation, "My account was hacked, someone changed my password")
+    assert outcome.escalation is not None
+    assert outcome.escalation.category == "capability"
+    assert outcome.escalation.urgency == "critical"
+    assert outcome.escalation.skill is not None
+    assert outcome.escalation.skill.code == "accounts"
+    assert outcome.escalation.boundary is not None
+
+
+def test_after_escalation_the_assistant_stays_quiet(alice_conversation: Conversation) -> None:
+    say(alice_conversation, "I want to speak to a human")
+    outcome = say(alice_conversation, "Where is my order?")
+    assert outcome.replies == []
+    assert Escalation.objects.count() == 1
+
+
+def test_a_message_is_handled_once(alice_conversation: Conversation) -> None:
+    stored = message_post(
+        conversation_id=alice_conversation.pk, author_kind="customer", body="Where is my order?"
+    )
+    customer_turn_handle(message_id=stored.message.pk)
+    assert customer_turn_handle(message_id=stored.message.pk).replies == []
+    assert alice_conversation.messages.filter(author_kind="assistant").count() == 1
+
+
+def test_sentiment_policy_from_admin_applies(alice_conversation: Conversation) -> None:
+    SentimentPolicy.objects.update_or_create(pk=1, defaults={"consecutive": 1})
+    outcome = say(alice_conversation, "This is the worst service I have ever had")
+    assert outcome.escalation is not None
+    assert outcome.escalation.category == "sentiment"
+
+
+def test_the_default_policy_can_be_forced(alice_conversation: Conversation) -> None:
+    SentimentPolicy.objects.update_or_create(pk=1, defaults={"consecutive": 1})
+    stored = message_post(
+        conversation_id=alice_conversation.pk,
+        author_kind="customer",
+        body="This is the worst service I have ever had",
+    )
+    outcome = customer_turn_handle(message_id=stored.message.pk, policy=default_policy())
+    assert outcome.escalation is None
+
+
+def test_an_agent_message_is_not_answered_by_the_assistant(
+    alice_conversation: Conversation,
+) -> None:
+    stored = message_post(
+        conversation_id=alice_conversation.pk, author_kind="agent", body="Where is my order?"
+    )
+    assert customer_turn_handle(message_id=stored.message.pk).replies == []
+    assert Message.objects.filter(author_kind="assistant").count() == 0
+
+
+@override_settings(
+    ASSISTANT_RESPONDER="openai",
+    ASSISTANT_LLM_BASE_URL="http://127.0.0.1:9/v1",
+    ASSISTANT_LLM_TIMEOUT=0.5,
+)
+def test_with_an_unreachable_llm_the_triggers_still_decide(
+    alice_conversation: Conversation,
+) -> None:
+    from helpdesk.assistant import runtime
+
+    runtime._state.clear()
+    try:
+        explicit = say(alice_conversation, "Where is my order? I want a human")
+    finally:
+        runtime._state.clear()
+    assert explicit.escalation is not None
+    assert explicit.decision is not None
+    # Explicit request first; the failed LLM call also shows as a confidence trigger.
+    assert [hit.category for hit in explicit.decision.triggers] == [
+        "explicit_request",
+        "confidence",
+    ]
