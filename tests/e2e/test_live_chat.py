@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from helpdesk.models import Conversation
+from helpdesk.models import Conversation, KnowledgeArticle
 from tests.conftest import make_agent
 from tests.server import AsgiServer
 
@@ -44,6 +44,7 @@ def log_bodies(page: Page) -> list[str]:
     return page.locator("[data-chat-log] li[data-seq] .body").all_inner_texts()
 
 
+@pytest.mark.usefixtures("knowledge_base")
 def test_customer_and_agent_chat_both_ways_across_a_server_restart(
     browser: Browser, server: AsgiServer, artifacts: Path
 ) -> None:
@@ -52,11 +53,19 @@ def test_customer_and_agent_chat_both_ways_across_a_server_restart(
     agent = browser.new_context().new_page()
 
     customer_starts_chat(customer, server)
-    send(customer, "Hello, my parcel has not arrived.")
-    expect(customer.locator("li.msg-customer .body")).to_have_text(
-        ["Hello, my parcel has not arrived."]
-    )
+    # The assistant answers from the knowledge base...
+    send(customer, "Where is my order?")
+    tracking = KnowledgeArticle.objects.get(title="Tracking your order").body
+    expect(customer.locator("li.msg-assistant .body")).to_have_text([tracking])
     expect(customer.locator("li.pending")).to_have_count(0)
+    # ...and hands over in the same response when the customer asks for a person.
+    send(customer, "Hello, my parcel has not arrived. Can I talk to a person?")
+    expect(customer.locator("li.msg-assistant .body").last).to_contain_text(
+        "I want to connect you with a specialist"
+    )
+    expect(customer.locator("[data-chat-status]")).to_have_text("Waiting for a member of our team.")
+    assert Conversation.objects.get().status == "waiting"
+    customer.screenshot(path=str(artifacts / "chat-handoff.png"))
 
     agent_signs_in_and_joins(agent, server, artifacts)
     expect(customer.locator("li.msg-system .body")).to_have_text(
@@ -65,8 +74,8 @@ def test_customer_and_agent_chat_both_ways_across_a_server_restart(
     expect(customer.locator("[data-chat-status]")).to_have_text(
         "You are chatting with Dana Whitfield."
     )
-    expect(agent.locator("li.msg-customer .body").first).to_have_text(
-        "Hello, my parcel has not arrived."
+    expect(agent.locator("li.msg-customer .body").nth(1)).to_have_text(
+        "Hello, my parcel has not arrived. Can I talk to a person?"
     )
     expect(agent.locator("h1")).to_have_text("Alice Martin")
     expect(agent.locator(".presence select")).to_have_value("online")  # signing in is being there

@@ -1,0 +1,72 @@
+"""Supervisors configure everything in admin: every model lists, searches and opens."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from escalation.models import SentimentPolicy
+from helpdesk.assistant import runtime
+from helpdesk.models import Customer, TrainingPhrase
+from helpdesk.services import conversation_start, message_post
+
+
+@pytest.fixture
+def supervisor(supervisor_user: User) -> Client:
+    client = Client()
+    client.force_login(supervisor_user)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return client
+
+
+def test_every_registered_model_lists_searches_and_opens(supervisor: Client) -> None:
+    alice = Customer.objects.get(email="alice@example.com")
+    conversation = conversation_start(customer=alice)
+    message_post(conversation_id=conversation.pk, author_kind="customer", body="Where is my order?")
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        response = supervisor.get(changelist, {"q": "alice"} if model_admin.search_fields else {})
+        assert response.status_code == 200, changelist
+        first = model._default_manager.first()
+        if first is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+            assert supervisor.get(change).status_code == 200, change
+
+
+def test_a_trigger_policy_is_tuned_in_admin(supervisor: Client) -> None:
+    policy = SentimentPolicy.load()
+    url = reverse("admin:escalation_sentimentpolicy_change", args=[policy.pk])
+    response = supervisor.post(url, {"enabled": "on", "threshold": "-0.5", "consecutive": "3"})
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.threshold, policy.consecutive) == (-0.5, 3)
+    # Out of range: refused with the reason, nothing saved.
+    response = supervisor.post(url, {"enabled": "on", "threshold": "0.5", "consecutive": "0"})
+    assert response.status_code == 200
+    assert b"Ensure this value is less than or equal to 0.0" in response.content
+    policy.refresh_from_db()
+    assert policy.threshold == -0.5
+
+
+def test_added_phrases_teach_the_assistant_after_the_retrain_action(supervisor: Client) -> None:
+    text = "where can I find the zorbleflax"
+    assert runtime.get_assistant().model.predict(text).intent != "invoice"
+    for variant in [
+        "zorbleflax please",
+        "send me the zorbleflax",
+        "I need my zorbleflax",
+        "download zorbleflax",
+    ]:
+        TrainingPhrase.objects.create(intent="invoice", text=variant)
+    phrase = TrainingPhrase.objects.first()
+    assert phrase is not None
+    response = supervisor.post(
+        reverse("admin:helpdesk_trainingphrase_changelist"),
+        {"action": "retrain_assistant", "_selected_action": [phrase.pk]},
+        follow=True,
+    )
+    assert b"The assistant was retrained" in response.content
+    assert runtime.get_assistant().model.predict(text).intent == "invoice"

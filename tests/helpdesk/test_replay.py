@@ -1,0 +1,110 @@
+"""`manage.py replay`: the contract in DESIGN.md, and the shared evaluation sample in full."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from helpdesk.models import Conversation, Customer, KnowledgeArticle, Message
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "eval" / "triggers-sample.jsonl"
+
+
+def replay(
+    path: str, stdin: str | None = None, monkeypatch: pytest.MonkeyPatch | None = None
+) -> list[dict]:
+    out = io.StringIO()
+    if stdin is not None and monkeypatch is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    call_command("replay", path, stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.mark.django_db
+def test_the_shared_sample_gets_the_expected_decision_on_every_line() -> None:
+    expected = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
+    results = {result["id"]: result for result in replay(str(SAMPLE))}
+    misses = []
+    for item in expected:
+        want, got = item["expect"], results[item["id"]]
+        at = want.get("at") if want["trigger"] else None
+        if (got["trigger"], got["at_message"]) != (want["trigger"], at):
+            misses.append((item["id"], got["trigger"], got["at_message"], want))
+    assert misses == []
+    assert len(results) == len(expected)
+
+
+@pytest.mark.django_db
+def test_output_shape_and_that_the_database_is_left_as_it_was(
+    tmp_path: Path, knowledge_base: list[KnowledgeArticle]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps(
+            {
+                "id": "a",
+                "customer": {"language": "es", "tier": "vip", "extra": 1},
+                "messages": ["¿Dónde está mi pedido?", "Quiero hablar con una persona"],
+                "unknown": True,
+            }
+        )
+        + "\n\n"
+        + json.dumps({"id": "b", "messages": ["Where is my order?"]})
+        + "\n"
+    )
+    before = (
+        Customer.objects.count(),
+        Conversation.objects.count(),
+        Message.objects.count(),
+        KnowledgeArticle.objects.count(),
+    )
+    first, second = replay(str(source))
+    assert first["id"] == "a"
+    assert (first["escalated"], first["trigger"], first["at_message"]) == (
+        True,
+        "explicit_request",
+        1,
+    )
+    assert first["triggers"][0] == "explicit_request"
+    assert len(first["replies"]) == 2
+    assert first["replies"][-1].startswith("Quiero ponerte en contacto")  # Spanish customer
+    assert second == {
+        "id": "b",
+        "escalated": False,
+        "trigger": None,
+        "at_message": None,
+        "triggers": [],
+        "replies": [KnowledgeArticle.objects.get(title="Tracking your order").body],
+    }
+    after = (
+        Customer.objects.count(),
+        Conversation.objects.count(),
+        Message.objects.count(),
+        KnowledgeArticle.objects.count(),
+    )
+    assert after == before
+
+
+@pytest.mark.django_db
+def test_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    results = replay(
+        "-",
+        stdin=json.dumps({"id": "x", "messages": ["human please"]}) + "\n",
+        monkeypatch=monkeypatch,
+    )
+    assert [(r["id"], r["trigger"], r["at_message"]) for r in results] == [
+        ("x", "explicit_request", 0)
+    ]
+
+
+@pytest.mark.django_db
+def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "ok", "messages": []}\n{not json\n')
+    with pytest.raises(CommandError, match="Line 2 is not valid JSON"):
+        call_command("replay", str(broken), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("replay", str(tmp_path / "missing.jsonl"), stdout=io.StringIO())
+    assert Customer.objects.count() == 0
