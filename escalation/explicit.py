@@ -18,7 +18,8 @@ from helpdesk.assistant.text import fold
 PERSON = (
     r"(human( being)?s?|humans|person|people|agents?|representatives?|reps?|operators?|managers?|supervisors?|"
     r"someone|somebody|anyone|anybody|staff|member of (your |the )?(staff|team)|advisors?|advisers?|"
-    r"consultants?|employees?|associates?|specialists?|support (team|staff)|customer (service|support|care)( team)?|"
+    r"consultants?|employees?|associates?|specialists?|assistants?|support (team|staff)|"
+    r"customer (service|support|care|assistance)( team)?|"
     r"live (chat|support)|"
     # es
     r"humanos?|personas?|agentes?|representantes?|operador(a|es)?|encargad[oa]|gerente|supervisor(a)?|alguien|"
@@ -31,7 +32,8 @@ PERSON = (
 )
 
 REQUEST_BEFORE = (
-    r"(speak|talk|chat|connect|transfer|put|pass|escalate|hand|get|need|want|give|reach|contact|"
+    r"((speak|talk|chat|connect|transfer|pass|escalate|reach|contact|call|phone|email|message)(s|ing|ed)?|"
+    r"put|hand|get|need|want|give|"
     r"see|call|ring|phone|email|message|send|bring|prefer|request|ask for|looking for|with|to|"
     r"is there|are there|can i have|could i have|let me|any|real|actual|live|"
     # es
@@ -91,10 +93,51 @@ class ExplicitMatch:
     matched: str
 
 
+# Person-nouns customers misspell: a token one edit away (two for "representative") is the noun.
+CANONICAL_NOUNS = ("someone", "somebody", "person", "agent", "human", "operator", "assistant",
+                   "representative", "supervisor", "manager", "customer", "service", "support")  # fmt: skip
+GLUED_PREFIXES = ("to", "with", "an", "a")
+
+
+def _normalise(folded: str) -> str:
+    return " ".join(_fix_token(token) for token in folded.split())
+
+
+def _fix_token(token: str) -> str:
+    core = token.strip(".,!?;:")
+    if len(core) < 5 or core in CANONICAL_NOUNS:
+        return token
+    for prefix in GLUED_PREFIXES:  # "tosomebody" -> "to somebody"
+        if core.startswith(prefix) and core[len(prefix) :] in CANONICAL_NOUNS:
+            return f"{prefix} {core[len(prefix) :]}"
+    for noun in CANONICAL_NOUNS:
+        if abs(len(noun) - len(core)) <= 2 and _distance(core, noun) <= (
+            1 if len(noun) < 12 else 2
+        ):
+            return noun
+    return token
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: edits, with a swap of neighbours counting once."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
+            )
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
 def find_explicit_request(
     text: str, extra: list[re.Pattern[str]] | None = None
 ) -> ExplicitMatch | None:
-    folded = fold(text)
+    folded = _normalise(fold(text))
     for pattern in extra or []:
         if found := pattern.search(folded):
             return ExplicitMatch("supervisor_phrase", found.group(0))

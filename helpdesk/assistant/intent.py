@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from helpdesk.assistant.smalltalk import SMALLTALK_INTENTS
-from helpdesk.assistant.text import fold, words
+from helpdesk.assistant.text import normalise, words
 from helpdesk.assistant.training_data import INTENTS
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 1  # bump when the pipeline below changes
+MODEL_VERSION = 2  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,14 @@ def _pipeline() -> Pipeline:
         [
             (
                 "words",
-                TfidfVectorizer(preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                TfidfVectorizer(
+                    preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True, min_df=1
+                ),
             ),
             (
                 "chars",
                 TfidfVectorizer(
-                    preprocessor=fold,
+                    preprocessor=normalise,
                     analyzer="char_wb",
                     ngram_range=(2, 5),
                     sublinear_tf=True,

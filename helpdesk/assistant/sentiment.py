@@ -69,6 +69,26 @@ CUES: list[tuple[str, re.Pattern[str], float]] = [
             -0.4,
         ),
         (
+            "sarcastic_thanks",
+            r"\bthanks? (you )?(a lot |so much )?for (nothing|ruining|wasting|losing|cancel+ing|breaking|the (delay|wait)|making me|leaving me|ignoring)\b|\bthanks for (nothing|not)\b|\bgreat job\b.{0,20}\b(not|again)\b",
+            -0.6,
+        ),
+        (
+            "complaint_question",
+            r"\b(why (is|are|do|does|did|was|were|can'?t|won'?t|isn'?t|hasn'?t|haven'?t|would|should) (you|my|it|this|your|the|i|we|there|no ?one|nobody)\b)|\bwhat'?s going on\b|\bwhat is going on\b|\bwhat happened to\b|\bhow (hard|difficult) (is|can) it\b|\bhow is (this|that) (ok|okay|acceptable|possible)\b",
+            -0.2,
+        ),
+        (
+            "service_failure",
+            r"\b(on hold|hung up|hangs up|no response|no reply|no answer|never (responded|replied|answered|called)|doesn'?t (really )?answer|didn'?t (really )?answer|won'?t let|can'?t (even|get through|reach|find)|missed (my )?(connection|flight|delivery|appointment)|cancel+ed (my )?(order|flight|delivery)|(delay|delays|delayed|stranded|overbooked|rebooked|stuck)\b|(\d+|hours|three|two|four|five) (hours|hrs|hour|days|weeks) (late|delayed|on hold|waiting|and counting)|and counting|still no|no one (will|can|could|is)|not (happy|impressed|acceptable|ok|okay|good enough|helpful|satisfied))",
+            -0.3,
+        ),
+        (
+            "strong_words",
+            r"\b(abysmal|awful|horrible|terrible|worst|hate|sucks?|sucked|disgusting|unbelievable|shameful|shocking|poor service|bad service|lousy|embarrassing|never again|fail|failed|fails|epic fail|disappointed|disappointing|annoyed|annoying|frustrated|frustrating|upset|angry|mad|argh+|ugh+|smh|wtf|fml)\b",
+            -0.3,
+        ),
+        (
             "es_fr_de_anger",
             r"\b(harto|harta|inaceptable|vergonzoso|ridiculo|enfadado|enfadada|furioso|pesimo|nul|inadmissible|honteux|en colere|marre|furieux|unverschamt|frechheit|katastrophe|wutend|sauer|inakzeptabel|lacherlich)\b",
             -0.5,
@@ -92,9 +112,56 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()  # ~10 ms to build its lexicon: once per process
 
 
+ANGRY_EMOJI = re.compile(
+    "[\U0001f620\U0001f621\U0001f624\U0001f92c\U0001f44e\U0001f612\U0001f611\U0001f644\U0001f62d\U0001f629\U0001f62b]"
+)
+HASHTAG = re.compile(r"#(\w+)")
+NEGATIVE_STEMS = (
+    "fail",
+    "suck",
+    "worst",
+    "nothappy",
+    "unhappy",
+    "disappoint",
+    "hate",
+    "angry",
+    "never",
+    "fix",
+    "fml",
+    "frustrat",
+    "delay",
+    "cancel",
+    "lost",
+    "ripoff",
+    "scam",
+    "shame",
+    "poor",
+    "terrible",
+    "awful",
+    "joke",
+    "no ",
+    "not",
+)
+
+
+def _hashtag_words(text: str) -> str:
+    """'#NotHappy #unitedfail' -> 'not happy united fail': hashtags carry the complaint."""
+    words_found = []
+    for tag in HASHTAG.findall(text):
+        spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag).lower()
+        for stem in NEGATIVE_STEMS:
+            spaced = (
+                spaced.replace(stem.strip(), f" {stem.strip()} ")
+                if stem.strip() in spaced
+                else spaced
+            )
+        words_found.append(" ".join(spaced.split()))
+    return " ".join(words_found)
+
+
 def analyse_sentiment(text: str, *, negative_threshold: float = NEGATIVE_THRESHOLD) -> Sentiment:
     vader = _analyzer().polarity_scores(text)["compound"]
-    folded = fold(text)
+    folded = fold(text) + " " + _hashtag_words(text)
     cues = [name for name, pattern, _ in CUES if pattern.search(folded)]
     adjustment = sum(weight for name, _, weight in CUES if name in cues)
     shouted = [
@@ -105,6 +172,13 @@ def analyse_sentiment(text: str, *, negative_threshold: float = NEGATIVE_THRESHO
     if len(shouted) >= 2:
         cues.append("shouting")
         adjustment -= 0.2
+    if ANGRY_EMOJI.search(text):
+        cues.append("angry_emoji")
+        adjustment -= 0.3
+    if adjustment <= -0.3 and vader > 0:
+        # Complaint cues with polite or sarcastic words ("thanks for ruining my trip"): the
+        # cues are the message, the politeness is not.
+        adjustment -= vader * 0.8
     if EMPHATIC_PUNCTUATION.search(text) and (adjustment < 0 or vader < -0.05):
         cues.append("emphatic_punctuation")
         adjustment -= 0.15

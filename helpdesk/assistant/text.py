@@ -16,3 +16,48 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return WORD.findall(fold(text))
+
+
+# Words customers use for the same thing, mapped onto the one the assistant was taught.
+# General customer-service vocabulary, kept short: the classifier learns the rest from phrases.
+SYNONYMS = {
+    "purchase": "order",
+    "purchases": "orders",
+    "puchase": "order",
+    "ordr": "order",
+    "package": "parcel",
+    "packages": "parcels",
+    "shipment": "parcel",
+    "shipments": "parcels",
+    "bill": "invoice",
+    "bills": "invoices",
+    "reimbursement": "refund",
+    "reimburse": "refund",
+    "reimbursed": "refunded",
+    "rebate": "refund",
+    "compensation": "refund",
+    "repayment": "refund",
+    "moneyback": "refund",
+    "eta": "arrival",
+    "pwd": "password",
+    "passcode": "password",
+    "pasword": "password",
+    "feedback": "review",
+    "testimonial": "review",
+    "modalities": "methods",
+    "adress": "address",
+    "recieve": "receive",
+    "recieved": "received",
+    "u": "you",
+    "ur": "your",
+    "pls": "please",
+    "plz": "please",
+}
+NUMBER = re.compile(r"\d[\d,.]*")
+SYNONYM_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Folded text with numbers as '0' and synonyms replaced: what the intent model reads."""
+    folded = NUMBER.sub("0", fold(text))
+    return SYNONYM_WORD.sub(lambda m: SYNONYMS.get(m.group(0), m.group(0)), folded)

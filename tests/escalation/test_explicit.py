@@ -23,6 +23,12 @@ REQUESTS = [
     "Je voudrais parler à un conseiller s'il vous plaît",
     "Ich will mit einem Menschen sprechen",
     "Kann ich bitte mit einem Mitarbeiter sprechen?",
+    # misspelt, glued, or with the verb as a gerund
+    "how to speak tosomebody",
+    "I have got to speak with a eprson",
+    "help me contacting an operator",
+    "i need to chat with an assistant",
+    "can i talk to a reprsentative",
 ]
 
 NOT_REQUESTS = [
@@ -36,6 +42,9 @@ NOT_REQUESTS = [
     "the people at the post office lost it",
     "Does it come with a representative sample of the colours?",
     "I was billed twice this month",
+    "I need assistance to cancel my order",
+    "can you give me some assistance with my refund",
+    "my personal details are wrong on the invoice",
 ]
 
 
