@@ -268,7 +268,7 @@ def _precision_recall(predicted: list[bool], truth: list[bool]) -> dict[str, flo
 
 def _recall_at_precision(
     scores: list[float], truth: list[bool], precision: float
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """Sweep the threshold; the best recall whose precision is still at least `precision`."""
     ranked = sorted(zip(scores, truth, strict=True), key=lambda pair: pair[0], reverse=True)
     positives, best, threshold, hits = sum(truth), 0.0, None, 0
