@@ -50,8 +50,10 @@ worker: install
 beat: install
 	$(BIN)/celery -A helpdesk beat --loglevel=info --schedule=$(VENV)/celerybeat-schedule
 
+# The accuracy benchmarks read public data sets from EVAL_DATA_DIR (never shipped or trained on).
+EVAL_DATA_DIR ?= $(abspath $(wildcard ../shared/datasets))
 bench: install
-	$(BIN)/python benchmarks/run.py
+	EVAL_DATA_DIR="$(EVAL_DATA_DIR)" $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -168,5 +168,20 @@ def main() -> dict[str, Any]:
     }
 
 
+def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for setup in result["setups"]:
+        for level in setup["levels"]:
+            chat, echo = level["chat"], level["baseline_echo"]
+            rows.append((
+                "chat_roundtrip",
+                f"{setup['setup']}, {level['clients']} clients, p50/p99",
+                f"{chat['p50_ms']:.2f} / {chat['p99_ms']:.2f} ms",
+                f"echo {echo['p50_ms']:.2f} / {echo['p99_ms']:.2f} ms",
+                f"{level['ratio_p50']:.1f}x",
+            ))  # fmt: skip
+    return rows
+
+
 if __name__ == "__main__":
     print(json.dumps(main(), indent=2))

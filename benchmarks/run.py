@@ -1,4 +1,4 @@
-"""`make bench`: run every benchmark, write benchmarks/results/<name>.json, print a table."""
+"""`make bench`: run every benchmark, write benchmarks/results/<name>.json, print one table."""
 
 from __future__ import annotations
 
@@ -9,29 +9,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import chat_roundtrip  # noqa: E402
+from benchmarks import chat_roundtrip, triggers  # noqa: E402
 
-BENCHMARKS = [chat_roundtrip]
+BENCHMARKS = [triggers, chat_roundtrip]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
     RESULTS.mkdir(exist_ok=True)
-    print(
-        f"{'benchmark':<15} {'setup':<40} {'clients':>7}  {'p50 / p99 ms':<18} {'baseline p50 / p99':<19} {'ratio p50':>9}"
-    )
+    rows: list[tuple[str, str, str, str, str]] = []
     for module in BENCHMARKS:
         result = module.main()
         (RESULTS / f"{result['name']}.json").write_text(json.dumps(result, indent=2) + "\n")
-        for setup in result["setups"]:
-            for level in setup["levels"]:
-                chat, echo = level["chat"], level["baseline_echo"]
-                print(
-                    f"{result['name']:<15} {setup['setup']:<40} {level['clients']:>7}  "
-                    f"{chat['p50_ms']:>7.2f} / {chat['p99_ms']:<8.2f} {echo['p50_ms']:>7.2f} / {echo['p99_ms']:<9.2f} "
-                    f"{level['ratio_p50']:>9.1f}"
-                )
+        rows += module.table(result)
+    widths = [max(len(row[i]) for row in [*rows, HEADER]) for i in range(5)]
+    for row in [HEADER, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
 
+
+HEADER = ("benchmark", "measure", "figure", "baseline (same run)", "ratio")
 
 if __name__ == "__main__":
     main()

@@ -254,6 +254,26 @@ def main() -> dict[str, Any]:
     }
 
 
+def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    if "skipped" in result:
+        return [("triggers", "skipped", result["skipped"], "", "")]
+    bitext, clinc = result["bitext"], result["clinc_out_of_scope"]
+    mood, pairs, speed = result["sentiment_airline_tweets"], result["restatement"], result["speed"]
+    ours_at_90 = mood["ours_best_recall_at_precision_0_90"]["recall"]
+    vader_at_90 = mood["vader_best_recall_at_precision_0_90"]["recall"]
+    return [
+        ("triggers", "explicit recall, Bitext contact_human_agent (>= 0.98)", f"{bitext['explicit_recall_contact_human_agent']:.3f}", "", ""),
+        ("triggers", "explicit false alarms, other Bitext intents (< 0.01)", f"{bitext['explicit_false_alarm_other_intents']:.4f}", "", ""),
+        ("triggers", "explicit on contact_customer_service (reported apart)", f"{bitext['explicit_rate_contact_customer_service']:.3f}", "", ""),
+        ("triggers", "CLINC150 out-of-scope escalated on confidence (>= 0.90)", f"{clinc['oos_escalated_on_confidence']:.3f}", "BERT 0.523, TF-IDF+LR 0.827", ""),
+        ("triggers", "Bitext answerable queries escalated (<= 0.05)", f"{bitext['in_domain_escalation_rate']:.3f}", "", ""),
+        ("triggers", "tweets: negative recall at precision >= 0.90 (>= 0.70)", f"{ours_at_90:.3f}", f"VADER {vader_at_90:.3f}", f"{ours_at_90 / vader_at_90:.2f}x"),
+        ("triggers", "restatement ROC AUC, CLINC150 pairs (>= 0.90)", f"{pairs['roc_auc']:.3f}", f"TF-IDF cosine {pairs['baseline_tfidf_roc_auc']:.3f}", f"{pairs['roc_auc'] / pairs['baseline_tfidf_roc_auc']:.2f}x"),
+        ("triggers", "analysis + decision per message, p50 / p99", f"{speed['analysis_and_decision_ms']['p50']:.2f} / {speed['analysis_and_decision_ms']['p99']:.2f} ms", f"VADER {speed['vader_alone_ms']['p50']:.3f} ms", f"{speed['ratio_p50']:.0f}x"),
+        ("triggers", "intent model training (< 60 s)", f"{result['training_seconds']:.1f} s", "", ""),
+    ]  # fmt: skip
+
+
 def _rate(flags: list[bool]) -> float:
     return round(sum(flags) / len(flags), 4) if flags else 0.0
 
