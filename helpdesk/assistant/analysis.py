@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.feature_extraction.text import HashingVectorizer
 
-from helpdesk.assistant.intent import IntentModel, IntentPrediction
+from helpdesk.assistant.intent import OUT_OF_SCOPE, IntentModel, IntentPrediction
 from helpdesk.assistant.language import detect_language
 from helpdesk.assistant.responders import ReplyDraft, ReplyRequest, Responder
-from helpdesk.assistant.retrieval import ArticleIndex, Hit
+from helpdesk.assistant.retrieval import ArticleIndex, Hit, terms
 from helpdesk.assistant.sentiment import Sentiment, analyse_sentiment
+from helpdesk.assistant.text import normalise
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,42 @@ def analyse(
     )
 
 
+# Character n-grams hashed, not learnt: the similarity works on words the model never saw.
+CHARACTERS = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(3, 5),
+    preprocessor=normalise,
+    n_features=2**18,
+    alternate_sign=False,
+)
+
+
 def question_similarities(model: IntentModel, text: str, earlier: list[str]) -> list[float]:
-    """How alike `text` is to each earlier question, 0..1: half shared words and character
-    n-grams (TF-IDF cosine), half agreement of the classifier's intent distributions, which
-    catches a question asked again in other words ("send something back" / "return an item")."""
+    """How alike `text` is to each earlier question, 0..1.
+
+    Lexical likeness (character n-grams and stemmed words, half each) always counts. When both
+    messages are store questions, the agreement of the classifier's intent distributions counts
+    for half: it catches a question asked again in other words ("send something back" /
+    "return an item"). For off-topic messages those distributions say nothing, so they are left out.
+    """
     if not earlier:
         return []
     texts = [text, *earlier]
-    vectors = model.vectors(texts)
-    # Each of the two TF-IDF parts is unit length, so the union's dot product is at most 2.
-    lexical = np.asarray((vectors[1:] @ vectors[0].T).toarray()).ravel() / 2
+    characters = CHARACTERS.transform(texts)
+    char_cosine = np.asarray((characters[1:] @ characters[0].T).toarray()).ravel()
+    word_cosine = np.array([_word_cosine(text, other) for other in earlier])
+    lexical = 0.5 * char_cosine + 0.5 * word_cosine
     probabilities = model.probabilities(texts)
+    store_question = probabilities.argmax(axis=1) != model.classes.index(OUT_OF_SCOPE)
     norms = np.linalg.norm(probabilities, axis=1)
     semantic = (probabilities[1:] @ probabilities[0]) / (norms[1:] * norms[0])
-    return [round(float(0.5 * a + 0.5 * b), 4) for a, b in zip(lexical, semantic, strict=True)]
+    both = store_question[1:] & store_question[0]
+    combined = np.where(both, 0.5 * lexical + 0.5 * semantic, lexical)
+    return [round(float(value), 4) for value in combined]
+
+
+def _word_cosine(first: str, second: str) -> float:
+    a, b = Counter(terms(first)), Counter(terms(second))
+    dot = sum(count * b[term] for term, count in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0

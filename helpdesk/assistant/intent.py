@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 2  # bump when the pipeline below changes
+MODEL_VERSION = 3  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ def _pipeline() -> Pipeline:
             ),
         ]
     )
-    classifier = LogisticRegression(C=8.0, max_iter=3000)
+    # Balanced: the out-of-scope class is ten times any store intent and would swallow polite
+    # store questions. C and the thresholds were chosen on the benchmark's public data (README).
+    classifier = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
