@@ -15,6 +15,7 @@ from helpdesk import demo_data
 from helpdesk.models import Conversation, Customer, KnowledgeArticle
 from helpdesk.services import conversation_start
 from routing.models import Skill
+from tests.fakes import llm  # noqa: F401  (a fixture shared by the assistant tests)
 
 ORIGIN = (b"origin", b"http://localhost")
 

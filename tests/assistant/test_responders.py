@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -13,49 +9,11 @@ import pytest
 from helpdesk.assistant.intent import IntentPrediction
 from helpdesk.assistant.responders import LocalResponder, OpenAICompatibleResponder, ReplyRequest
 from helpdesk.assistant.retrieval import ArticleDoc, Hit
+from tests.fakes import FakeLLM  # the `llm` fixture comes from conftest
 
 RETURNS = ArticleDoc(
     7, "Return policy", "Return any unused item within 30 days.", "", ("return_item",)
 )
-
-
-class FakeLLM:
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.answer: Any = {}
-        self.status = 200
-
-
-@pytest.fixture
-def llm() -> Iterator[tuple[FakeLLM, str]]:
-    fake = FakeLLM()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            fake.requests.append(
-                {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
-            )
-            content = fake.answer if isinstance(fake.answer, str) else json.dumps(fake.answer)
-            payload = json.dumps(
-                {"choices": [{"message": {"role": "assistant", "content": content}}]}
-            ).encode()
-            self.send_response(fake.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    yield fake, f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
 
 
 def request(text: str = "how do I send this back?", intent: str = "return_item") -> ReplyRequest:

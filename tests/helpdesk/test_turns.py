@@ -1,5 +1,7 @@
 """The assistant's turn on the database: answer, or escalate in the same response, and record why."""
 
+from typing import Any
+
 import pytest
 from django.test import override_settings
 
@@ -14,6 +16,7 @@ from helpdesk.models import (
 )
 from helpdesk.services import message_post
 from helpdesk.turns import TurnOutcome, customer_turn_handle
+from tests.fakes import FakeLLM
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
@@ -151,3 +154,33 @@ def test_with_an_unreachable_llm_the_triggers_still_decide(
         "explicit_request",
         "confidence",
     ]
+
+
+def test_with_an_llm_responder_it_writes_the_reply_and_the_triggers_still_decide(
+    alice_conversation: Conversation, llm: tuple[FakeLLM, str], settings: Any
+) -> None:
+    from helpdesk.assistant import runtime
+
+    fake, url = llm
+    settings.ASSISTANT_RESPONDER = "openai"
+    settings.ASSISTANT_LLM_BASE_URL = url
+    returns = KnowledgeArticle.objects.get(title="Return policy")
+    fake.answer = {
+        "reply": "Send it back within 30 days with the prepaid label.",
+        "confidence": 0.9,
+        "article_id": returns.pk,
+    }
+    runtime._state.clear()
+    try:
+        answered = say(alice_conversation, "How do I return an item?")
+        # The LLM is sure of itself, but the customer asks for a person: the trigger decides.
+        handed_over = say(alice_conversation, "Thanks. Now I want to speak to a human")
+    finally:
+        runtime._state.clear()
+    assert [reply.body for reply in answered.replies] == [
+        "Send it back within 30 days with the prepaid label."
+    ]
+    assert MessageAnalysis.objects.filter(article=returns, details__source="llm").count() == 1
+    assert handed_over.escalation is not None
+    assert handed_over.escalation.category == "explicit_request"
+    assert len(fake.requests) == 2
