@@ -61,16 +61,9 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
         if taken != 1:
             raise ChatError("taken", "Another agent has already joined this conversation.")
         conversation.assigned_agent, conversation.status = agent, Conversation.Status.WITH_AGENT
-        event_record(
-            conversation=conversation,
-            kind="agent.joined",
-            actor_kind=AGENT,
-            actor_user_id=agent.user_id,
+        _announce(
+            conversation, agent, "agent.joined", f"{agent.display_name} joined the conversation."
         )
-        system_message_post(
-            conversation=conversation, body=f"{agent.display_name} joined the conversation."
-        )
-        conversation_publish_status(conversation)
     return conversation
 
 
@@ -84,16 +77,7 @@ def conversation_leave(*, public_id: uuid.UUID | str, agent: Agent) -> Conversat
         if left != 1:
             raise ChatError("not_joined", "You have not joined this conversation.")
         conversation.assigned_agent, conversation.status = None, Conversation.Status.WAITING
-        event_record(
-            conversation=conversation,
-            kind="agent.left",
-            actor_kind=AGENT,
-            actor_user_id=agent.user_id,
-        )
-        system_message_post(
-            conversation=conversation, body=f"{agent.display_name} left the conversation."
-        )
-        conversation_publish_status(conversation)
+        _announce(conversation, agent, "agent.left", f"{agent.display_name} left the conversation.")
     return conversation
 
 
@@ -105,18 +89,22 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
         conversation.status = Conversation.Status.RESOLVED
         conversation.closed_at = timezone.now()
         conversation.save(update_fields=["status", "closed_at"])
-        event_record(
-            conversation=conversation,
-            kind="conversation.resolved",
-            actor_kind=AGENT,
-            actor_user_id=agent.user_id,
+        _announce(
+            conversation,
+            agent,
+            "conversation.resolved",
+            f"{agent.display_name} marked this conversation as resolved.",
         )
-        system_message_post(
-            conversation=conversation,
-            body=f"{agent.display_name} marked this conversation as resolved.",
-        )
-        conversation_publish_status(conversation)
     return conversation
+
+
+def _announce(conversation: Conversation, agent: Agent, kind: str, notice: str) -> None:
+    """The audit row, the notice both sides read, and the new status, for an agent's action."""
+    event_record(
+        conversation=conversation, kind=kind, actor_kind=AGENT, actor_user_id=agent.user_id
+    )
+    system_message_post(conversation=conversation, body=notice)
+    conversation_publish_status(conversation)
 
 
 def agent_post_message(

@@ -34,13 +34,14 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 from sklearn.pipeline import FeatureUnion  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from escalation.engine import Turn, default_policy, evaluate  # noqa: E402
+from escalation.engine import default_policy, evaluate  # noqa: E402
 from helpdesk import demo_data  # noqa: E402
 from helpdesk.assistant.analysis import Analysis, analyse, question_similarities  # noqa: E402
 from helpdesk.assistant.intent import IntentModel, builtin_examples, load_or_train  # noqa: E402
 from helpdesk.assistant.responders import LocalResponder  # noqa: E402
 from helpdesk.assistant.retrieval import ArticleDoc, ArticleIndex  # noqa: E402
 from helpdesk.assistant.sentiment import analyse_sentiment  # noqa: E402
+from helpdesk.turns import turn_from_analysis  # noqa: E402
 
 # Bitext intents the demo store's assistant answers itself (the rest need a person or are
 # requests for one).
@@ -67,15 +68,7 @@ class Decider:
 
     def decide(self, text: str) -> tuple[Analysis, list[str]]:
         analysis = analyse(text, model=self.model, index=self.index, responder=self.responder)
-        turn = Turn(
-            text=text,
-            intent=analysis.intent.intent,
-            intent_confidence=analysis.intent.confidence,
-            known_words=analysis.intent.known_words,
-            sentiment_score=analysis.sentiment.score,
-            response_confidence=analysis.draft.confidence,
-            resolution_type=analysis.draft.resolution_type,
-        )
+        turn = turn_from_analysis(text, analysis)
         return analysis, [hit.category for hit in evaluate(turn, [], [], self.policy).triggers]
 
 

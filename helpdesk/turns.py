@@ -52,7 +52,7 @@ def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> Tu
         earlier=[row.message.body for row in earlier],
         transcript=_transcript(conversation, before=message.seq),
     )
-    turn = _turn_from_analysis(message.body, analysis)
+    turn = turn_from_analysis(message.body, analysis)
     decision = evaluate(
         turn,
         [_turn_from_row(row) for row in earlier],
@@ -134,7 +134,7 @@ def _store_analysis(
     )
 
 
-def _turn_from_analysis(text: str, analysis: Analysis) -> Turn:
+def turn_from_analysis(text: str, analysis: Analysis) -> Turn:
     return Turn(
         text=text,
         intent=analysis.intent.intent,
