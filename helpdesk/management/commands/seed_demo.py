@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
 from helpdesk import demo_data
+from helpdesk.assistant.runtime import get_assistant
 from helpdesk.models import Customer, KnowledgeArticle
 from routing.models import Skill
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         self._supervisors()
         self._customers()
         self._articles()
+        # Train (or load) the assistant's model now, so the first chat message does not wait.
+        transaction.on_commit(get_assistant)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(demo_data.AGENTS)} agents and "
