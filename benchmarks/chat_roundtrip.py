@@ -1,7 +1,7 @@
 """chat_roundtrip: a customer message stored and acknowledged over the websocket, p50/p99 at
 rising concurrency, against a bare Channels echo consumer on the same uvicorn process.
 
-Each simulated customer has a conversation of their own and sends messages one after another,
+Each simulated customer has a conversation of their own and sends store questions one after another,
 timing each from send to the server's ack (which comes only after the row is committed).
 """
 
@@ -21,12 +21,23 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import websockets
+from websockets.typing import Origin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.server import AsgiServer, embedded_env  # noqa: E402
 
 CONCURRENCY = [1, 10, 50]
+CHAT_COOKIE = "hd_chat"
+# Real questions, so the assistant analyses and answers each one (until a conversation is handed
+# over, after which it stays quiet): the ack of the next message waits behind that work.
+QUESTIONS = [
+    "Where is my order?",
+    "Do you ship to Canada?",
+    "How do I reset my password?",
+    "Can I pay with PayPal?",
+    "How do I subscribe to the newsletter?",
+]
 MESSAGES_PER_CLIENT = int(os.environ.get("BENCH_MESSAGES", "40"))
 
 
@@ -35,9 +46,13 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def one_client(url: str, origin: str, frame_for: Any) -> list[float]:
+async def one_client(target: tuple[str, str], origin: str, frame_for: Any) -> list[float]:
+    url, cookie = target
     timings = []
-    async with websockets.connect(url, origin=origin, compression=None) as socket:  # type: ignore[arg-type]
+    headers = {"Cookie": cookie} if cookie else {}
+    async with websockets.connect(
+        url, origin=Origin(origin), compression=None, additional_headers=headers
+    ) as socket:
         for index in range(MESSAGES_PER_CLIENT):
             frame = frame_for(index)
             started = time.perf_counter()
@@ -50,16 +65,17 @@ async def one_client(url: str, origin: str, frame_for: Any) -> list[float]:
     return timings
 
 
-async def run_level(urls: list[str], origin: str, chat: bool) -> dict[str, float]:
+async def run_level(targets: list[tuple[str, str]], origin: str, chat: bool) -> dict[str, float]:
+    """Every client at once; each target is (websocket URL, Cookie header or "")."""
+
     def frame_for(index: int) -> str:
         if chat:
-            return json.dumps(
-                {"type": "message", "body": f"message {index}", "client_id": uuid.uuid4().hex}
-            )
+            body = QUESTIONS[index % len(QUESTIONS)]
+            return json.dumps({"type": "message", "body": body, "client_id": uuid.uuid4().hex})
         return json.dumps({"type": "echo", "body": f"message {index}"})
 
     started = time.perf_counter()
-    results = await asyncio.gather(*(one_client(url, origin, frame_for) for url in urls))
+    results = await asyncio.gather(*(one_client(target, origin, frame_for) for target in targets))
     elapsed = time.perf_counter() - started
     samples = [t for client in results for t in client]
     return {
@@ -98,11 +114,15 @@ def measure(env: dict[str, str], scratch: Path) -> list[dict[str, Any]]:
     try:
         ws = server.url.replace("http", "ws")
         for clients in CONCURRENCY:
-            chat_urls = [
-                f"{ws}/ws/chat/{pid}/?token={token}" for pid, token in conversations[:clients]
+            # The chat token travels in the cookie /chat/ sets, as in a browser.
+            customers = [
+                (f"{ws}/ws/chat/{pid}/", f"{CHAT_COOKIE}={token}")
+                for pid, token in conversations[:clients]
             ]
-            echo = asyncio.run(run_level([f"{ws}/ws/echo/"] * clients, server.url, chat=False))
-            chat = asyncio.run(run_level(chat_urls, server.url, chat=True))
+            echo = asyncio.run(
+                run_level([(f"{ws}/ws/echo/", "")] * clients, server.url, chat=False)
+            )
+            chat = asyncio.run(run_level(customers, server.url, chat=True))
             levels.append(
                 {
                     "clients": clients,

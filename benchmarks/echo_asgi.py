@@ -1,6 +1,7 @@
 """The product's ASGI application plus a bare echo consumer, for baselines measured on the
 same server process, the same layer and the same origin check. Never deployed."""
 
+from channels.auth import AuthMiddlewareStack
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
@@ -20,7 +21,9 @@ application = ProtocolTypeRouter(
         "http": product,
         "lifespan": product,
         "websocket": AllowedHostsOriginValidator(
-            URLRouter([path("ws/echo/", EchoConsumer.as_asgi()), *websocket_urlpatterns])
+            AuthMiddlewareStack(
+                URLRouter([path("ws/echo/", EchoConsumer.as_asgi()), *websocket_urlpatterns])
+            )
         ),
     }
 )
