@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,11 @@ from django.core.management import CommandError, call_command
 
 from helpdesk.models import Conversation, Customer, KnowledgeArticle, Message
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "eval" / "triggers-sample.jsonl"
+# The shared evaluation sample lives beside the repository (../shared), as in CI.
+SAMPLE = Path(
+    os.environ.get("EVAL_SAMPLE")
+    or Path(__file__).resolve().parents[3] / "shared" / "eval" / "triggers-sample.jsonl"
+)
 
 
 def replay(
@@ -24,6 +29,11 @@ def replay(
 
 @pytest.mark.django_db
 def test_the_shared_sample_gets_the_expected_decision_on_every_line() -> None:
+    if not SAMPLE.exists():
+        message = f"the shared evaluation sample is not at {SAMPLE} (set EVAL_SAMPLE)"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     expected = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
     results = {result["id"]: result for result in replay(str(SAMPLE))}
     misses = []
