@@ -28,37 +28,44 @@ PERSON = (
     r"humains?|personnes?|conseill(er|ere)s?|operat(eur|rice)|responsable|quelqu'?un|vrai(e)? personne|"
     # de
     r"menschen?|mitarbeiter(in)?|person|berater(in)?|agenten|vorgesetzten?|jemand(em|en)?|kundendienst|"
-    r"kundenservice|echten?)"
+    r"kundenservice)"
 )
 
 REQUEST_BEFORE = (
     r"((speak|talk|chat|connect|transfer|pass|escalate|reach|contact|call|phone|email|message)(s|ing|ed)?|"
+    r"chatting|chatted|talkk|taok|tlak|speek|spek|conact|contac|uneed|ineed|"
     r"put|hand|get|need|want|give|"
-    r"see|call|ring|phone|email|message|send|bring|prefer|request|ask for|looking for|with|to|"
-    r"is there|are there|can i have|could i have|let me|any|real|actual|live|"
+    r"see|bring|prefer|request|ask for|looking for|"
+    r"is there|are there|can i have|could i have|let me|"
     # es
-    r"hablar|habla|comunicar|pasar|pasame|contactar|quiero|necesito|con|un|una|"
+    r"hablar|habla|comunicar|pasar|pasame|contactar|quiero|necesito|"
     # fr
-    r"parler|discuter|passer|joindre|contacter|veux|voudrais|besoin|avec|a|un|une|"
+    r"parler|discuter|passer|joindre|contacter|veux|voudrais|besoin|"
     # de
-    r"sprechen|reden|verbinden|weiterleiten|mochte|will|brauche|mit|einem|einer|einen|bitte)"
+    r"sprechen|reden|verbinden|weiterleiten|mochte|will|brauche|bitte)"
 )
 
 NOT_ABOUT_US_BEFORE = re.compile(
     r"(travel|insurance|real estate|estate|booking|shipping|customs|sales|secret|free|leasing|"
     r"rental|letting|mortgage|tax|property|talent|sports|literary|press|fbi|cia|double|"
+    r"my|his|her|our|their|another|other|otra|otro|"
     r"de viajes|de seguros|immobilier|d'assurance|de voyage|reiseburo|versicherungs|makler)\s*$"
 )
 NOT_ABOUT_US_AFTER = re.compile(
     r"^\s*(-?readable|-?friendly|error|rights|nature|resources|body|photo|image|picture|sample|"
     r"example|of the product|product|model|figure|value|smith|orange|photos|images|pictures|"
-    r"samples|examples)\b"
+    r"samples|examples|faces?|skin|hair|else|d'autre|autre|logistic[oa]?s?|logistique)\b"
+)
+# "I don't need an agent", "no need for a human": the mention is declined, not asked for.
+DECLINED = re.compile(
+    r"\b(no need|don'?t need|do not need|doesn'?t need|not need|without|never asked for|"
+    r"no necesito|no hace falta|pas besoin|n'ai pas besoin|brauche kein\w*|ohne)\b"
 )
 
 WHOLE_PHRASES = [
     (
         "not_a_bot",
-        r"\b(not|no|stop talking to|don'?t want)( to talk to)? (a |the |this |an? )?(bot|robot|machine|ai|chatbot|automated)\b",
+        r"(?<!i'm )(?<!i am )(?<!im )\b(not|no|stop talking to|don'?t want)( to talk to)? (a |the |this |an? )?(bot|robot|machine|chatbot)\b(?! (checkbox|check box|captcha|test|box|button))",
     ),
     ("are_you_a_bot", r"\bare you (a |an )?(bot|robot|real|human|machine|ai)\b"),
     (
@@ -69,7 +76,16 @@ WHOLE_PHRASES = [
         "contact_me",
         r"\b(someone|somebody|anyone|an agent|a person|a human|a member of staff|your team|your staff)\b.{0,40}\b(contact|call|ring|phone|email|e-mail|reach|get back to|get in touch with) (me|us)\b",
     ),
-    ("real_person", r"\b(real|actual|live) (human|person|people|agent)\b"),
+    ("real_person", r"(?<!by )\b(real|actual|live) (human|person|agent)\b"),
+    (
+        "callback",
+        r"\b(get|have|want|need|request|arrange|book) a (call ?back|phone call)\b|\bcall ?back from (you|your|a|an|someone)\b",
+    ),
+    (
+        "transfer_me",
+        r"^\W*(please )?(transfer|escalate|forward) (me|this|my (case|issue|request|ticket))\b",
+    ),
+    ("fr_phone", r"\b(avoir|parler a) quelqu'?un (au telephone|de vive voix)\b"),
     ("es", r"\bno (quiero )?(hablar con )?(un|una|el) (bot|robot|maquina)\b|\bpersona real\b"),
     (
         "fr",
@@ -97,6 +113,9 @@ class ExplicitMatch:
 CANONICAL_NOUNS = ("someone", "somebody", "person", "agent", "human", "operator", "assistant",
                    "representative", "supervisor", "manager", "customer", "service", "support")  # fmt: skip
 GLUED_PREFIXES = ("to", "with", "an", "a")
+# Real words a letter away from a person-noun ("argent" is French for money, not "agent").
+NOT_TYPOS = frozenset({"argent", "urgent", "agency", "persona", "personal", "humane", "assistance",
+                       "operate", "manages", "managed", "services", "supports", "customs"})  # fmt: skip
 
 
 def _normalise(folded: str) -> str:
@@ -105,7 +124,7 @@ def _normalise(folded: str) -> str:
 
 def _fix_token(token: str) -> str:
     core = token.strip(".,!?;:")
-    if len(core) < 5 or core in CANONICAL_NOUNS:
+    if len(core) < 5 or core in CANONICAL_NOUNS or core in NOT_TYPOS:
         return token
     for prefix in GLUED_PREFIXES:  # "tosomebody" -> "to somebody"
         if core.startswith(prefix) and core[len(prefix) :] in CANONICAL_NOUNS:
@@ -144,18 +163,25 @@ def find_explicit_request(
     for name, pattern in WHOLE:
         if found := pattern.search(folded):
             return ExplicitMatch(name, found.group(0))
+    short = len(folded.split()) <= 6
     for mention in PERSON_MENTION.finditer(folded):
         before, after = folded[: mention.start()], folded[mention.end() :]
-        if NOT_ABOUT_US_BEFORE.search(before) or NOT_ABOUT_US_AFTER.search(after):
+        # Only the words near the mention matter; looking at no more keeps a long message linear.
+        before, after = before[-80:], after[:40]
+        window = " ".join(before.split()[-6:])
+        if (
+            NOT_ABOUT_US_BEFORE.search(before)
+            or NOT_ABOUT_US_AFTER.search(after)
+            or DECLINED.search(window)
+        ):
             continue
-        if _asks_for(before) or _little_else(folded, mention.group(0)):
+        if _asks_for(window) or (short and _little_else(folded, mention.group(0))):
             return ExplicitMatch("asks_for_person", mention.group(0))
     return None
 
 
-def _asks_for(before: str) -> bool:
+def _asks_for(window: str) -> bool:
     """A request word within the few words before the mention."""
-    window = " ".join(before.split()[-6:])
     return bool(REQUEST_CONTEXT.search(window))
 
 

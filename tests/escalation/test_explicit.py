@@ -62,3 +62,42 @@ def test_the_match_names_the_rule_and_the_words() -> None:
     match = find_explicit_request("I need a real human being to look at this")
     assert match is not None
     assert (match.rule, match.matched) == ("real_person", "real human")
+
+
+LOOK_ALIKES = [
+    "Can I ship my order to someone else's address?",
+    "My parcel was delivered to someone else",
+    "I don't need an agent, just tell me the delivery time",
+    "No need for a human, thanks",
+    "The 'I'm not a robot' checkbox won't load at checkout",
+    "Are the reviews written by real people?",
+    "Send the invoice to my manager",
+    "Do you sell action figures with human faces?",
+    "Je veux récupérer mon argent",
+    "Mi pedido fue entregado a otra persona",
+    "Mon colis a été livré à quelqu'un d'autre",
+    "Ich möchte einen echten Ledergürtel kaufen",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_people_mentioned_but_not_asked_for(text: str) -> None:
+    assert find_explicit_request(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I get a callback from your team?",
+        "Please transfer me",
+        "Escalate this please",
+        "Est-ce que je peux avoir quelqu'un au téléphone ?",
+    ],
+)
+def test_requests_without_a_person_noun(text: str) -> None:
+    assert find_explicit_request(text) is not None
+
+
+def test_a_long_message_full_of_mentions_is_still_read() -> None:
+    assert find_explicit_request("person x " * 900) is None
+    assert find_explicit_request("person x " * 900 + " I want to speak to a human") is not None
