@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -125,10 +127,19 @@ class OpenAICompatibleResponder:
         article = by_id.get(article_id) if isinstance(article_id, int) else None
         text = str(answer.get("reply", "")).strip()
         confidence = _number(answer.get("confidence"))
-        if article is None or not text:
+        if article is None or not text or not _grounded(text, article, request):
             return ReplyDraft(text, 0.0, None, "", "llm_ungrounded")
+        # The model grades itself; never believe it more than the local evidence for that article.
+        confidence = min(confidence, self._local_confidence(request, article))
         resolution = article.intents[0] if article.intents else f"article:{article.id}"
-        return ReplyDraft(text, max(0.0, min(1.0, confidence)), article, resolution, "llm")
+        return ReplyDraft(text, confidence, article, resolution, "llm")
+
+    def _local_confidence(self, request: ReplyRequest, article: ArticleDoc) -> float:
+        local = self.local.draft(request)
+        if local.article == article:
+            return local.confidence
+        strength = next((hit.strength for hit in request.hits if hit.article == article), 0.0)
+        return round(0.7 * strength, 4)
 
     def _ask(self, request: ReplyRequest, candidates: list[ArticleDoc]) -> dict[str, object]:
         articles = (
@@ -166,8 +177,22 @@ class OpenAICompatibleResponder:
         return answer
 
 
+MAX_REPLY_CHARS = 1200
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
 def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+    """A confidence in 0..1; anything else (a string, a bool, NaN, infinity) is 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0.0
+    return max(0.0, min(1.0, float(value)))
+
+
+def _grounded(text: str, article: ArticleDoc, request: ReplyRequest) -> bool:
+    """A reply may only state numbers (prices, days, percentages) the article or the customer
+    gave, and must be chat-sized: an invented "refund of 500 EUR within 2 days" is refused."""
+    known = set(NUMBER.findall(f"{article.title} {article.body} {request.text}"))
+    return len(text) <= MAX_REPLY_CHARS and set(NUMBER.findall(text)) <= known
 
 
 def configured_responder() -> Responder:

@@ -58,6 +58,9 @@ def test_the_llm_writes_the_reply_from_the_articles_it_is_given(llm: tuple[FakeL
     [
         {"reply": "Sure, 90 days!", "confidence": 0.99, "article_id": None},  # ungrounded
         {"reply": "Sure!", "confidence": 0.99, "article_id": 12345},  # an article it was not given
+        # a figure the article does not give: invented policy
+        {"reply": "You have 90 days and we refund 500 EUR.", "confidence": 0.99, "article_id": 7},
+        {"reply": "x" * 1300, "confidence": 0.99, "article_id": 7},  # not a chat reply
         "this is not json",
         ["a", "list"],
     ],
@@ -94,3 +97,29 @@ def test_the_local_responder_answers_with_the_intents_article() -> None:
     assert draft.text == RETURNS.body
     assert draft.article == RETURNS
     assert 0.8 < draft.confidence <= 1.0
+
+
+@pytest.mark.parametrize("confidence", ["NaN", "Infinity", "true", '"0.9"'])
+def test_a_non_numeric_confidence_counts_as_zero(llm: tuple[FakeLLM, str], confidence: str) -> None:
+    fake, url = llm
+    fake.answer = (
+        '{"reply": "Return it within 30 days.", "confidence": ' + confidence + ', "article_id": 7}'
+    )
+    draft = OpenAICompatibleResponder(base_url=url, api_key="", model="m").draft(request())
+    assert draft.confidence == 0.0
+
+
+def test_the_models_own_confidence_is_capped_by_the_local_evidence(
+    llm: tuple[FakeLLM, str],
+) -> None:
+    fake, url = llm
+    fake.answer = {"reply": "Return it within 30 days.", "confidence": 1.0, "article_id": 7}
+    unsure = ReplyRequest(
+        text="hmm?",
+        language="en",
+        intent=IntentPrediction("return_item", 0.3, (("return_item", 0.3),), 1.0),
+        hits=[],
+        intent_article=RETURNS,
+    )
+    draft = OpenAICompatibleResponder(base_url=url, api_key="", model="m").draft(unsure)
+    assert draft.confidence == LocalResponder().draft(unsure).confidence < 0.3
