@@ -108,8 +108,13 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
                 "message": message_payload(result.message),
             }
         )
-        if result.created:
-            await database_sync_to_async(self.after_message)(result)
+        # Also for a resend: if the first attempt's follow-up failed, this is its second chance
+        # (the follow-up itself does nothing twice). Off the shared database thread, so a slow
+        # turn (an LLM call, a retrain) never holds up the other sockets of this process.
+        try:
+            await database_sync_to_async(self.after_message, thread_sensitive=False)(result)
+        except Exception:
+            logger.exception("Follow-up of message %s failed", result.message.pk)
 
     async def frame_sync(self, frame: Frame) -> None:
         after = frame.fields["after"]

@@ -32,11 +32,20 @@ class TurnOutcome:
 def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> TurnOutcome:
     """Answer or escalate one stored customer message, once. Only while the assistant has the
     conversation: once people have it, the assistant stays quiet."""
+    for _ in range(3):  # another message's turn may finish meanwhile: then read history again
+        outcome = _attempt(message_id, policy)
+        if outcome is not None:
+            return outcome
+    raise RuntimeError(f"message {message_id}: the conversation kept changing under its turn")
+
+
+def _attempt(message_id: int, policy: Policy | None) -> TurnOutcome | None:
     message = Message.objects.select_related("conversation").get(pk=message_id)
     conversation = message.conversation
     if (
         message.author_kind != Message.AuthorKind.CUSTOMER
         or conversation.status != Conversation.Status.ASSISTANT
+        or MessageAnalysis.objects.filter(message=message).exists()
     ):
         return TurnOutcome(replies=[])
     earlier = list(
@@ -59,12 +68,19 @@ def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> Tu
         analysis.similarities,
         policy or policy_from_db(),
     )
-    return _record(conversation, message, analysis, decision)
+    return _record(conversation, message, analysis, decision, history_size=len(earlier))
 
 
 def _record(
-    conversation: Conversation, message: Message, analysis: Analysis, decision: Decision
-) -> TurnOutcome:
+    conversation: Conversation,
+    message: Message,
+    analysis: Analysis,
+    decision: Decision,
+    *,
+    history_size: int,
+) -> TurnOutcome | None:
+    """Store the turn under the conversation's lock; None when the history it was decided on
+    changed meanwhile (another message's turn finished), so the caller decides again."""
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if (
@@ -72,6 +88,11 @@ def _record(
             or MessageAnalysis.objects.filter(message=message).exists()
         ):
             return TurnOutcome(replies=[])  # an agent took over, or another worker answered
+        earlier = MessageAnalysis.objects.filter(
+            message__conversation=locked, message__seq__lt=message.seq
+        )
+        if earlier.count() != history_size:
+            return None
         answered = not decision.escalate and not decision.rephrase
         _store_analysis(message, analysis, decision, answered=answered)
         if decision.escalate:

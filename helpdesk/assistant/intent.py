@@ -8,7 +8,6 @@ in milliseconds and a change to the data (or to scikit-learn) trains a new one.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import time
@@ -157,11 +156,22 @@ def load_or_train(examples: list[tuple[str, str]], cache_dir: Path) -> IntentMod
         len(examples),
         time.perf_counter() - started,
     )
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        _cache(model, path, keep=3)
+    except OSError:
+        # A read-only or full disk costs the next process a retrain, not this chat its answer.
+        logger.exception("Could not cache the intent model in %s", cache_dir)
+    return model
+
+
+def _cache(model: IntentModel, path: Path, *, keep: int) -> None:
+    """Write atomically (another process never reads half a file); keep the newest few."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{time.time_ns()}.tmp")
     joblib.dump(model, temporary)
-    temporary.replace(path)  # atomic: another process never reads half a file
-    (cache_dir / "latest.json").write_text(
-        json.dumps({"version": version, "examples": len(examples)})
+    temporary.replace(path)
+    cached = sorted(
+        path.parent.glob("intent-*.joblib"), key=lambda p: p.stat().st_mtime, reverse=True
     )
-    return model
+    for stale in cached[keep:]:
+        stale.unlink(missing_ok=True)

@@ -83,3 +83,28 @@ def test_retrieval_ranks_the_matching_article_first_and_prefers_the_customers_la
     assert index.for_intent("return_item", language="es") == ARTICLES[2]
     assert index.for_intent("return_item", language="de") == ARTICLES[0]  # no German: English
     assert index.for_intent("newsletter", language="en") is None
+
+
+def test_a_cached_model_is_loaded_not_retrained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_or_train(EXAMPLES, tmp_path)
+
+    def no_training(*args: object) -> IntentModel:
+        raise AssertionError("trained again although the cache holds this version")
+
+    monkeypatch.setattr(IntentModel, "train", no_training)
+    assert load_or_train(EXAMPLES, tmp_path).version == first.version
+
+
+def test_an_unwritable_cache_still_gives_a_model(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache folder should be")
+    model = load_or_train(EXAMPLES, blocked)
+    assert model.predict("where is my parcel").intent == "order_status"
+
+
+def test_only_the_newest_cached_models_are_kept(tmp_path: Path) -> None:
+    for extra in range(5):
+        load_or_train([*EXAMPLES, (f"refund number {extra}", "refund")], tmp_path)
+    assert len(list(tmp_path.glob("intent-*.joblib"))) == 3

@@ -51,6 +51,29 @@ def test_a_trigger_policy_is_tuned_in_admin(supervisor: Client) -> None:
     assert policy.threshold == -0.5
 
 
+def test_the_retrain_action_trains_even_when_nothing_changed(
+    supervisor: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpdesk.assistant.intent import IntentModel
+
+    runtime.get_assistant()
+    trained: list[int] = []
+    original = IntentModel.train.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[IntentModel], examples: list[tuple[str, str]]) -> IntentModel:
+        trained.append(len(examples))
+        return original(cls, examples)
+
+    monkeypatch.setattr(IntentModel, "train", classmethod(counting))
+    TrainingPhrase.objects.create(intent="invoice", text="invoice copy please", active=False)
+    phrase = TrainingPhrase.objects.get()
+    supervisor.post(
+        reverse("admin:helpdesk_trainingphrase_changelist"),
+        {"action": "retrain_assistant", "_selected_action": [phrase.pk]},
+    )
+    assert len(trained) == 1
+
+
 def test_added_phrases_teach_the_assistant_after_the_retrain_action(supervisor: Client) -> None:
     text = "where can I find the zorbleflax"
     assert runtime.get_assistant().model.predict(text).intent != "invoice"

@@ -237,3 +237,21 @@ async def test_ping_is_answered() -> None:
     await socket.send_json_to({"type": "ping"})
     assert (await socket.receive_json_from()) == {"type": "pong", "last_seq": 0}
     await socket.disconnect()
+
+
+async def test_a_resend_of_a_message_the_assistant_never_answered_gets_answered() -> None:
+    """The server stopped between storing a message and the assistant's turn; the page resends."""
+    conversation = await new_conversation()
+    await database_sync_to_async(message_post)(
+        conversation_id=conversation.pk,
+        author_kind="customer",
+        body="Where is my order?",
+        client_msg_id="lost-turn",
+    )
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await send_message(socket, "Where is my order?", "lost-turn")
+    assert (await receive_type(socket, "ack"))["duplicate"] is True
+    reply = await receive_type(socket, "message")
+    assert reply["message"]["author_kind"] == "assistant"
+    await socket.disconnect()

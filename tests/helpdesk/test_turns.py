@@ -184,3 +184,35 @@ def test_with_an_llm_responder_it_writes_the_reply_and_the_triggers_still_decide
     assert handed_over.escalation is not None
     assert handed_over.escalation.category == "explicit_request"
     assert len(fake.requests) == 2
+
+
+def test_a_turn_decided_on_stale_history_is_decided_again(
+    alice_conversation: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two messages' turns overlap: the second read its history before the first finished."""
+    from helpdesk import turns
+
+    first = message_post(
+        conversation_id=alice_conversation.pk, author_kind="customer", body="Where is my order?"
+    )
+    second = message_post(
+        conversation_id=alice_conversation.pk,
+        author_kind="customer",
+        body="When will my order arrive?",
+    )
+    real = turns.get_assistant
+    calls = {"n": 0}
+
+    def overlapping() -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the first turn lands while the second is analysing
+            monkeypatch.setattr(turns, "get_assistant", real)
+            customer_turn_handle(message_id=first.message.pk)
+            monkeypatch.setattr(turns, "get_assistant", overlapping)
+        return real()
+
+    monkeypatch.setattr(turns, "get_assistant", overlapping)
+    customer_turn_handle(message_id=second.message.pk)
+    analysis = MessageAnalysis.objects.get(message=second.message)
+    assert len(analysis.details["similarities"]) == 1  # decided again, with the first in view
+    assert alice_conversation.messages.filter(author_kind="assistant").count() == 2
