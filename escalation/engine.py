@@ -101,12 +101,18 @@ class Decision:
         return self.triggers[0] if self.triggers else None
 
 
+# A group that repeats something that itself repeats, e.g. (\w+\s?)+ : catastrophic backtracking.
+NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)[+*{]")
+
+
 def compile_phrase(line: str) -> re.Pattern[str] | None:
     """A supervisor's phrase: '/regex/' as written, anything else as whole words."""
     line = line.strip()
     if not line:
         return None
     if len(line) > 2 and line.startswith("/") and line.endswith("/"):
+        if NESTED_QUANTIFIER.search(line) or len(line) > 500:
+            return None  # admin refuses these; one that got in another way is skipped
         try:  # matched against folded text, so case-insensitive; the regex itself is left as is
             return re.compile(line[1:-1], re.IGNORECASE)
         except re.error:

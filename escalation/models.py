@@ -6,12 +6,37 @@ can be switched off or tuned without touching the others.
 
 from __future__ import annotations
 
+import re
 from typing import Self
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from escalation.engine import NESTED_QUANTIFIER
+
 UNIT = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
+
+def validate_phrases(value: str) -> None:
+    """Each /regex/ line must compile and must not backtrack without end on a long message
+    (the engine runs these on every customer message)."""
+    problems = []
+    for number, line in enumerate(value.splitlines(), start=1):
+        line = line.strip()
+        if not (len(line) > 2 and line.startswith("/") and line.endswith("/")):
+            continue
+        try:
+            re.compile(line[1:-1])
+        except re.error as error:
+            problems.append(f"line {number}: {error}")
+            continue
+        if NESTED_QUANTIFIER.search(line) or len(line) > 500:
+            problems.append(
+                f"line {number}: nested repetition like (a+)+ can hang the chat; simplify it"
+            )
+    if problems:
+        raise ValidationError("; ".join(problems))
 
 
 class Category(models.TextChoices):
@@ -48,6 +73,7 @@ class SingletonPolicy(models.Model):
 class ExplicitRequestPolicy(SingletonPolicy):
     extra_phrases = models.TextField(
         blank=True,
+        validators=[validate_phrases],
         help_text="More ways customers ask for a person, one per line: plain words, or /a regex/.",
     )
     intent_threshold = models.FloatField(
@@ -94,7 +120,9 @@ class CapabilityBoundary(models.Model):
         max_length=300, blank=True, help_text="Comma-separated intent codes that cross it."
     )
     phrases = models.TextField(
-        blank=True, help_text="One per line: plain words (matched as words), or /a regex/."
+        blank=True,
+        validators=[validate_phrases],
+        help_text="One per line: plain words (matched as words), or /a regex/.",
     )
     intent_threshold = models.FloatField(
         default=0.5, validators=UNIT, help_text="Classifier confidence needed for an intent match."

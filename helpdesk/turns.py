@@ -119,6 +119,8 @@ def _record(
                 "response_confidence": analysis.draft.confidence,
                 "article": analysis.draft.article.id if analysis.draft.article else None,
                 "source": analysis.draft.source,
+                # The unsure reading that made the assistant ask instead of answer.
+                "triggers": [hit.as_dict() for hit in decision.triggers],
             },
         )
     return TurnOutcome(replies=[reply], decision=decision)

@@ -51,7 +51,7 @@ CUES: list[tuple[str, re.Pattern[str], float]] = [
         (
             "lost_or_damaged",
             r"\b(lost|damaged|broken|missing|stolen|wrong item|defective|delayed|late again)\b",
-            -0.2,
+            -0.1,
         ),
         (
             "no_help",
@@ -86,6 +86,11 @@ CUES: list[tuple[str, re.Pattern[str], float]] = [
         (
             "strong_words",
             r"\b(abysmal|awful|horrible|terrible|worst|hate|sucks?|sucked|disgusting|unbelievable|shameful|shocking|poor service|bad service|lousy|embarrassing|never again|fail|failed|fails|epic fail|disappointed|disappointing|annoyed|annoying|frustrated|frustrating|upset|angry|mad|argh+|ugh+|smh|wtf|fml)\b",
+            -0.3,
+        ),
+        (
+            "es_fr_de_waiting",
+            r"\b(llevo|llevamos) .{0,20}esperando\b|\btodavia no\b|\baun no\b|\bsigo esperando\b|\bj'attends\b|\btoujours (pas|rien|aucun)\b|\bwarte(n)? seit\b|\bimmer noch (nicht|kein)\b|\bnoch immer (nicht|kein)\b",
             -0.3,
         ),
         (

@@ -164,3 +164,7 @@ def test_supervisor_phrases_are_whole_words_or_regexes() -> None:
     assert regex.search("i filed a chargebacks claim")
     assert compile_phrase("/[unclosed/") is None
     assert compile_phrase("   ") is None
+
+
+def test_a_regex_that_could_backtrack_forever_is_never_run() -> None:
+    assert compile_phrase(r"/(\w+\s?)+$/") is None

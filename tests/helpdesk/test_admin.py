@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from escalation.models import SentimentPolicy
+from escalation.models import CapabilityBoundary, SentimentPolicy
 from helpdesk.assistant import runtime
 from helpdesk.models import Customer, TrainingPhrase
 from helpdesk.services import conversation_start, message_post
@@ -93,3 +93,29 @@ def test_added_phrases_teach_the_assistant_after_the_retrain_action(supervisor: 
     )
     assert b"The assistant was retrained" in response.content
     assert runtime.get_assistant().model.predict(text).intent == "invoice"
+
+
+def test_admin_refuses_a_broken_or_runaway_regex_with_the_reason(supervisor: Client) -> None:
+    boundary = CapabilityBoundary.objects.get(code="legal")
+    url = reverse("admin:escalation_capabilityboundary_change", args=[boundary.pk])
+    form = {
+        "code": boundary.code,
+        "name": boundary.name,
+        "enabled": "on",
+        "intents": boundary.intents,
+        "intent_threshold": "0.5",
+        "skill": boundary.skill_id or "",
+        "urgency": "high",
+    }
+    response = supervisor.post(url, {**form, "phrases": "/(\\w+\\s?)+$/\n/[unclosed/"})
+    assert response.status_code == 200
+    assert b"nested repetition" in response.content
+    assert b"unterminated character set" in response.content
+    boundary.refresh_from_db()
+    assert "(\\w+\\s?)+" not in boundary.phrases
+    assert (
+        supervisor.post(
+            url, {**form, "phrases": "small claims court\n/\\bsu(e|ing)\\b/"}
+        ).status_code
+        == 302
+    )

@@ -44,6 +44,10 @@ def test_the_shared_sample_gets_the_expected_decision_on_every_line() -> None:
             misses.append((item["id"], got["trigger"], got["at_message"], want))
     assert misses == []
     assert len(results) == len(expected)
+    # With no knowledge base of its own, replay used the demo store's, inside its rollback.
+    assert not KnowledgeArticle.objects.exists()
+    assert not Customer.objects.exists()
+    assert any(result["replies"] and not result["escalated"] for result in results.values())
 
 
 @pytest.mark.django_db
