@@ -225,3 +225,26 @@ ARTICLES = [
         "help@shop.example. Our address is Shop GmbH, Musterstrasse 1, 10115 Berlin, Germany.",
     ),
 ]
+
+
+def article_rows() -> list[dict[str, str]]:
+    """Every demo article in every language it is written in, ready for KnowledgeArticle."""
+    from helpdesk.demo_translations import TRANSLATIONS
+
+    rows = []
+    for title, tags, body in ARTICLES:
+        intents = ARTICLE_INTENTS[title]
+        rows.append(
+            {"title": title, "tags": tags, "body": body, "language": "en", "intents": intents}
+        )
+        for language, (local_title, local_tags, local_body) in TRANSLATIONS[title].items():
+            rows.append(
+                {
+                    "title": local_title,
+                    "tags": local_tags,
+                    "body": local_body,
+                    "language": language,
+                    "intents": intents,
+                }
+            )
+    return rows

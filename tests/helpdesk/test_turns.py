@@ -216,3 +216,14 @@ def test_a_turn_decided_on_stale_history_is_decided_again(
     analysis = MessageAnalysis.objects.get(message=second.message)
     assert len(analysis.details["similarities"]) == 1  # decided again, with the first in view
     assert alice_conversation.messages.filter(author_kind="assistant").count() == 2
+
+
+def test_a_spanish_customer_gets_the_spanish_article(alice_conversation: Conversation) -> None:
+    from helpdesk import demo_data
+
+    for row in demo_data.article_rows():
+        if row["language"] == "es":
+            KnowledgeArticle.objects.create(**row)
+    outcome = say(alice_conversation, "¿Dónde está mi pedido?")
+    spanish = KnowledgeArticle.objects.get(language="es", intents="order_status")
+    assert [reply.body for reply in outcome.replies] == [spanish.body]

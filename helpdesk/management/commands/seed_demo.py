@@ -98,14 +98,14 @@ class Command(BaseCommand):
             )
 
     def _articles(self) -> None:
-        for title, tags, body in demo_data.ARTICLES:
+        for row in demo_data.article_rows():
             KnowledgeArticle.objects.update_or_create(
-                title=title,
-                language="en",
+                title=row["title"],
+                language=row["language"],
                 defaults={
-                    "tags": tags,
-                    "body": body,
-                    "intents": demo_data.ARTICLE_INTENTS[title],
+                    "tags": row["tags"],
+                    "body": row["body"],
+                    "intents": row["intents"],
                     "active": True,
                 },
             )
