@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib import messages as flash
 from django.db.models import Model, QuerySet
@@ -14,6 +16,8 @@ from helpdesk.models import (
     MessageAnalysis,
     TrainingPhrase,
 )
+from helpdesk.realtime import enqueue_on_commit
+from helpdesk.tasks import assistant_prepare
 
 
 @admin.register(Customer)
@@ -141,6 +145,21 @@ class TrainingPhraseAdmin(admin.ModelAdmin):
     list_filter = ["intent", "language", "active"]
     search_fields = ["text", "intent"]
     actions = [retrain_assistant]
+
+    # Every change trains the new model in a Celery task, off the customers' chats.
+    def save_model(
+        self, request: HttpRequest, obj: TrainingPhrase, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        enqueue_on_commit(assistant_prepare)
+
+    def delete_model(self, request: HttpRequest, obj: TrainingPhrase) -> None:
+        super().delete_model(request, obj)
+        enqueue_on_commit(assistant_prepare)
+
+    def delete_queryset(self, request: HttpRequest, queryset: AnyQuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        enqueue_on_commit(assistant_prepare)
 
 
 @admin.register(MessageAnalysis)

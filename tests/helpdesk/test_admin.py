@@ -1,5 +1,8 @@
 """Supervisors configure everything in admin: every model lists, searches and opens."""
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
@@ -9,6 +12,7 @@ from django.urls import reverse
 
 from escalation.models import CapabilityBoundary, SentimentPolicy
 from helpdesk.assistant import runtime
+from helpdesk.assistant.intent import fingerprint
 from helpdesk.models import Customer, TrainingPhrase
 from helpdesk.services import conversation_start, message_post
 
@@ -119,3 +123,27 @@ def test_admin_refuses_a_broken_or_runaway_regex_with_the_reason(supervisor: Cli
         ).status_code
         == 302
     )
+
+
+def test_adding_a_phrase_in_admin_trains_the_new_model_in_a_task(
+    supervisor: Client, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.ASSISTANT_MODEL_DIR = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = (
+        True  # the worker's job, run here (a worker is tested elsewhere)
+    )
+    runtime._state.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = supervisor.post(
+            reverse("admin:helpdesk_trainingphrase_add"),
+            {
+                "intent": "invoice",
+                "text": "my zorbleflax receipt",
+                "language": "en",
+                "active": "on",
+            },
+        )
+    assert response.status_code == 302
+    expected = fingerprint(runtime.training_examples())
+    assert (tmp_path / f"intent-{expected}.joblib").exists()  # trained by the task, not a chat
+    runtime._state.clear()
