@@ -47,7 +47,7 @@ class Policy:
     loop_limits: dict[str, int] = field(default_factory=dict)
     loop_similarity: float = 0.35
     confidence_enabled: bool = True
-    classification_threshold: float = 0.35
+    classification_threshold: float = 0.4
     response_threshold: float = 0.35
     ask_to_rephrase: bool = False
 

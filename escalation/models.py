@@ -142,7 +142,7 @@ class CapabilityBoundary(models.Model):
 
 class ConfidencePolicy(SingletonPolicy):
     classification_threshold = models.FloatField(
-        default=0.35,
+        default=0.4,
         validators=UNIT,
         help_text="Escalate when the intent is less certain than this.",
     )

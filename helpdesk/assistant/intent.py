@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import re
 import time
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 3  # bump when the pipeline below changes
+MODEL_VERSION = 4  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class IntentModel:
 
     @classmethod
     def train(cls, examples: list[tuple[str, str]]) -> IntentModel:
-        texts, labels = zip(*examples, strict=True)
+        texts, labels = zip(*augmented(examples), strict=True)
         pipeline = _pipeline().fit(list(texts), list(labels))
         vocabulary = frozenset(token for text in texts for token in words(text))
         return cls(pipeline, vocabulary, fingerprint(examples))
@@ -130,6 +131,45 @@ class IntentModel:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.pipeline.predict_proba(texts))
+
+
+# Openings customers put before any request, in or out of scope: taught to every class alike, so
+# the model learns they say nothing about the intent.
+PREAMBLES = (
+    "i need help", "can you help me", "help me to", "i want to know", "i'd like to",
+    "could you tell me", "i have a question,", "please", "hi,", "hello, i was wondering",
+    "i need assistance to", "is it possible to", "i'm trying to", "tell me",
+)  # fmt: skip
+
+
+def augmented(examples: list[tuple[str, str]], *, seed: int = 7) -> list[tuple[str, str]]:
+    """The examples plus one noisy copy of each: a help-seeking opening, a typo, or both."""
+    rng = random.Random(seed)
+    extra = []
+    for text, intent in examples:
+        variant = (
+            f"{rng.choice(PREAMBLES)} {text[:1].lower()}{text[1:]}" if rng.random() < 0.6 else text
+        )
+        if rng.random() < 0.5:
+            variant = _typo(variant, rng)
+        extra.append((variant, intent))
+    return [*examples, *extra]
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    """One slip of the finger: a letter dropped, doubled, or swapped with its neighbour."""
+    if len(text) <= 6:
+        return text
+    chars = list(text)
+    at = rng.randrange(1, len(chars) - 2)
+    slip = rng.random()
+    if slip < 1 / 3:
+        del chars[at]
+    elif slip < 2 / 3:
+        chars[at], chars[at + 1] = chars[at + 1], chars[at]
+    else:
+        chars.insert(at, chars[at])
+    return "".join(chars)
 
 
 def _sentences(text: str) -> list[str]:
