@@ -168,12 +168,12 @@ def restatement(data: Path, model: IntentModel, pairs: int = 2000) -> dict[str, 
     }
 
 
-def sentiment(data: Path) -> dict[str, Any]:
+def sentiment(data: Path, model: IntentModel) -> dict[str, Any]:
     rows = list(
         csv.DictReader((data / "twitter_airline_sentiment" / "Tweets_original_15col.csv").open())
     )
     truth = [row["airline_sentiment"] == "negative" for row in rows]
-    ours = [analyse_sentiment(row["text"]) for row in rows]
+    ours = [analyse_sentiment(row["text"], learned=model.predict(row["text"]).mood) for row in rows]
     vader = SentimentIntensityAnalyzer()
     vader_scores = [vader.polarity_scores(row["text"])["compound"] for row in rows]
     return {
@@ -242,7 +242,7 @@ def main() -> dict[str, Any]:
         "bitext": bitext(data, decider),
         "clinc_out_of_scope": clinc(data, decider),
         "restatement": restatement(data, model),
-        "sentiment_airline_tweets": sentiment(data),
+        "sentiment_airline_tweets": sentiment(data, model),
         "speed": speed(decider, texts),
     }
 

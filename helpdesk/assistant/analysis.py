@@ -52,7 +52,7 @@ def analyse(
     return Analysis(
         language=language,
         intent=intent,
-        sentiment=analyse_sentiment(text),
+        sentiment=analyse_sentiment(text, learned=intent.mood),
         hits=hits,
         draft=responder.draft(request),
         similarities=question_similarities(model, text, earlier),

@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from helpdesk.assistant.sentiment_data import NEGATIVE, NEUTRAL, POSITIVE
 from helpdesk.assistant.smalltalk import SMALLTALK_INTENTS
 from helpdesk.assistant.text import normalise, words
 from helpdesk.assistant.training_data import INTENTS
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 4  # bump when the pipeline below changes
+MODEL_VERSION = 5  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class IntentPrediction:
     confidence: float
     ranking: tuple[tuple[str, float], ...]  # the top three, best first
     known_words: float  # share of the message's words the model has seen in training
+    mood: float = 0.0  # P(positive) - P(negative) from the mood classifier, -1 .. 1
 
 
 def builtin_examples() -> list[tuple[str, str]]:
@@ -55,6 +57,8 @@ def builtin_examples() -> list[tuple[str, str]]:
 
 def fingerprint(examples: Iterable[tuple[str, str]]) -> str:
     digest = hashlib.sha256(f"v{MODEL_VERSION} sklearn {sklearn.__version__}".encode())
+    for label, messages in (("negative", NEGATIVE), ("neutral", NEUTRAL), ("positive", POSITIVE)):
+        digest.update(f"{label}\t{chr(10).join(messages)}\n".encode())
     for text, intent in sorted(examples):
         digest.update(f"{intent}\t{text}\n".encode())
     return digest.hexdigest()[:16]
@@ -88,18 +92,27 @@ def _pipeline() -> Pipeline:
 
 
 class IntentModel:
-    def __init__(self, pipeline: Pipeline, vocabulary: frozenset[str], version: str) -> None:
+    def __init__(
+        self, pipeline: Pipeline, vocabulary: frozenset[str], version: str, mood: LogisticRegression
+    ) -> None:
         self.pipeline = pipeline
         self.vocabulary = vocabulary
         self.version = version
         self.classes: list[str] = list(pipeline.classes_)
+        self.mood = mood
 
     @classmethod
     def train(cls, examples: list[tuple[str, str]]) -> IntentModel:
         texts, labels = zip(*augmented(examples), strict=True)
         pipeline = _pipeline().fit(list(texts), list(labels))
         vocabulary = frozenset(token for text in texts for token in words(text))
-        return cls(pipeline, vocabulary, fingerprint(examples))
+        # The mood classifier reads the same features, so a message is vectorised only once.
+        mood_texts = [*NEGATIVE, *NEUTRAL, *POSITIVE]
+        mood_labels = [-1] * len(NEGATIVE) + [0] * len(NEUTRAL) + [1] * len(POSITIVE)
+        mood = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
+            pipeline.named_steps["features"].transform(mood_texts), mood_labels
+        )
+        return cls(pipeline, vocabulary, fingerprint(examples), mood)
 
     def predict(self, text: str) -> IntentPrediction:
         """The intent of the whole message, or of one of its sentences: in "That didn't answer
@@ -108,7 +121,8 @@ class IntentModel:
         tokens = words(text)
         known = sum(token in self.vocabulary for token in tokens) / len(tokens) if tokens else 0.0
         parts = [text, *_sentences(text)]
-        table = self.pipeline.predict_proba(parts)
+        features = self.pipeline.named_steps["features"].transform(parts)
+        table = self.pipeline.named_steps["classifier"].predict_proba(features)
 
         def rank(row: int) -> tuple[bool, float]:
             label = self.classes[int(table[row].argmax())]
@@ -118,11 +132,13 @@ class IntentModel:
         probabilities = table[best]
         order = np.argsort(probabilities)[::-1][:3]
         ranking = tuple((self.classes[i], round(float(probabilities[i]), 4)) for i in order)
+        mood = dict(zip(self.mood.classes_, self.mood.predict_proba(features[:1])[0], strict=True))
         return IntentPrediction(
             intent=ranking[0][0],
             confidence=ranking[0][1],
             ranking=ranking,
             known_words=round(known, 3),
+            mood=round(float(mood[1] - mood[-1]), 4),
         )
 
     def vectors(self, texts: list[str]) -> Any:

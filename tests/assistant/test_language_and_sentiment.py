@@ -1,5 +1,6 @@
 import pytest
 
+from helpdesk.assistant.intent import IntentModel
 from helpdesk.assistant.language import detect_language
 from helpdesk.assistant.sentiment import analyse_sentiment
 
@@ -58,3 +59,18 @@ def test_praise_is_positive_and_shouting_is_noticed() -> None:
     assert analyse_sentiment("Thanks, that worked perfectly!").label == "positive"
     shouted = analyse_sentiment("WHERE IS MY ORDER I PAID WEEKS AGO")
     assert "shouting" in shouted.cues
+
+
+def test_the_mood_classifier_hears_frustration_without_angry_words(
+    intent_model: IntentModel,
+) -> None:
+    subtle = "nope, still nothing. here we go again..."
+    calm = "when will my refund be processed?"
+    assert (
+        intent_model.predict(subtle).mood
+        < 0
+        < intent_model.predict("thanks so much, all sorted!").mood
+    )
+    blended = analyse_sentiment(subtle, learned=intent_model.predict(subtle).mood)
+    assert blended.score < analyse_sentiment(subtle).score  # the classifier darkened it
+    assert analyse_sentiment(calm, learned=intent_model.predict(calm).mood).label == "neutral"
