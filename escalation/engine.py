@@ -266,6 +266,10 @@ def _confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
         return TriggerHit("confidence", "unintelligible", {**evidence, "known_words": 0})
     if turn.intent == OUT_OF_SCOPE:
         return TriggerHit("confidence", "out_of_scope", evidence)
+    if turn.intent == "complaint" and turn.sentiment_score <= policy.sentiment_threshold:
+        # Venting needs no precise reading: the assistant acknowledges it and asks what went
+        # wrong, and the sentiment trigger hands over if the anger goes on.
+        return None
     if turn.intent_confidence < policy.classification_threshold:
         return TriggerHit(
             "confidence",

@@ -168,3 +168,18 @@ def test_supervisor_phrases_are_whole_words_or_regexes() -> None:
 
 def test_a_regex_that_could_backtrack_forever_is_never_run() -> None:
     assert compile_phrase(r"/(\w+\s?)+$/") is None
+
+
+def test_an_angry_message_of_uncertain_intent_is_left_to_the_sentiment_trigger() -> None:
+    venting = turn(
+        "I've been waiting forever and no one helps",
+        intent="complaint",
+        intent_confidence=0.26,
+        sentiment_score=-0.6,
+    )
+    assert not evaluate(venting, [], [], POLICY).escalate
+    calm_but_unsure = replace(venting, sentiment_score=0.0)
+    assert evaluate(calm_but_unsure, [], [], POLICY).escalate
+    again = evaluate(venting, [venting], [0.3], POLICY)
+    assert again.primary is not None
+    assert again.primary.category == "sentiment"

@@ -4,6 +4,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -27,6 +28,29 @@ def replay(
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+# The project's own conversations of each kind (never tuned on the shared sample's lines).
+OWN = Path(__file__).resolve().parent / "replay_conversations.jsonl"
+
+
+def misses_in(path: Path) -> tuple[list[tuple[Any, ...]], dict[str, dict[str, Any]]]:
+    expected = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    results = {result["id"]: result for result in replay(str(path))}
+    misses = []
+    for item in expected:
+        want, got = item["expect"], results[item["id"]]
+        at = want.get("at") if want["trigger"] else None
+        if (got["trigger"], got["at_message"]) != (want["trigger"], at):
+            misses.append((item["id"], got["trigger"], got["at_message"], want))
+    assert len(results) == len(expected)
+    return misses, results
+
+
+@pytest.mark.django_db
+def test_our_own_conversations_get_the_expected_decision() -> None:
+    misses, _ = misses_in(OWN)
+    assert misses == []
+
+
 @pytest.mark.django_db
 def test_the_shared_sample_gets_the_expected_decision_on_every_line() -> None:
     if not SAMPLE.exists():
@@ -34,16 +58,8 @@ def test_the_shared_sample_gets_the_expected_decision_on_every_line() -> None:
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    expected = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
-    results = {result["id"]: result for result in replay(str(SAMPLE))}
-    misses = []
-    for item in expected:
-        want, got = item["expect"], results[item["id"]]
-        at = want.get("at") if want["trigger"] else None
-        if (got["trigger"], got["at_message"]) != (want["trigger"], at):
-            misses.append((item["id"], got["trigger"], got["at_message"], want))
+    misses, results = misses_in(SAMPLE)
     assert misses == []
-    assert len(results) == len(expected)
     # With no knowledge base of its own, replay used the demo store's, inside its rollback.
     assert not KnowledgeArticle.objects.exists()
     assert not Customer.objects.exists()
