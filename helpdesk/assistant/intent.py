@@ -21,20 +21,20 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from helpdesk.assistant.sentiment_data import NEGATIVE, NEUTRAL, POSITIVE
 from helpdesk.assistant.smalltalk import SMALLTALK_INTENTS
 from helpdesk.assistant.text import normalise, words
-from helpdesk.assistant.training_data import INTENTS
+from helpdesk.assistant.training_data import INTENTS, OUT_OF_SCOPE_TOPICS
 
 logger = logging.getLogger(__name__)
 
 OUT_OF_SCOPE = "out_of_scope"
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 5  # bump when the pipeline below changes
+MODEL_VERSION = 6  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,19 @@ def _pipeline() -> Pipeline:
 
 class IntentModel:
     def __init__(
-        self, pipeline: Pipeline, vocabulary: frozenset[str], version: str, mood: LogisticRegression
+        self,
+        pipeline: Pipeline,
+        vocabulary: frozenset[str],
+        version: str,
+        mood: LogisticRegression,
+        topics: SGDClassifier,
     ) -> None:
         self.pipeline = pipeline
         self.vocabulary = vocabulary
         self.version = version
         self.classes: list[str] = list(pipeline.classes_)
         self.mood = mood
+        self.topics = topics
 
     @classmethod
     def train(cls, examples: list[tuple[str, str]]) -> IntentModel:
@@ -112,7 +118,21 @@ class IntentModel:
         mood = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
             pipeline.named_steps["features"].transform(mood_texts), mood_labels
         )
-        return cls(pipeline, vocabulary, fingerprint(examples), mood)
+        # Topics: the store intents, and the out-of-scope phrases by what they are about, so two
+        # off-topic questions about the weather read as alike (question_similarities).
+        topic_of = {
+            text: f"oos:{topic}"
+            for topic, phrases in OUT_OF_SCOPE_TOPICS.items()
+            for text in phrases
+        }
+        # The phrases as written are enough here, and half the cost of the augmented set.
+        topics = SGDClassifier(
+            loss="log_loss", alpha=1e-5, class_weight="balanced", random_state=0
+        ).fit(
+            pipeline.named_steps["features"].transform([text for text, _ in examples]),
+            [topic_of.get(text, intent) for text, intent in examples],
+        )
+        return cls(pipeline, vocabulary, fingerprint(examples), mood, topics)
 
     def predict(self, text: str) -> IntentPrediction:
         """The intent of the whole message, or of one of its sentences: in "That didn't answer
@@ -147,6 +167,10 @@ class IntentModel:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.pipeline.predict_proba(texts))
+
+    def topic_probabilities(self, texts: list[str]) -> np.ndarray:
+        """What each text is about: a store intent, or an off-topic subject (weather, maths...)."""
+        return np.asarray(self.topics.predict_proba(self.vectors(texts)))
 
 
 # Openings customers put before any request, in or out of scope: taught to every class alike, so
