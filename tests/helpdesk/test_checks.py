@@ -44,3 +44,25 @@ def test_outside_production_they_are_deploy_warnings_only() -> None:
         problems = production_settings_check()
     assert ids(problems) == ["helpdesk.E002"]
     assert isinstance(problems[0], Warning)
+
+
+def test_a_production_server_refuses_to_start_on_embedded_defaults() -> None:
+
+    import subprocess
+    import sys
+
+    from tests.server import ROOT, embedded_env
+
+    env = embedded_env(ROOT / "unused.sqlite3", PRODUCTION="true")
+    started = subprocess.run(
+        [sys.executable, "-c", "import helpdesk.asgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert "helpdesk.E001" in started.stderr
+    assert "helpdesk.E003" in started.stderr
+    assert not (ROOT / "unused.sqlite3").exists()
