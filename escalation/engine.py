@@ -13,12 +13,10 @@ from typing import Any
 
 from escalation.defaults import BOUNDARIES
 from escalation.explicit import find_explicit_request
+from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.assistant.text import fold
 
 PRECEDENCE = ("explicit_request", "capability", "sentiment", "loop", "confidence")
-OUT_OF_SCOPE = "out_of_scope"
-# Conversation, not questions: never counted as asking the same thing again.
-NOT_QUESTIONS = frozenset({"greeting", "thanks", "goodbye", "complaint"})
 
 
 @dataclass(frozen=True)
@@ -228,14 +226,14 @@ def _loop(
        type, or when the two are at least `loop_similarity` alike.
     3. With max_attempts answers already given, this ask escalates (2: on the third ask).
     """
-    if not policy.loop_enabled or turn.intent in NOT_QUESTIONS or not turn.resolution_type:
+    if not policy.loop_enabled or turn.intent in SMALLTALK_INTENTS or not turn.resolution_type:
         return None
     limit = policy.loop_limits.get(turn.resolution_type, policy.loop_max_attempts)
     same = [
         (index, similarity)
         for index, (earlier, similarity) in enumerate(zip(history, similarities, strict=True))
         if earlier.answered
-        and earlier.intent not in NOT_QUESTIONS
+        and earlier.intent not in SMALLTALK_INTENTS
         and (
             earlier.resolution_type == turn.resolution_type or similarity >= policy.loop_similarity
         )
@@ -276,7 +274,10 @@ def _confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
             "classification",
             {**evidence, "threshold": policy.classification_threshold},
         )
-    if turn.response_confidence < policy.response_threshold and turn.intent not in NOT_QUESTIONS:
+    if (
+        turn.response_confidence < policy.response_threshold
+        and turn.intent not in SMALLTALK_INTENTS
+    ):
         return TriggerHit(
             "confidence", "response", {**evidence, "threshold": policy.response_threshold}
         )

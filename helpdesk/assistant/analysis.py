@@ -83,7 +83,7 @@ def question_similarities(model: IntentModel, text: str, earlier: list[str]) -> 
     texts = [text, *earlier]
     characters = CHARACTERS.transform(texts)
     char_cosine = np.asarray((characters[1:] @ characters[0].T).toarray()).ravel()
-    word_cosine = np.array([_word_cosine(text, other) for other in earlier])
+    word_cosine = np.array(_word_cosines(text, earlier))
     lexical = 0.5 * char_cosine + 0.5 * word_cosine
     topics = model.topic_probabilities(texts)
     norms = np.linalg.norm(topics, axis=1)
@@ -91,8 +91,14 @@ def question_similarities(model: IntentModel, text: str, earlier: list[str]) -> 
     return [round(float(value), 4) for value in (1 - TOPIC_WEIGHT) * lexical + TOPIC_WEIGHT * about]
 
 
-def _word_cosine(first: str, second: str) -> float:
-    a, b = Counter(terms(first)), Counter(terms(second))
-    dot = sum(count * b[term] for term, count in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+def _word_cosines(text: str, others: list[str]) -> list[float]:
+    """Cosine of stemmed word counts between `text` and each of `others`."""
+    first = Counter(terms(text))
+    first_norm = math.sqrt(sum(v * v for v in first.values()))
+    cosines = []
+    for other in others:
+        second = Counter(terms(other))
+        dot = sum(count * second[term] for term, count in first.items())
+        norm = first_norm * math.sqrt(sum(v * v for v in second.values()))
+        cosines.append(dot / norm if norm else 0.0)
+    return cosines

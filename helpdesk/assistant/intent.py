@@ -24,14 +24,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.assistant.sentiment_data import NEGATIVE, NEUTRAL, POSITIVE
-from helpdesk.assistant.smalltalk import SMALLTALK_INTENTS
 from helpdesk.assistant.text import normalise, words
 from helpdesk.assistant.training_data import INTENTS, OUT_OF_SCOPE_TOPICS
 
 logger = logging.getLogger(__name__)
 
-OUT_OF_SCOPE = "out_of_scope"
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 MODEL_VERSION = 6  # bump when the pipeline below changes
@@ -164,9 +163,6 @@ class IntentModel:
     def vectors(self, texts: list[str]) -> Any:
         """TF-IDF vectors (L2-normalised per part) of texts, for similarity between questions."""
         return self.pipeline.named_steps["features"].transform(texts)
-
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.pipeline.predict_proba(texts))
 
     def topic_probabilities(self, texts: list[str]) -> np.ndarray:
         """What each text is about: a store intent, or an off-topic subject (weather, maths...)."""

@@ -19,7 +19,8 @@ from typing import Protocol
 import httpx
 from django.conf import settings
 
-from helpdesk.assistant.intent import OUT_OF_SCOPE, IntentPrediction
+from helpdesk.assistant.intent import IntentPrediction
+from helpdesk.assistant.labels import OUT_OF_SCOPE
 from helpdesk.assistant.retrieval import ArticleDoc, Hit
 from helpdesk.assistant.smalltalk import SMALLTALK_INTENTS, smalltalk_reply
 

@@ -151,7 +151,7 @@ NEGATIVE_STEMS = (
     "terrible",
     "awful",
     "joke",
-    "no ",
+    "no",
     "not",
 )
 
@@ -162,11 +162,7 @@ def _hashtag_words(text: str) -> str:
     for tag in HASHTAG.findall(text):
         spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag).lower()
         for stem in NEGATIVE_STEMS:
-            spaced = (
-                spaced.replace(stem.strip(), f" {stem.strip()} ")
-                if stem.strip() in spaced
-                else spaced
-            )
+            spaced = spaced.replace(stem, f" {stem} ")
         words_found.append(" ".join(spaced.split()))
     return " ".join(words_found)
 

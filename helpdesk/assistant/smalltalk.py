@@ -1,7 +1,9 @@
 """Replies to greetings, thanks, goodbyes and venting: conversation, not facts, so they come
 from these fixed texts rather than the knowledge base."""
 
-SMALLTALK_INTENTS = frozenset({"greeting", "thanks", "goodbye", "complaint"})
+from helpdesk.assistant.labels import SMALLTALK_INTENTS
+
+__all__ = ["SMALLTALK_INTENTS", "smalltalk_reply"]
 
 REPLIES: dict[str, dict[str, str]] = {
     "greeting": {
