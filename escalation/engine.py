@@ -45,8 +45,8 @@ class Policy:
     loop_limits: dict[str, int] = field(default_factory=dict)
     loop_similarity: float = 0.35
     confidence_enabled: bool = True
-    classification_threshold: float = 0.4
-    response_threshold: float = 0.35
+    classification_threshold: float = 0.3
+    response_threshold: float = 0.3
     ask_to_rephrase: bool = False
 
 

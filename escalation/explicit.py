@@ -10,6 +10,7 @@ Phrases that need no person-noun ("not a bot", "call me back") are matched whole
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -122,6 +123,7 @@ def _normalise(folded: str) -> str:
     return " ".join(_fix_token(token) for token in folded.split())
 
 
+@functools.lru_cache(maxsize=8192)  # customers reuse their words: spare the edit distances
 def _fix_token(token: str) -> str:
     core = token.strip(".,!?;:")
     if len(core) < 5 or core in CANONICAL_NOUNS or core in NOT_TYPOS:

@@ -142,12 +142,12 @@ class CapabilityBoundary(models.Model):
 
 class ConfidencePolicy(SingletonPolicy):
     classification_threshold = models.FloatField(
-        default=0.4,
+        default=0.3,
         validators=UNIT,
         help_text="Escalate when the intent is less certain than this.",
     )
     response_threshold = models.FloatField(
-        default=0.35,
+        default=0.3,
         validators=UNIT,
         help_text="Escalate when the best answer the assistant has is less certain than this.",
     )

@@ -1,4 +1,5 @@
-"""Intent classification: TF-IDF over words and character n-grams, logistic regression.
+"""Intent classification: TF-IDF over words and character n-grams plus static word embeddings
+(what the words mean, for wordings the phrases never used), logistic regression.
 
 Trained on the phrases in training_data.py plus the examples supervisors add in admin. The
 trained model is cached on disk under a fingerprint of its training data, so a process loads it
@@ -20,10 +21,13 @@ from typing import Any
 import joblib
 import numpy as np
 import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from helpdesk.assistant.embedding import VERSION as EMBEDDING_VERSION
+from helpdesk.assistant.embedding import EmbeddingFeatures
 from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.assistant.sentiment_data import NEGATIVE, NEUTRAL, POSITIVE
 from helpdesk.assistant.text import normalise, words
@@ -33,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 6  # bump when the pipeline below changes
+MODEL_VERSION = 8  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,9 @@ def builtin_examples() -> list[tuple[str, str]]:
 
 
 def fingerprint(examples: Iterable[tuple[str, str]]) -> str:
-    digest = hashlib.sha256(f"v{MODEL_VERSION} sklearn {sklearn.__version__}".encode())
+    digest = hashlib.sha256(
+        f"v{MODEL_VERSION} sklearn {sklearn.__version__} {EMBEDDING_VERSION}".encode()
+    )
     for label, messages in (("negative", NEGATIVE), ("neutral", NEUTRAL), ("positive", POSITIVE)):
         digest.update(f"{label}\t{chr(10).join(messages)}\n".encode())
     for text, intent in sorted(examples):
@@ -82,6 +88,7 @@ def _pipeline() -> Pipeline:
                     min_df=2,
                 ),
             ),
+            ("meaning", EmbeddingFeatures()),
         ]
     )
     # Balanced: the out-of-scope class is ten times any store intent and would swallow polite
@@ -114,7 +121,7 @@ class IntentModel:
         # The mood classifier reads the same features, so a message is vectorised only once.
         mood_texts = [*NEGATIVE, *NEUTRAL, *POSITIVE]
         mood_labels = [-1] * len(NEGATIVE) + [0] * len(NEUTRAL) + [1] * len(POSITIVE)
-        mood = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
+        mood = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(
             pipeline.named_steps["features"].transform(mood_texts), mood_labels
         )
         # Topics: the store intents, and the out-of-scope phrases by what they are about, so two
@@ -140,8 +147,8 @@ class IntentModel:
         tokens = words(text)
         known = sum(token in self.vocabulary for token in tokens) / len(tokens) if tokens else 0.0
         parts = [text, *_sentences(text)]
-        features = self.pipeline.named_steps["features"].transform(parts)
-        table = self.pipeline.named_steps["classifier"].predict_proba(features)
+        features = self.vectors(parts)
+        table = _softmax_probabilities(self.pipeline.named_steps["classifier"], features)
 
         def rank(row: int) -> tuple[bool, float]:
             label = self.classes[int(table[row].argmax())]
@@ -151,7 +158,8 @@ class IntentModel:
         probabilities = table[best]
         order = np.argsort(probabilities)[::-1][:3]
         ranking = tuple((self.classes[i], round(float(probabilities[i]), 4)) for i in order)
-        mood = dict(zip(self.mood.classes_, self.mood.predict_proba(features[:1])[0], strict=True))
+        mood_row = _softmax_probabilities(self.mood, features[:1])[0]
+        mood = dict(zip(self.mood.classes_, mood_row, strict=True))
         return IntentPrediction(
             intent=ranking[0][0],
             confidence=ranking[0][1],
@@ -161,12 +169,55 @@ class IntentModel:
         )
 
     def vectors(self, texts: list[str]) -> Any:
-        """TF-IDF vectors (L2-normalised per part) of texts, for similarity between questions."""
-        return self.pipeline.named_steps["features"].transform(texts)
+        """The classifier's features of texts: TF-IDF (L2-normalised per part) and embeddings.
+
+        The parts are called directly rather than through FeatureUnion.transform: per message,
+        scikit-learn's input checks cost more than the arithmetic (see benchmarks/triggers.py).
+        """
+        union = self.pipeline.named_steps["features"]
+        return sparse.hstack(
+            [
+                _tfidf(part, texts) if isinstance(part, TfidfVectorizer) else part.transform(texts)
+                for _, part in union.transformer_list
+            ],
+            format="csr",
+        )
 
     def topic_probabilities(self, texts: list[str]) -> np.ndarray:
         """What each text is about: a store intent, or an off-topic subject (weather, maths...)."""
-        return np.asarray(self.topics.predict_proba(self.vectors(texts)))
+        # SGDClassifier.predict_proba for log loss: one-vs-rest sigmoids, normalised per row.
+        probabilities = 1 / (1 + np.exp(-_scores(self.topics, self.vectors(texts))))
+        return np.asarray(probabilities / probabilities.sum(axis=1, keepdims=True))
+
+
+def _tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+    """vectorizer.transform(texts), from its counts and its public idf_, minus the input checks."""
+    counts = sparse.csr_matrix(CountVectorizer.transform(vectorizer, texts), dtype=np.float64)
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1
+    counts.data *= vectorizer.idf_[counts.indices]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    counts.data /= np.repeat(norms, np.diff(counts.indptr))  # an empty row has no data to divide
+    return counts
+
+
+def _softmax_probabilities(classifier: LogisticRegression, features: Any) -> np.ndarray:
+    """predict_proba of a multinomial logistic regression, without the per-call input checks."""
+    scores = _scores(classifier, features)
+    scores -= scores.max(axis=1, keepdims=True)
+    exponentials = np.exp(scores)
+    return np.asarray(exponentials / exponentials.sum(axis=1, keepdims=True))
+
+
+def _scores(classifier: LogisticRegression | SGDClassifier, features: Any) -> np.ndarray:
+    """features @ coef_.T + intercept_. The transposed weights are kept in memory order once:
+    scipy would otherwise copy the whole weight matrix (tens of MB) on every product."""
+    weights = getattr(classifier, "_weights_by_feature", None)
+    if weights is None:
+        weights = np.ascontiguousarray(classifier.coef_.T)
+        classifier._weights_by_feature = weights
+    return np.asarray(features @ weights) + classifier.intercept_
 
 
 # Openings customers put before any request, in or out of scope: taught to every class alike, so

@@ -108,6 +108,10 @@ EMPHATIC_PUNCTUATION = re.compile(r"[!?]{2,}")
 
 
 LEARNED_WEIGHT = 0.5  # chosen on the benchmark's public tweets; see the README
+# Customers stay polite while they complain ("thanks for the standard reply", "would be great if
+# someone answered"), so the lexicon's positive words are weak evidence of a happy customer and
+# its negative words strong evidence of an unhappy one: positive readings count for half.
+POSITIVE_LEXICON_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,8 @@ def analyse_sentiment(
         adjustment -= 0.15
     # Cues only ever darken the score: they never make an angry message look happy.
     lexicon = max(-1.0, min(1.0, vader + adjustment)) if adjustment else vader
+    if lexicon > 0:
+        lexicon *= POSITIVE_LEXICON_WEIGHT
     score = (
         lexicon if learned is None else (1 - LEARNED_WEIGHT) * lexicon + LEARNED_WEIGHT * learned
     )
