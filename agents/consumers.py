@@ -1,13 +1,18 @@
-"""The agent's side of the live chat: /ws/agent/conversations/<public_id>/ (session auth)."""
+"""Agents' sockets (session auth): the live chat with one customer at
+/ws/agent/conversations/<public_id>/, and the inbox's live updates at /ws/agent/inbox/."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
 from agents.models import Agent
 from agents.services import agent_post_message
-from helpdesk.chatsocket import ConversationSocket
+from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket
 from helpdesk.models import Conversation
+from helpdesk.realtime import INBOX_GROUP
 from helpdesk.selectors import conversation_by_public_id
 from helpdesk.services import PostResult
 
@@ -47,3 +52,40 @@ class AgentChatConsumer(ConversationSocket):
 
     def welcome(self) -> dict[str, Any]:
         return {"joined": self.conversation.assigned_agent_id == self.agent.pk}
+
+
+class InboxConsumer(AsyncJsonWebsocketConsumer):
+    """Tells an agent's inbox page that the list changed (a new escalation, a join, a resolve).
+
+    It carries only ids, urgency and trigger: the page fetches the rows themselves over htmx, so
+    what an agent sees is always what the database says, and a lost event costs nothing but a
+    moment (the page also refreshes on a timer).
+    """
+
+    async def connect(self) -> None:
+        allowed = await database_sync_to_async(self._is_agent)()
+        await self.accept()  # then close: a refused handshake looks like a network error
+        if not allowed:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.channel_layer.group_add(INBOX_GROUP, self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """The inbox sends nothing but pings; anything else is ignored."""
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def inbox_escalated(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {key: event[key] for key in ("type", "conversation", "urgency", "trigger")}
+        )
+
+    async def inbox_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json({key: event[key] for key in ("type", "conversation", "kind")})
+
+    def _is_agent(self) -> bool:
+        user = self.scope.get("user")
+        return bool(user and user.is_authenticated and Agent.objects.filter(user=user).exists())

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import (
     ChatError,
     PostResult,
@@ -105,6 +106,10 @@ def _announce(conversation: Conversation, agent: Agent, kind: str, notice: str) 
     )
     system_message_post(conversation=conversation, body=notice)
     conversation_publish_status(conversation)
+    publish_on_commit(
+        INBOX_GROUP,
+        {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": kind},
+    )
 
 
 def agent_post_message(

@@ -11,6 +11,12 @@ urlpatterns = [
     path("presence/", views.presence, name="presence"),
     path("heartbeat/", views.heartbeat, name="heartbeat"),
     path("conversations/<uuid:public_id>/", views.conversation, name="conversation"),
+    path("conversations/<uuid:public_id>/summary/", views.summary, name="summary"),
+    path(
+        "conversations/<uuid:public_id>/summary/transcript/",
+        views.summary_transcript,
+        name="summary-transcript",
+    ),
     path("conversations/<uuid:public_id>/join/", views.join, name="join"),
     path("conversations/<uuid:public_id>/leave/", views.leave, name="leave"),
     path("conversations/<uuid:public_id>/resolve/", views.resolve, name="resolve"),

@@ -12,7 +12,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -20,8 +20,15 @@ from django_htmx.middleware import HtmxDetails
 
 from agents import services
 from agents.models import Agent
-from agents.selectors import agent_for_user
-from helpdesk.selectors import conversation_by_public_id, open_conversations, transcript_payload
+from agents.selectors import (
+    INBOX_TABS,
+    agent_for_user,
+    inbox_conversations,
+    inbox_counts,
+    latest_handoff,
+)
+from helpdesk.models import Conversation
+from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError
 
 
@@ -76,27 +83,88 @@ def agent_required(view: View) -> View:
 @require_GET
 @agent_required
 def inbox(request: AgentRequest) -> HttpResponse:
+    """The escalation inbox: waiting (by priority), mine, or all open conversations. The page's
+    socket tells it when to fetch the list again; the fetch is the partial below."""
+    tab = request.GET.get("tab", "waiting")
+    if tab not in INBOX_TABS:
+        tab = "waiting"
     template = "agents/inbox.html"
     if request.htmx:
         template += "#conversation-list"
-    context = {"conversations": open_conversations(), "agent": request.agent}
+    context = {
+        "tab": tab,
+        "tabs": INBOX_TABS,
+        "counts": inbox_counts(agent=request.agent),
+        "conversations": inbox_conversations(tab=tab, agent=request.agent),
+        "agent": request.agent,
+    }
     return render(request, template, context)
 
 
 @require_GET
 @agent_required
 def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
-    found = conversation_by_public_id(public_id)
-    if found is None:
-        raise Http404("No such conversation")
+    found = _conversation_or_404(public_id)
     context = {
         "conversation": found,
         "customer": found.customer,
         "initial_messages": transcript_payload(found),
         "agent": request.agent,
         "joined": found.assigned_agent_id == request.agent.pk,
+        "handoff": latest_handoff(found),
     }
     return render(request, "agents/conversation.html", context)
+
+
+@require_GET
+@agent_required
+def summary(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The handoff summary, built for scanning: what, why, what was tried, what they asked."""
+    found = _conversation_or_404(public_id)
+    context = {
+        "conversation": found,
+        "customer": found.customer,
+        "agent": request.agent,
+        "joined": found.assigned_agent_id == request.agent.pk,
+        "handoff": latest_handoff(found),
+    }
+    return render(request, "agents/summary.html", context)
+
+
+@require_GET
+@agent_required
+def summary_transcript(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The full transcript, fetched when the agent expands it (not with every summary)."""
+    found = _conversation_or_404(public_id)
+    context = {"conversation": found, "lines": transcript(found)}
+    return render(request, "agents/_transcript.html", context)
+
+
+def _conversation_or_404(public_id: uuid.UUID) -> Conversation:
+    found = conversation_by_public_id(public_id)
+    if found is None:
+        raise Http404("No such conversation")
+    return found
+
+
+@require_GET
+def handoff_api(request: HttpRequest, public_id: uuid.UUID) -> JsonResponse:
+    """GET /api/conversations/<id>/handoff/: the latest handoff package, for agents only."""
+    if not request.user.is_authenticated:
+        return _api_error(401, "not_authenticated", "Sign in as an agent.")
+    if agent_for_user(request.user) is None:
+        return _api_error(403, "forbidden", "Only agents may read handoff packages.")
+    found = conversation_by_public_id(public_id)
+    package = latest_handoff(found) if found is not None else None
+    if package is None:
+        return _api_error(404, "not_found", "No handoff package for this conversation.")
+    return JsonResponse(
+        {"conversation": str(public_id), "version": package.version, **package.data}
+    )
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
 @require_POST

@@ -7,6 +7,7 @@ from escalation.models import (
     ConfidencePolicy,
     Escalation,
     ExplicitRequestPolicy,
+    HandoffPackage,
     LoopLimit,
     LoopPolicy,
     SentimentPolicy,
@@ -90,3 +91,14 @@ class EscalationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # escalations are decisions the engine records, not data entry
+
+
+@admin.register(HandoffPackage)
+class HandoffPackageAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "version", "escalation", "last_seq", "created_at"]
+    search_fields = ["conversation__public_id", "conversation__customer__email"]
+    list_select_related = ["conversation", "escalation"]
+    readonly_fields = ["conversation", "escalation", "version", "last_seq", "data", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # snapshots the system takes, never typed in

@@ -221,3 +221,28 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} ({self.rule})"
+
+
+class HandoffPackage(models.Model):
+    """A snapshot of what the agent needs, stored when the conversation escalates and again,
+    as a new version, whenever the conversation changes while people have it."""
+
+    conversation = models.ForeignKey(
+        "helpdesk.Conversation", on_delete=models.CASCADE, related_name="handoffs"
+    )
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="handoffs")
+    version = models.PositiveIntegerField()
+    last_seq = models.PositiveIntegerField(help_text="The last message the snapshot includes.")
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "version"], name="handoff_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Handoff v{self.version} of conversation {self.conversation_id}"

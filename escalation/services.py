@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from escalation.engine import Decision
-from escalation.models import CapabilityBoundary, Escalation
+from escalation.handoff import handoff_build
+from escalation.models import CapabilityBoundary, Escalation, HandoffPackage
 from escalation.texts import handoff_text
 from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import conversation_publish_status, event_record, message_post
 from routing.models import Skill
 
@@ -32,8 +35,11 @@ def conversation_escalate(
             skill=Skill.objects.filter(code=primary.skill).first() if primary.skill else None,
             urgency=primary.urgency,
         )
-        Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.WAITING)
         conversation.status = Conversation.Status.WAITING
+        conversation.escalated_at = timezone.now()
+        conversation.urgency = escalation.urgency
+        conversation.trigger = escalation.category
+        conversation.save(update_fields=["status", "escalated_at", "urgency", "trigger"])
         event_record(
             conversation=conversation,
             kind="conversation.escalated",
@@ -53,4 +59,58 @@ def conversation_escalate(
             body=handoff_text(language),
         )
         conversation_publish_status(conversation)
+        package = handoff_refresh(conversation_id=conversation.pk)
+        publish_on_commit(
+            INBOX_GROUP,
+            {
+                "type": "inbox.escalated",
+                "conversation": str(conversation.public_id),
+                "urgency": package.data["classification"]["urgency"]["level"]
+                if package
+                else escalation.urgency,
+                "trigger": escalation.category,
+            },
+        )
     return escalation
+
+
+def handoff_refresh(*, conversation_id: int) -> HandoffPackage | None:
+    """Store a new version of the handoff package if the conversation moved on since the last.
+
+    Idempotent: called twice for the same state it stores one version. The conversation row is
+    locked so two refreshes never both write version N + 1.
+    """
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=conversation_id)
+        )
+        escalation = (
+            Escalation.objects.select_related("boundary", "message")
+            .filter(conversation=conversation)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if escalation is None:
+            return None
+        latest = conversation.handoffs.order_by("-version").first()
+        if (
+            latest is not None
+            and latest.escalation_id == escalation.pk
+            and latest.last_seq == conversation.last_seq
+        ):
+            return latest
+        data = handoff_build(conversation, escalation)
+        # The inbox sorts by the package's urgency: the trigger's, raised for a VIP or an angry
+        # customer, lowered for a calm off-topic question.
+        urgency = data["classification"]["urgency"]["level"]
+        if conversation.urgency != urgency:
+            Conversation.objects.filter(pk=conversation.pk).update(urgency=urgency)
+        return HandoffPackage.objects.create(
+            conversation=conversation,
+            escalation=escalation,
+            version=(latest.version + 1) if latest else 1,
+            last_seq=conversation.last_seq,
+            data=data,
+        )

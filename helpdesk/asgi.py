@@ -21,13 +21,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from agents.consumers import AgentChatConsumer  # noqa: E402
+from agents.consumers import AgentChatConsumer, InboxConsumer  # noqa: E402
 from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
 from helpdesk.ticker import LifespanTicker  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/chat/<uuid:public_id>/", CustomerChatConsumer.as_asgi()),
     path("ws/agent/conversations/<uuid:public_id>/", AgentChatConsumer.as_asgi()),
+    path("ws/agent/inbox/", InboxConsumer.as_asgi()),
 ]
 
 application = LifespanTicker(

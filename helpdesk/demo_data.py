@@ -53,6 +53,28 @@ CUSTOMERS = [
     ("Dieter Krause", "dieter@example.com", "standard", "de", 0, "SHOP-1004"),
 ]
 
+# Conversations the demo customers had with the assistant, each ending in a handoff, so the
+# agents' inbox has something to show on a fresh `make run`: (customer email, messages).
+CONVERSATIONS = [
+    (
+        "claire@example.com",
+        ["Bonjour, où en est ma commande ?", "Je voudrais parler à un conseiller, s'il vous plaît"],
+    ),
+    ("dieter@example.com", ["Mein Konto wurde gehackt, jemand hat meine E-Mail-Adresse geändert"]),
+    (
+        "alice@example.com",
+        [
+            "Where is my order 4411?",
+            "It still hasn't arrived after two weeks, this is ridiculous",
+            "Still nothing!! I want my money back. Call me tomorrow at 10am",
+        ],
+    ),
+    (
+        "bruno@example.com",
+        ["Me habéis cobrado dos veces el mismo pedido, quiero que me lo devolváis"],
+    ),
+]
+
 # Which intents each article answers (the classifier's codes, see assistant/training_data.py).
 ARTICLE_INTENTS = {
     "Tracking your order": "order_status",

@@ -82,6 +82,10 @@ class Conversation(models.Model):
     # The last sequence number handed out; messages take last_seq + 1 under a row lock.
     last_seq = models.PositiveIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # Copied from the latest escalation so the inbox sorts and shows them without a join.
+    escalated_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    urgency = models.CharField(max_length=10, blank=True, help_text="low, normal, high or critical")
+    trigger = models.CharField(max_length=20, blank=True, help_text="What handed it to people.")
 
     class Meta:
         indexes = [models.Index(fields=["status", "opened_at"])]

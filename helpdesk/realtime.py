@@ -8,6 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+INBOX_GROUP = "agents.inbox"  # every agent's open inbox page listens here
+
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Send `event` to a channel-layer group after the current transaction commits.

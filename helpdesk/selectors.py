@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
-
 from helpdesk.models import Conversation, Customer, Message
 
 SYNC_PAGE_SIZE = 200
@@ -67,14 +65,6 @@ def latest_open_conversation(customer: Customer) -> Conversation | None:
         customer.conversations.filter(status__in=Conversation.OPEN_STATUSES)
         .order_by("-opened_at")
         .first()
-    )
-
-
-def open_conversations() -> QuerySet[Conversation]:
-    return (
-        Conversation.objects.filter(status__in=Conversation.OPEN_STATUSES)
-        .select_related("customer", "assigned_agent")
-        .order_by("-last_message_at", "-opened_at")
     )
 
 

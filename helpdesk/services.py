@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
-from helpdesk.realtime import publish_on_commit
+from helpdesk.realtime import enqueue_on_commit, publish_on_commit
 from helpdesk.selectors import message_payload
 
 
@@ -87,6 +87,9 @@ def event_record(
 Guard = Callable[[Conversation], None]
 
 
+HANDED_OVER = (Conversation.Status.WAITING, Conversation.Status.WITH_AGENT)
+
+
 def message_post(
     *,
     conversation_id: int,
@@ -139,6 +142,11 @@ def message_post(
         publish_on_commit(
             conversation.group_name, {"type": "chat.message", "message": message_payload(message)}
         )
+        if conversation.status in HANDED_OVER:
+            # Imported here: the escalation app builds on this module, not the other way round.
+            from escalation.tasks import handoff_refresh_task
+
+            enqueue_on_commit(handoff_refresh_task, conversation.pk)
     return PostResult(message, created=True)
 
 

@@ -15,3 +15,23 @@ def ago(moment: datetime | None) -> str:
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+TRIGGER_LABELS = {
+    "explicit_request": "Asked for a person",
+    "capability": "Beyond the assistant",
+    "sentiment": "Upset customer",
+    "loop": "Going in circles",
+    "confidence": "Assistant unsure",
+}
+
+
+@register.filter
+def trigger_label(category: str) -> str:
+    """What made the assistant hand over, in the words an agent scans for."""
+    return TRIGGER_LABELS.get(category, "—")
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{round(value * 100)}%"

@@ -56,7 +56,7 @@ def test_the_list_shows_open_conversations_only(
     dana: Agent, alice_conversation: Conversation, bob_conversation: Conversation
 ) -> None:
     Conversation.objects.filter(pk=bob_conversation.pk).update(status="resolved")
-    page = signed_in(dana).get("/agent/")
+    page = signed_in(dana).get("/agent/?tab=all")
     assert page.status_code == 200
     assert list(page.context["conversations"]) == [alice_conversation]
     assert b"Alice Martin" in page.content
@@ -66,10 +66,10 @@ def test_the_list_shows_open_conversations_only(
 def test_the_htmx_refresh_returns_only_the_list(
     dana: Agent, alice_conversation: Conversation
 ) -> None:
-    partial = signed_in(dana).get("/agent/", HTTP_HX_REQUEST="true")
+    partial = signed_in(dana).get("/agent/?tab=all", HTTP_HX_REQUEST="true")
     html = partial.content.decode()
-    assert html.lstrip().startswith('<table class="conversations" id="conversation-list"')
-    assert "<nav" not in html
+    assert html.lstrip().startswith('<div id="conversation-list"')
+    assert '<nav class="topbar"' not in html
     assert "Alice Martin" in html
 
 
@@ -83,8 +83,8 @@ def test_the_list_runs_a_fixed_number_of_queries(
         )
         message_post(conversation_id=conversation.pk, author_kind="customer", body="hi")
     conversation_join(public_id=conversation.public_id, agent=dana)
-    with django_assert_max_num_queries(4):
-        response = client.get("/agent/", HTTP_HX_REQUEST="true")
+    with django_assert_max_num_queries(5):
+        response = client.get("/agent/?tab=all", HTTP_HX_REQUEST="true")
     assert response.content.count(b"<tr data-conversation") == 25
 
 
@@ -160,7 +160,7 @@ def test_customer_text_is_escaped_on_the_agent_page(
         body="<script>steal()</script>",
     )
     client = signed_in(dana)
-    for url in ["/agent/", f"/agent/conversations/{alice_conversation.public_id}/"]:
+    for url in ["/agent/?tab=all", f"/agent/conversations/{alice_conversation.public_id}/"]:
         html = client.get(url).content.decode()
         assert "<b onmouseover" not in html
         assert "<script>steal()" not in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,17 +28,30 @@ def send(page: Page, text: str) -> None:
     page.get_by_role("button", name="Send").click()
 
 
-def agent_signs_in_and_joins(page: Page, server: AsgiServer, artifacts: Path) -> None:
+def sign_in(page: Page, server: AsgiServer) -> None:
     page.goto(server.url + "/agent/")
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill("pw-dana")
     page.get_by_role("button", name="Sign in").click()
-    row = page.locator("tr", has_text="alice@example.com")
-    expect(row).to_be_visible()
+    expect(page.locator("[data-inbox-connection]")).to_have_text("Live")
+
+
+def agent_signs_in_and_joins(page: Page, server: AsgiServer, artifacts: Path) -> None:
+    """From the inbox to the handoff summary (transcript opened on demand), then accept."""
+    sign_in(page, server)
+    row = page.locator("tr", has_text="Alice Martin")
+    expect(row).to_contain_text("Asked for a person")
     page.screenshot(path=str(artifacts / "inbox.png"))
-    row.get_by_role("link", name="Open").click()
-    page.get_by_role("button", name="Join conversation").click()
+    row.get_by_role("link", name="Summary").click()
+    expect(page.locator("[data-summary] li")).to_have_count(3)
+    expect(page.locator("[data-trigger]")).to_contain_text("Asked for a person")
+    expect(page.locator("[data-transcript]")).to_have_count(0)  # not loaded until asked for
+    page.locator("[data-transcript-toggle] summary").click()
+    expect(page.locator("[data-transcript] li").first).to_contain_text("Where is my order?")
+    page.screenshot(path=str(artifacts / "handoff-summary.png"), full_page=True)
+    page.get_by_role("button", name="Accept and join").click()
     expect(page.locator("[data-chat-connection]")).to_have_text("Connected")
+    expect(page.locator("[data-handoff]")).to_be_visible()  # the summary sits beside the chat
 
 
 def log_bodies(page: Page) -> list[str]:
@@ -152,3 +166,59 @@ def test_a_reload_with_an_already_stored_message_in_the_outbox_shows_it_once(
     expect(customer.locator("li.msg-customer")).to_have_count(1)
     assert customer.evaluate("(key) => localStorage.getItem(key)", key) == "[]"
     assert conversation.messages.filter(author_kind="customer").count() == 1
+
+
+# Stand-ins for the browser's notification and audio APIs, recording what the page asked for.
+RECORD_ALERTS = """
+window.__notes = [];
+window.__chimes = 0;
+window.Notification = class {
+  constructor(title, options) { window.__notes.push([title, options.body]); }
+  static get permission() { return "granted"; }
+  static requestPermission() { return Promise.resolve("granted"); }
+};
+window.AudioContext = class {
+  constructor() { this.currentTime = 0; this.destination = {}; }
+  createGain() { return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} },
+                          connect(node) { return node; } }; }
+  createOscillator() {
+    window.__chimes += 1;
+    return { frequency: {}, connect(node) { return node; }, start() {}, stop() {} };
+  }
+};
+"""
+
+
+@pytest.mark.usefixtures("knowledge_base")
+def test_a_new_escalation_reaches_the_open_inbox_live_with_a_notification(
+    browser: Browser, server: AsgiServer
+) -> None:
+    make_agent("dana", "Dana Whitfield")
+    agent_context = browser.new_context()
+    agent_context.add_init_script(RECORD_ALERTS)
+    inbox = agent_context.new_page()
+    sign_in(inbox, server)
+    expect(inbox.locator("#conversation-list")).to_contain_text("Nobody is waiting")
+
+    first = browser.new_context().new_page()
+    customer_starts_chat(first, server)
+    send(first, "I need to talk to a human right now")
+    # The socket tells the page at once; the list's own timer would take 30 s.
+    row = inbox.locator("tr", has_text="Alice Martin")
+    expect(row).to_be_visible(timeout=5000)
+    expect(row.locator("[data-waiting-since]")).to_have_text(re.compile(r"^\d+ s$"))
+    expect(inbox.locator(".tab.current .count")).to_have_text("1")
+    assert inbox.evaluate("window.__notes") == [
+        ["New escalation", "normal urgency · explicit request"]
+    ]
+    chimes = inbox.evaluate("window.__chimes")
+    assert chimes > 0
+
+    inbox.get_by_role("button", name="Sound on").click()
+    expect(inbox.get_by_role("button", name="Sound off")).to_have_attribute("aria-pressed", "true")
+    second = browser.new_context().new_page()
+    customer_starts_chat(second, server)
+    send(second, "get me an agent please")
+    expect(inbox.locator("tr[data-conversation]")).to_have_count(2, timeout=5000)
+    assert len(inbox.evaluate("window.__notes")) == 2
+    assert inbox.evaluate("window.__chimes") == chimes  # muted: notified, but no sound

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from escalation.handoff import PACKAGE_KEYS
 from helpdesk.models import Conversation, Customer, KnowledgeArticle, Message
 
 # The shared evaluation sample lives beside the repository (../shared), as in CI.
@@ -138,3 +139,42 @@ def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("replay", str(tmp_path / "missing.jsonl"), stdout=io.StringIO())
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_replay_with_handoff_adds_the_package_to_escalated_lines(tmp_path: Path) -> None:
+    source = tmp_path / "two.jsonl"
+    source.write_text(
+        json.dumps(
+            {
+                "id": "wants-refund",
+                "customer": {"tier": "vip", "name": "Ana"},
+                "messages": [
+                    "How do I return an item?",
+                    "I want a refund and I want to talk to a person, call me tomorrow",
+                ],
+            }
+        )
+        + "\n"
+        + json.dumps({"id": "calm", "messages": ["How do I return an item?"]})
+        + "\n"
+    )
+    out = io.StringIO()
+    call_command("replay", "--handoff", str(source), stdout=out)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    package = first["handoff"]
+    assert list(package) == list(PACKAGE_KEYS)
+    assert package["trigger"]["category"] == first["trigger"] == "explicit_request"
+    assert package["customer"]["tier"] == "vip"
+    assert [
+        line["body"] for line in package["transcript"] if line["author_kind"] == "customer"
+    ] == [
+        "How do I return an item?",
+        "I want a refund and I want to talk to a person, call me tomorrow",
+    ]
+    (request,) = package["customer_requests"]
+    assert set(request["kinds"]) == {"refund", "callback", "person"}
+    assert request["when"] == "tomorrow"
+    assert package["assessment"]["attempted"][0]["article"] == "Return policy"
+    assert "handoff" not in second  # nothing escalated, nothing to hand over
+    assert not Conversation.objects.exists()  # and the database is left as it was

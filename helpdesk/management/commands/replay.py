@@ -1,9 +1,11 @@
 """Feed conversations through the assistant and the escalation engine, as the live chat does.
 
     python manage.py replay conversations.jsonl      (or - for standard input)
+    python manage.py replay --handoff conversations.jsonl
 
 Each input line: {"id": "...", "customer": {"language": "es", "tier": "vip"}, "messages": ["..."]}
-Each output line: {"id", "escalated", "trigger", "at_message", "triggers", "replies"}.
+Each output line: {"id", "escalated", "trigger", "at_message", "triggers", "replies"}; with
+--handoff, an escalated line also carries "handoff": the package an agent would receive.
 Uses the default policy, stops at the first escalation, and rolls every change back.
 """
 
@@ -35,6 +37,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="JSON Lines file, or - for standard input")
+        parser.add_argument(
+            "--handoff",
+            action="store_true",
+            help="Add the handoff package to each escalated conversation's line.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source: TextIO = sys.stdin if options["file"] == "-" else _open(options["file"])
@@ -44,7 +51,9 @@ class Command(BaseCommand):
                 policy = default_policy()
                 for number, line in enumerate(source, start=1):
                     if line.strip():
-                        result = replay_one(_parse(line, number), policy)
+                        result = replay_one(
+                            _parse(line, number), policy, with_handoff=options["handoff"]
+                        )
                         self.stdout.write(json.dumps(result, ensure_ascii=False))
                 raise Rollback
         except Rollback:
@@ -54,7 +63,9 @@ class Command(BaseCommand):
                 source.close()
 
 
-def replay_one(item: dict[str, Any], policy: Policy) -> dict[str, Any]:
+def replay_one(
+    item: dict[str, Any], policy: Policy, *, with_handoff: bool = False
+) -> dict[str, Any]:
     given = item.get("customer")
     profile: dict[str, Any] = given if isinstance(given, dict) else {}
     language = str(profile.get("language")) if profile.get("language") in LANGUAGES else "en"
@@ -86,6 +97,9 @@ def replay_one(item: dict[str, Any], policy: Policy) -> dict[str, Any]:
                 rule=outcome.escalation.rule,
                 evidence=outcome.escalation.evidence,
             )
+            if with_handoff:
+                package = conversation.handoffs.order_by("-version").first()
+                result["handoff"] = package.data if package else None
             break
     return result
 

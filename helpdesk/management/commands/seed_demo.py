@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
 from helpdesk import demo_data
-from helpdesk.assistant.runtime import get_assistant
 from helpdesk.models import Customer, KnowledgeArticle
+from helpdesk.services import conversation_start, message_post
+from helpdesk.turns import customer_turn_handle
 from routing.models import Skill
 
 
@@ -27,8 +28,7 @@ class Command(BaseCommand):
         self._supervisors()
         self._customers()
         self._articles()
-        # Train (or load) the assistant's model now, so the first chat message does not wait.
-        transaction.on_commit(get_assistant)
+        self._conversations()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(demo_data.AGENTS)} agents and "
@@ -96,6 +96,21 @@ class Command(BaseCommand):
                     "external_ref": reference,
                 },
             )
+
+    def _conversations(self) -> None:
+        """Each demo customer's chat with the assistant, through the real turn handler (which
+        trains or loads the model, so the first live message does not wait): only once."""
+        for email, texts in demo_data.CONVERSATIONS:
+            customer = Customer.objects.get(email=email)
+            if customer.conversations.exists():
+                continue
+            conversation = conversation_start(customer=customer, language=customer.language)
+            for text in texts:
+                stored = message_post(
+                    conversation_id=conversation.pk, author_kind="customer", body=text
+                )
+                if customer_turn_handle(message_id=stored.message.pk).escalation is not None:
+                    break
 
     def _articles(self) -> None:
         for row in demo_data.article_rows():

@@ -1,0 +1,150 @@
+"""The handoff package: built when the assistant escalates, refreshed as a new version after."""
+
+import pytest
+
+from escalation.handoff import PACKAGE_KEYS, Turn, customer_requests
+from escalation.models import HandoffPackage
+from escalation.services import handoff_refresh
+from helpdesk.models import Conversation, Customer
+from helpdesk.services import conversation_start, message_post
+from helpdesk.turns import TurnOutcome, customer_turn_handle
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def say(conversation: Conversation, text: str) -> TurnOutcome:
+    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
+    return customer_turn_handle(message_id=stored.message.pk)
+
+
+def latest(conversation: Conversation) -> HandoffPackage:
+    package = conversation.handoffs.order_by("-version").first()
+    assert package is not None, "no handoff package stored"
+    return package
+
+
+def test_escalating_stores_version_one_with_everything_the_agent_needs(
+    alice_conversation: Conversation,
+) -> None:
+    say(alice_conversation, "How do I return an item?")
+    say(alice_conversation, "I want a refund for order 4411. Please call me tomorrow at 10am")
+    outcome = say(alice_conversation, "I want to speak to a human")
+    assert outcome.escalation is not None
+
+    package = latest(alice_conversation)
+    data = package.data
+    assert package.version == 1
+    assert list(data) == list(PACKAGE_KEYS)
+    # The transcript is complete, in order, with timestamps, the handoff notice included.
+    assert [line["seq"] for line in data["transcript"]] == list(range(1, package.last_seq + 1))
+    assert data["transcript"][0] == {
+        "seq": 1,
+        "author_kind": "customer",
+        "author": "Alice Martin",
+        "body": "How do I return an item?",
+        "created_at": data["transcript"][0]["created_at"],
+    }
+    assert data["transcript"][0]["created_at"].startswith("20")
+    assert data["trigger"]["category"] == "explicit_request"
+    assert data["trigger"]["at_message"] == 5
+    assert data["customer"]["tier"] == "premium"
+    assert data["customer"]["customer_since"] == "2022-05-01"
+    assert data["customer"]["tenure_days"] > 365
+    assert [item["article"] for item in data["assessment"]["attempted"]] == [
+        "Return policy",
+        "Refund status and timing",
+    ]
+    requests = {(item["kind"], item["when"]) for item in data["customer_requests"]}
+    assert requests == {("refund", ""), ("callback", "tomorrow at 10am"), ("person", "")}
+    titles = [article["title"] for article in data["knowledge_articles"]]
+    assert "Return policy" in titles
+    assert "Refund status and timing" in titles
+    assert all(article["score"] > 0 for article in data["knowledge_articles"])
+    assert data["classification"]["issue_type"]["code"] == "refund"  # the latest of two topics
+    assert data["classification"]["complexity"]["level"] in {"moderate", "complex"}
+    assert len(data["summary"].splitlines()) == 3
+    assert "call me tomorrow at 10am" in data["summary"]
+
+
+def test_the_package_is_refreshed_as_a_new_version_and_only_when_something_changed(
+    alice_conversation: Conversation, django_capture_on_commit_callbacks
+) -> None:
+    say(alice_conversation, "I want to speak to a human")
+    assert latest(alice_conversation).version == 1
+    # Embedded default: Celery runs eagerly, so the message's commit refreshes the package.
+    with django_capture_on_commit_callbacks(execute=True):
+        message_post(
+            conversation_id=alice_conversation.pk,
+            author_kind="customer",
+            body="Also, I need the invoice for order 4411",
+        )
+    package = latest(alice_conversation)
+    assert package.version == 2
+    assert package.data["transcript"][-1]["body"] == "Also, I need the invoice for order 4411"
+    assert handoff_refresh(conversation_id=alice_conversation.pk) == package
+    assert alice_conversation.handoffs.count() == 2
+
+
+def test_a_capability_boundary_sets_issue_type_urgency_and_complexity(
+    alice_conversation: Conversation,
+) -> None:
+    outcome = say(alice_conversation, "Someone hacked my account and changed my email address")
+    assert outcome.escalation is not None
+    assert outcome.escalation.category == "capability"
+    classification = latest(alice_conversation).data["classification"]
+    assert classification["issue_type"]["code"] == "account-compromised"
+    assert classification["urgency"]["level"] == "critical"
+    assert classification["complexity"]["level"] != "simple"
+    assert any("boundary" in reason for reason in classification["issue_type"]["reasons"])
+
+
+def test_a_vip_raises_the_urgency_and_says_why(alice: Customer) -> None:
+    Customer.objects.filter(pk=alice.pk).update(tier="vip")
+    conversation = conversation_start(customer=Customer.objects.get(pk=alice.pk))
+    say(conversation, "I want to speak to a human")
+    urgency = latest(conversation).data["classification"]["urgency"]
+    assert urgency["level"] == "high"
+    assert "VIP customer" in urgency["reasons"]
+
+
+def test_the_customers_other_conversations_are_linked(
+    alice: Customer, alice_conversation: Conversation
+) -> None:
+    earlier = conversation_start(customer=alice)
+    Conversation.objects.filter(pk=earlier.pk).update(status="resolved")
+    still_open = conversation_start(customer=alice)
+    say(alice_conversation, "I want to speak to a human")
+    related = latest(alice_conversation).data["related"]
+    assert [item["id"] for item in related["open_conversations"]] == [str(still_open.public_id)]
+    assert [item["id"] for item in related["recent_interactions"]] == [str(earlier.public_id)]
+
+
+def test_no_package_before_an_escalation(alice_conversation: Conversation) -> None:
+    say(alice_conversation, "How do I return an item?")
+    assert handoff_refresh(conversation_id=alice_conversation.pk) is None
+    assert not HandoffPackage.objects.exists()
+
+
+def turn(text: str, seq: int = 1) -> Turn:
+    return Turn(seq, text, "", 0.0, 0.0, False, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I want my money back", [("refund", "I want my money back")]),
+        ("Quiero un reembolso, por favor", [("refund", "Quiero un reembolso, por favor")]),
+        (
+            "Thanks. Could you send me a replacement?",
+            [("replacement", "Could you send me a replacement?")],
+        ),
+        ("Give me a call on Monday morning", [("callback", "Give me a call on Monday morning")]),
+        ("The refund arrived yesterday, all good", []),  # a statement, not a request
+        ("I want to say hello", []),  # a request for nothing the agent must do
+    ],
+)
+def test_requests_are_the_sentences_that_ask_for_something(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    found = customer_requests([turn(text)])
+    assert [(item["kind"], item["text"]) for item in found] == expected
