@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -72,6 +73,13 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None  # not JSON: ignored like any other frame that is not a ping
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         """The inbox sends nothing but pings; anything else is ignored."""

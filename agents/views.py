@@ -14,8 +14,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
 from agents import services
@@ -70,6 +71,9 @@ def agent_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
+            if getattr(request, "htmx", False):
+                # Not a 302: htmx would follow it and swap the login page into the list.
+                return HttpResponseClientRedirect(reverse("agents:login"))
             return redirect_to_login(request.get_full_path())
         agent = agent_for_user(request.user)
         if agent is None:

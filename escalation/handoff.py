@@ -76,11 +76,19 @@ def handoff_build(conversation: Conversation, escalation: Escalation) -> dict[st
         conversation.messages.select_related("analysis__article", "author_agent").order_by("seq")
     )
     turns = [_turn(message) for message in messages if message.author_kind == "customer"]
-    others: list[dict[str, Any]] = [
+    history = conversation.customer.conversations.exclude(pk=conversation.pk)
+    fields = ("public_id", "status", "opened_at", "last_message_at")
+    still_open = [
         dict(row)
-        for row in conversation.customer.conversations.exclude(pk=conversation.pk)
+        for row in history.filter(status__in=Conversation.OPEN_STATUSES)
         .order_by("-opened_at")
-        .values("public_id", "status", "opened_at", "last_message_at")[:RECENT_CONVERSATIONS]
+        .values(*fields)
+    ]
+    recent_closed = [
+        dict(row)
+        for row in history.exclude(status__in=Conversation.OPEN_STATUSES)
+        .order_by("-opened_at")
+        .values(*fields)[:RECENT_CONVERSATIONS]
     ]
     classification = classify(turns, escalation, tier=conversation.customer.tier)
     requests = customer_requests(turns)
@@ -88,18 +96,14 @@ def handoff_build(conversation: Conversation, escalation: Escalation) -> dict[st
     return {
         "summary": summarise(classification, requests, assessment, escalation),
         "classification": classification,
-        "customer": _customer(conversation, others),
+        "customer": _customer(conversation, conversations_before=history.count()),
         "trigger": _trigger(escalation),
         "knowledge_articles": _articles(messages),
         "assessment": assessment,
         "customer_requests": requests,
         "related": {
-            "open_conversations": [
-                _related(row) for row in others if row["status"] in Conversation.OPEN_STATUSES
-            ],
-            "recent_interactions": [
-                _related(row) for row in others if row["status"] not in Conversation.OPEN_STATUSES
-            ],
+            "open_conversations": [_related(row) for row in still_open],
+            "recent_interactions": [_related(row) for row in recent_closed],
         },
         "transcript": [_line(message, conversation.customer.display_name) for message in messages],
     }
@@ -331,7 +335,7 @@ def summarise(
 # -- the other parts ------------------------------------------------------------------------
 
 
-def _customer(conversation: Conversation, others: list[dict[str, Any]]) -> dict[str, Any]:
+def _customer(conversation: Conversation, *, conversations_before: int) -> dict[str, Any]:
     customer = conversation.customer
     return {
         "name": customer.display_name,
@@ -342,7 +346,7 @@ def _customer(conversation: Conversation, others: list[dict[str, Any]]) -> dict[
         "customer_since": customer.customer_since.isoformat(),
         "tenure_days": (timezone.localdate() - customer.customer_since).days,
         "last_seen": _iso(customer.last_activity_at),
-        "conversations_before": len(others),
+        "conversations_before": conversations_before,
         "attributes": customer.attributes,
     }
 

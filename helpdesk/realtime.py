@@ -28,5 +28,9 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
 
 
 def enqueue_on_commit(task: Any, *args: Any) -> None:
-    """Queue a Celery task after commit, so a worker never looks for a row that is not there."""
-    transaction.on_commit(lambda: task.delay(*args))
+    """Queue a Celery task after commit, so a worker never looks for a row that is not there.
+
+    robust: a broker outage (or an eager task's error) must not turn the committed change into
+    an error for the caller, nor stop the callbacks queued after this one.
+    """
+    transaction.on_commit(lambda: task.delay(*args), robust=True)

@@ -129,5 +129,13 @@ def test_the_embedded_default_serves_a_live_chat_with_no_services(
         time.sleep(0.3)
     assert presence == "offline"
     with sqlite3.connect(sqlite_path) as db:
-        bodies = [row[0] for row in db.execute("SELECT body FROM helpdesk_message ORDER BY seq")]
+        bodies = [
+            row[0]
+            for row in db.execute(
+                "SELECT m.body FROM helpdesk_message m"
+                " JOIN helpdesk_conversation c ON m.conversation_id = c.id"
+                " JOIN helpdesk_customer u ON c.customer_id = u.id"
+                " WHERE u.name = 'Embedded Eve' ORDER BY m.seq"
+            )
+        ]
     assert bodies == ["Dana Whitfield joined the conversation.", "Hello from SQLite", "Hello Eve"]

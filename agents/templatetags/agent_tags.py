@@ -35,3 +35,19 @@ def trigger_label(category: str) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)}%"
+
+
+@register.filter
+def evidence_label(key: str) -> str:
+    """'intent_confidence' -> 'Intent confidence'."""
+    return key.replace("_", " ").capitalize()
+
+
+@register.filter
+def evidence_value(value: object) -> str:
+    """Evidence as an agent reads it: numbers rounded, lists joined."""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return ", ".join(evidence_value(item) for item in value)
+    return str(value)

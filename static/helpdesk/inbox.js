@@ -34,10 +34,21 @@
     });
   }
 
+  function unlockAudio() {
+    // Browsers only let a page play sound after the user touched it: create (or wake) the
+    // audio context on the agent's first click, so a chime an hour later is heard.
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+    } catch (error) { /* no audio device */ }
+  }
+  document.addEventListener("pointerdown", unlockAudio);
+  document.addEventListener("keydown", unlockAudio);
+
   function chime() {
     // A generated two-tone chime: no audio file to ship or to fail loading.
     try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      unlockAudio();
       [660, 880].forEach(function (frequency, index) {
         const tone = audio.createOscillator();
         const gain = audio.createGain();

@@ -165,3 +165,11 @@ def test_customer_text_is_escaped_on_the_agent_page(
         assert "<b onmouseover" not in html
         assert "<script>steal()" not in html
         assert "&lt;b onmouseover=alert(1)&gt;" in html
+
+
+@pytest.mark.django_db
+def test_an_expired_session_sends_an_htmx_refresh_to_the_login_page() -> None:
+    """Not a 302: htmx would follow it and swap the login form into the conversation list."""
+    response = Client().get("/agent/?tab=waiting", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/agent/login/"
