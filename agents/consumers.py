@@ -48,11 +48,14 @@ class AgentChatConsumer(ConversationSocket):
         return Conversation.objects.filter(
             pk=self.conversation.pk,
             assigned_agent=self.agent,
-            status__in=Conversation.OPEN_STATUSES,
+            status=Conversation.Status.WITH_AGENT,
         ).exists()
 
     def welcome(self) -> dict[str, Any]:
-        return {"joined": self.conversation.assigned_agent_id == self.agent.pk}
+        return {
+            "joined": self.conversation.assigned_agent_id == self.agent.pk
+            and self.conversation.status == Conversation.Status.WITH_AGENT
+        }
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):

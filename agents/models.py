@@ -56,6 +56,11 @@ class Agent(models.Model):
         max_length=10, choices=Presence.choices, default=Presence.OFFLINE, db_index=True
     )
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Ties between equally loaded agents go to who waited longest.",
+    )
 
     class Meta:
         ordering = ["display_name"]

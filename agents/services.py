@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agents.models import Agent
 from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit
+from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
 from helpdesk.services import (
     ChatError,
     PostResult,
@@ -20,16 +21,24 @@ from helpdesk.services import (
     message_post,
     system_message_post,
 )
+from routing.tasks import release_unaccepted_task, route_conversation_task, route_waiting_task
 
 AGENT = ConversationEvent.ActorKind.AGENT
 
 
 def agent_set_presence(*, agent: Agent, presence: str) -> Agent:
+    """Online fills the agent's free slots from the queue at once; away or offline hands the
+    conversations offered to them and not yet accepted to someone else."""
     if presence not in Agent.Presence.values:
         raise ValueError(f"Unknown presence {presence!r}")
     now = timezone.now()
-    Agent.objects.filter(pk=agent.pk).update(presence=presence, last_seen_at=now)
-    agent.presence, agent.last_seen_at = presence, now
+    with transaction.atomic():
+        Agent.objects.filter(pk=agent.pk).update(presence=presence, last_seen_at=now)
+        agent.presence, agent.last_seen_at = presence, now
+        if presence == Agent.Presence.ONLINE:
+            enqueue_on_commit(route_waiting_task)
+        else:
+            enqueue_on_commit(release_unaccepted_task, agent.pk, f"agent went {presence}")
     return agent
 
 
@@ -43,22 +52,34 @@ def agent_heartbeat(*, agent: Agent) -> None:
 def presence_sweep(*, now: datetime | None = None) -> int:
     """Mark offline every agent whose inbox has stopped sending heartbeats. Returns how many."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.AGENT_PRESENCE_TIMEOUT)
-    return (
-        Agent.objects.exclude(presence=Agent.Presence.OFFLINE)
-        .filter(last_seen_at__lt=cutoff)
-        .update(presence=Agent.Presence.OFFLINE)
-    )
+    with transaction.atomic():
+        silent = list(
+            Agent.objects.select_for_update()
+            .exclude(presence=Agent.Presence.OFFLINE)
+            .filter(last_seen_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        Agent.objects.filter(pk__in=silent).update(presence=Agent.Presence.OFFLINE)
+        for agent_id in silent:
+            enqueue_on_commit(release_unaccepted_task, agent_id, "no heartbeat")
+    return len(silent)
 
 
 def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversation:
     """Take the conversation: only if nobody else has it (a conditional update, race-free)."""
     with transaction.atomic():
         conversation = _open_conversation(public_id)
-        if conversation.assigned_agent_id == agent.pk:
+        if (
+            conversation.assigned_agent_id == agent.pk
+            and conversation.status == Conversation.Status.WITH_AGENT
+        ):
             return conversation
-        taken = Conversation.objects.filter(
-            pk=conversation.pk, assigned_agent__isnull=True, status__in=Conversation.OPEN_STATUSES
-        ).update(assigned_agent=agent, status=Conversation.Status.WITH_AGENT)
+        # Free, or offered to this agent by routing: either way it becomes theirs.
+        taken = (
+            Conversation.objects.filter(pk=conversation.pk, status__in=Conversation.OPEN_STATUSES)
+            .filter(Q(assigned_agent__isnull=True) | Q(assigned_agent=agent))
+            .update(assigned_agent=agent, status=Conversation.Status.WITH_AGENT, offered_at=None)
+        )
         if taken != 1:
             raise ChatError("taken", "Another agent has already joined this conversation.")
         conversation.assigned_agent, conversation.status = agent, Conversation.Status.WITH_AGENT
@@ -73,12 +94,17 @@ def conversation_leave(*, public_id: uuid.UUID | str, agent: Agent) -> Conversat
     with transaction.atomic():
         conversation = _open_conversation(public_id)
         left = Conversation.objects.filter(pk=conversation.pk, assigned_agent=agent).update(
-            assigned_agent=None, status=Conversation.Status.WAITING
+            assigned_agent=None,
+            status=Conversation.Status.WAITING,
+            declined_by=sorted({*conversation.declined_by, agent.pk}),  # not back to them
         )
         if left != 1:
             raise ChatError("not_joined", "You have not joined this conversation.")
         conversation.assigned_agent, conversation.status = None, Conversation.Status.WAITING
         _announce(conversation, agent, "agent.left", f"{agent.display_name} left the conversation.")
+        # Back in the queue, where it was; and the agent's slot is free for someone else.
+        enqueue_on_commit(route_conversation_task, conversation.pk)
+        enqueue_on_commit(route_waiting_task)
     return conversation
 
 
@@ -96,6 +122,7 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
             "conversation.resolved",
             f"{agent.display_name} marked this conversation as resolved.",
         )
+        enqueue_on_commit(route_waiting_task)  # a slot is free: the next in the queue, now
     return conversation
 
 
@@ -122,7 +149,10 @@ def agent_post_message(
         raise ChatError("not_found", "No such conversation.")
 
     def joined_and_open(locked: Conversation) -> None:
-        if locked.assigned_agent_id != agent.pk:
+        if (
+            locked.assigned_agent_id != agent.pk
+            or locked.status == Conversation.Status.WAITING  # offered, not yet accepted
+        ):
             raise ChatError("not_joined", "Join the conversation before writing to the customer.")
         if not locked.is_open:
             raise ChatError("closed", "This conversation is closed.")

@@ -114,7 +114,8 @@ def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "customer": found.customer,
         "initial_messages": transcript_payload(found),
         "agent": request.agent,
-        "joined": found.assigned_agent_id == request.agent.pk,
+        "joined": found.assigned_agent_id == request.agent.pk
+        and found.status == Conversation.Status.WITH_AGENT,
         "handoff": latest_handoff(found),
     }
     return render(request, "agents/conversation.html", context)
@@ -129,7 +130,8 @@ def summary(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "conversation": found,
         "customer": found.customer,
         "agent": request.agent,
-        "joined": found.assigned_agent_id == request.agent.pk,
+        "joined": found.assigned_agent_id == request.agent.pk
+        and found.status == Conversation.Status.WITH_AGENT,
         "handoff": latest_handoff(found),
     }
     return render(request, "agents/summary.html", context)

@@ -10,9 +10,11 @@ from escalation.handoff import handoff_build
 from escalation.models import CapabilityBoundary, Escalation, HandoffPackage
 from escalation.texts import handoff_text
 from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit
+from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
 from helpdesk.services import conversation_publish_status, event_record, message_post
 from routing.models import Skill
+from routing.services import enqueue
+from routing.tasks import route_conversation_task
 
 
 def conversation_escalate(
@@ -60,14 +62,17 @@ def conversation_escalate(
         )
         conversation_publish_status(conversation)
         package = handoff_refresh(conversation_id=conversation.pk)
+        urgency = (
+            package.data["classification"]["urgency"]["level"] if package else escalation.urgency
+        )
+        enqueue(conversation, urgency=urgency)
+        enqueue_on_commit(route_conversation_task, conversation.pk)
         publish_on_commit(
             INBOX_GROUP,
             {
                 "type": "inbox.escalated",
                 "conversation": str(conversation.public_id),
-                "urgency": package.data["classification"]["urgency"]["level"]
-                if package
-                else escalation.urgency,
+                "urgency": urgency,
                 "trigger": escalation.category,
             },
         )

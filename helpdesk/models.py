@@ -86,6 +86,13 @@ class Conversation(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True, db_index=True)
     urgency = models.CharField(max_length=10, blank=True, help_text="low, normal, high or critical")
     trigger = models.CharField(max_length=20, blank=True, help_text="What handed it to people.")
+    # Routing: the queue runs in queue_key order (escalation time minus the urgency's head start);
+    # offered_at is when routing gave it to assigned_agent, who has not accepted yet (status
+    # still waiting); declined_by lists agents whose offer ran out, so it is not offered again.
+    queue_key = models.DateTimeField(null=True, blank=True, db_index=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.JSONField(default=list, blank=True)
+    routing_note = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["status", "opened_at"])]

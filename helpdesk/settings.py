@@ -134,6 +134,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agents.tasks.presence_sweep",
         "schedule": env.float("PRESENCE_SWEEP_SECONDS", default=30.0),
     },
+    # Offers nobody accepted go to the next agent; queued conversations whose required skill
+    # may now be relaxed get another try. Freed slots are filled at once, not here.
+    "routing-expire-offers": {
+        "task": "routing.tasks.expire_offers",
+        "schedule": env.float("ROUTING_SWEEP_SECONDS", default=15.0),
+    },
+    "routing-route-waiting": {
+        "task": "routing.tasks.route_waiting",
+        "schedule": env.float("ROUTING_SWEEP_SECONDS", default=15.0),
+    },
 }
 # The ticker runs wherever beat does not: on by default only in the embedded set-up.
 HELPDESK_TICKER = env.bool("HELPDESK_TICKER", default=not REDIS_URL)

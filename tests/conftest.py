@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -109,3 +110,12 @@ def knowledge_base(db: None) -> list[KnowledgeArticle]:
         )
         for title, tags, body in demo_data.ARTICLES
     ]
+
+
+@pytest.fixture
+def after_commit(settings: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    """`with after_commit(execute=True):` runs what the block's commits queue, Celery tasks
+    included, in this process (with REDIS_URL set, tasks would otherwise wait for a worker;
+    a real worker is tested in tests/agents/test_tasks.py)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    return django_capture_on_commit_callbacks

@@ -161,7 +161,7 @@ def test_the_transcript_loads_on_demand_with_a_fixed_query_count(
 
 @pytest.mark.parametrize("page", ["summary/", "", "api"])
 def test_the_summary_chat_page_and_api_queries_do_not_grow_with_the_conversation(
-    dana: Agent, page: str, django_assert_num_queries, django_capture_on_commit_callbacks
+    dana: Agent, page: str, django_assert_num_queries, after_commit
 ) -> None:
     conversation = escalated("Alice")
     client = signed_in(dana.user)
@@ -172,7 +172,7 @@ def test_the_summary_chat_page_and_api_queries_do_not_grow_with_the_conversation
     )
     before = queries_of(client, url)
     for index in range(30):
-        with django_capture_on_commit_callbacks(execute=True):  # each adds a package version
+        with after_commit(execute=True):  # each adds a package version
             message_post(
                 conversation_id=conversation.pk, author_kind="customer", body=f"more {index}"
             )

@@ -1,0 +1,152 @@
+"""Route many escalations from concurrent workers and check that capacity held.
+
+    python manage.py routing_stress --agents 20 --capacity 3 --escalations 200 --workers 8
+
+Creates scratch agents and waiting conversations on the configured database (PostgreSQL only:
+SQLite serialises every writer, so it would prove nothing), routes them from N threads, each
+with its own database connection, through the real routing service, removes every scratch row,
+and prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+import uuid
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from agents.models import Agent
+from helpdesk.models import Conversation, ConversationEvent, Customer
+from routing.services import HELD, route_conversation
+
+
+class Command(BaseCommand):
+    help = "Route escalations from concurrent workers on PostgreSQL; print one JSON line."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--agents", type=int, default=20)
+        parser.add_argument("--capacity", type=int, default=3)
+        parser.add_argument("--escalations", type=int, default=200)
+        parser.add_argument("--workers", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError("routing_stress needs PostgreSQL: set DATABASE_URL.")
+        tag = f"stress-{uuid.uuid4().hex[:8]}"
+        agent_ids, conversation_ids = _scratch_rows(tag, options)
+        try:
+            started = time.perf_counter()
+            _route_concurrently(conversation_ids, agent_ids, options["workers"])
+            seconds = time.perf_counter() - started
+            result = _measure(agent_ids, conversation_ids, seconds)
+        finally:
+            _clean_up(tag)
+        self.stdout.write(json.dumps(result))
+
+
+def _scratch_rows(tag: str, options: dict[str, Any]) -> tuple[list[int], list[int]]:
+    """Scratch agents and conversations in a language no real agent or customer uses ("zz"), so
+    real traffic routed meanwhile never meets them."""
+    now = timezone.now()
+    with transaction.atomic():
+        users = get_user_model().objects.bulk_create(
+            get_user_model()(username=f"{tag}-{index}") for index in range(options["agents"])
+        )
+        agents = Agent.objects.bulk_create(
+            Agent(
+                user=user,
+                display_name=user.username,
+                languages="zz",
+                max_concurrent=options["capacity"],
+                presence=Agent.Presence.ONLINE,
+            )
+            for user in users
+        )
+        customer = Customer.objects.create(name=tag, external_ref=tag, language="en")
+        conversations = Conversation.objects.bulk_create(
+            Conversation(
+                customer=customer,
+                status=Conversation.Status.WAITING,
+                language="zz",
+                escalated_at=now,
+                queue_key=now,
+                urgency="normal",
+                trigger="explicit_request",
+            )
+            for _ in range(options["escalations"])
+        )
+    return [agent.pk for agent in agents], [conversation.pk for conversation in conversations]
+
+
+def _route_concurrently(conversation_ids: list[int], agent_ids: list[int], workers: int) -> None:
+    work: queue.Queue[int] = queue.Queue()
+    for conversation_id in conversation_ids:
+        work.put(conversation_id)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while True:
+                try:
+                    conversation_id = work.get_nowait()
+                except queue.Empty:
+                    return
+                route_conversation(conversation_id=conversation_id, among=agent_ids)
+        except BaseException as error:  # reported after every thread has stopped
+            errors.append(error)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise CommandError(f"a routing worker failed: {errors[0]!r}")
+
+
+def _measure(agent_ids: list[int], conversation_ids: list[int], seconds: float) -> dict[str, Any]:
+    loads = (
+        Agent.objects.filter(pk__in=agent_ids)
+        .annotate(
+            load=Count(
+                "assigned_conversations",
+                filter=Q(assigned_conversations__status__in=HELD),
+            )
+        )
+        .values_list("load", "max_concurrent")
+    )
+    assigned_events = (
+        ConversationEvent.objects.filter(
+            conversation_id__in=conversation_ids, kind="routing.assigned"
+        )
+        .values("conversation")
+        .annotate(times=Count("pk"))
+    )
+    assigned = Conversation.objects.filter(
+        pk__in=conversation_ids, assigned_agent__isnull=False
+    ).count()
+    return {
+        "assigned": assigned,
+        "queued": len(conversation_ids) - assigned,
+        "max_load": max((load for load, _ in loads), default=0),
+        "over_capacity": sum(load > capacity for load, capacity in loads),
+        "double_assigned": sum(row["times"] > 1 for row in assigned_events),
+        "seconds": round(seconds, 3),
+        "assignments_per_second": round(assigned / seconds, 1) if seconds else None,
+    }
+
+
+def _clean_up(tag: str) -> None:
+    with transaction.atomic():
+        Customer.objects.filter(external_ref=tag).delete()  # conversations, events cascade
+        get_user_model().objects.filter(username__startswith=f"{tag}-").delete()  # agents cascade

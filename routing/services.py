@@ -1,0 +1,444 @@
+"""Routing: give each waiting conversation to the right agent, never over capacity.
+
+Capacity holds in the database, not in process memory: an assignment locks the conversation row
+and then the chosen agent's row, counts the agent's open conversations under that lock, and only
+then writes. Two workers routing to the same agent queue on the agent's row; a worker routing a
+conversation someone else already has finds it taken under the conversation's lock. A manual
+assignment takes the same locks and overrides whatever the automatic one did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from agents.models import Agent, AgentSkill
+from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.realtime import INBOX_GROUP, publish_on_commit
+from helpdesk.services import ChatError, event_record
+from routing.models import RoutingPolicy, RoutingRule
+
+HELD = (Conversation.Status.WAITING, Conversation.Status.WITH_AGENT)
+CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What an agent must have to take the conversation, and the rules that said so."""
+
+    skills: dict[str, int] = field(default_factory=dict)  # skill code -> lowest level
+    language: str = ""
+    min_seniority: int = 0
+    rules: tuple[str, ...] = ()
+    relaxed: bool = False
+
+
+# -- what the conversation needs -------------------------------------------------------------
+
+
+def conversation_needs(conversation: Conversation, policy: RoutingPolicy) -> Needs:
+    escalation = conversation.escalations.select_related("boundary", "skill").first()
+    intent = (
+        Message.objects.filter(conversation=conversation, author_kind="customer")
+        .exclude(analysis__isnull=True)
+        .order_by("-seq")
+        .values_list("analysis__intent", flat=True)
+        .first()
+    )
+    skills: dict[str, int] = {}
+    rules: list[str] = []
+    if escalation is not None and escalation.skill is not None:
+        skills[escalation.skill.code] = 1
+        rules.append(
+            f"boundary '{escalation.boundary or escalation.rule}' needs {escalation.skill.code}"
+        )
+    seniority = 0
+    boundary_id = escalation.boundary_id if escalation else None
+    for rule in RoutingRule.objects.filter(active=True).select_related("skill"):
+        if not _matches(rule, conversation, intent=intent, boundary_id=boundary_id):
+            continue
+        if rule.skill is not None:
+            skills[rule.skill.code] = max(skills.get(rule.skill.code, 0), rule.min_level)
+        seniority = max(seniority, rule.min_seniority)
+        rules.append(rule.name)
+    waited = timezone.now() - (conversation.escalated_at or timezone.now())
+    relaxed = bool(
+        skills
+        and policy.fallback_skill_id
+        and waited >= timedelta(seconds=policy.relax_after_seconds)
+    )
+    if relaxed:
+        assert policy.fallback_skill is not None
+        rules.append(
+            f"waited {int(waited.total_seconds())} s: relaxed to {policy.fallback_skill.code}"
+        )
+        skills = {policy.fallback_skill.code: 1}
+    return Needs(
+        skills=skills,
+        language=conversation.language if policy.require_language else "",
+        min_seniority=seniority,
+        rules=tuple(rules),
+        relaxed=relaxed,
+    )
+
+
+def _matches(
+    rule: RoutingRule, conversation: Conversation, *, intent: str | None, boundary_id: int | None
+) -> bool:
+    conditions = [
+        (rule.intent, intent),
+        (rule.boundary_id, boundary_id),
+        (rule.language, conversation.language),
+        (rule.tier, conversation.customer.tier),
+    ]
+    given = [(wanted, actual) for wanted, actual in conditions if wanted]
+    return bool(given) and all(wanted == actual for wanted, actual in given)
+
+
+# -- who can take it --------------------------------------------------------------------------
+
+
+def _loads() -> Subquery:
+    return Subquery(
+        Conversation.objects.filter(assigned_agent=OuterRef("pk"), status__in=HELD)
+        .values("assigned_agent")
+        .annotate(count=Count("pk"))
+        .values("count"),
+        output_field=IntegerField(),
+    )
+
+
+def qualified_agents(
+    needs: Needs, *, exclude: list[int], among: list[int] | None = None
+) -> QuerySet[Agent]:
+    """Online agents with every needed skill at its level, the language and the seniority,
+    annotated with their load and their level in the first needed skill."""
+    agents = Agent.objects.filter(presence=Agent.Presence.ONLINE).exclude(pk__in=exclude)
+    if among is not None:
+        agents = agents.filter(pk__in=among)
+    for code, level in needs.skills.items():
+        agents = agents.filter(
+            pk__in=AgentSkill.objects.filter(skill__code=code, level__gte=level).values("agent")
+        )
+    if needs.language:
+        agents = agents.filter(languages__icontains=needs.language)
+    if needs.min_seniority:
+        agents = agents.filter(seniority__gte=needs.min_seniority)
+    first_skill = next(iter(needs.skills), None)
+    first_level = (
+        Subquery(
+            AgentSkill.objects.filter(agent=OuterRef("pk"), skill__code=first_skill).values(
+                "level"
+            )[:1],
+            output_field=IntegerField(),
+        )
+        if first_skill
+        else Value(0, output_field=IntegerField())
+    )
+    return agents.annotate(load=Coalesce(_loads(), 0), skill_level=first_level)
+
+
+def _ranked(
+    conversation: Conversation, needs: Needs, policy: RoutingPolicy, among: list[int] | None
+) -> tuple[list[Agent], int | None]:
+    """Candidates best first: the customer's recent agent, then skill level, then the least
+    loaded, then whoever has waited longest since their last assignment."""
+    candidates = list(
+        qualified_agents(needs, exclude=list(conversation.declined_by), among=among).order_by(
+            F("skill_level").desc(nulls_last=True),
+            F("load").asc(),
+            F("last_assigned_at").asc(nulls_first=True),
+            "pk",
+        )
+    )
+    since = timezone.now() - timedelta(days=policy.previous_agent_days)
+    previous = (
+        Conversation.objects.filter(
+            customer_id=conversation.customer_id,
+            assigned_agent__isnull=False,
+            opened_at__gte=since,
+        )
+        .exclude(pk=conversation.pk)
+        .order_by("-opened_at")
+        .values_list("assigned_agent", flat=True)
+        .first()
+    )
+    if previous is not None:
+        candidates.sort(key=lambda agent: agent.pk != previous)  # stable: the rest keep order
+    return candidates, previous
+
+
+# -- assigning --------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    assigned: Agent | None = None
+    reason: str = ""
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+def route_conversation(*, conversation_id: int, among: list[int] | None = None) -> Outcome:
+    """Offer one waiting conversation to the best agent with a free slot, or leave it queued
+    with the reason on its timeline. Safe to call again at any time. `among` limits the agents
+    considered (the stress command routes its scratch rows among its scratch agents only)."""
+    policy = RoutingPolicy.load()
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if conversation is None or conversation.status != Conversation.Status.WAITING:
+            return Outcome(reason="not waiting")
+        if conversation.assigned_agent_id is not None:
+            return Outcome(reason="already assigned")
+        needs = conversation_needs(conversation, policy)
+        candidates, previous = _ranked(conversation, needs, policy, among)
+        for position, candidate in enumerate(candidates):
+            # Full in the snapshot means full: loads only fall when a conversation ends, and an
+            # ending conversation routes the queue again itself. Only the rest are locked.
+            if candidate.load >= candidate.max_concurrent:  # type: ignore[attr-defined]
+                continue
+            if _take_slot(candidate):
+                explanation = _explain(needs, candidates, position, previous, chosen=candidate)
+                _assign(conversation, candidate, kind="routing.assigned", data=explanation)
+                return Outcome(candidate, "assigned", explanation)
+        explanation = _explain(needs, candidates, None, previous, chosen=None)
+        _queued(conversation, explanation)
+        return Outcome(None, "queued", explanation)
+
+
+class _NoSlot(Exception):
+    """Rolls back the savepoint around one candidate's check."""
+
+
+def _take_slot(agent: Agent) -> bool:
+    """Lock the agent's row and check, under that lock, that a slot is free.
+
+    The check runs in a savepoint: when the agent is full, rolling it back releases their row
+    at once, so a worker never holds one agent while waiting for the next (which is how two
+    workers, each holding the agent the other wants next, would deadlock).
+    """
+    try:
+        with transaction.atomic():
+            locked = (
+                Agent.objects.select_for_update()
+                .filter(pk=agent.pk, presence=Agent.Presence.ONLINE)
+                .first()
+            )
+            if locked is None:
+                raise _NoSlot
+            load = Conversation.objects.filter(assigned_agent=locked, status__in=HELD).count()
+            if load >= locked.max_concurrent:
+                raise _NoSlot
+            return True  # the savepoint is released, the row stays locked until commit
+    except _NoSlot:
+        return False
+
+
+def _assign(conversation: Conversation, agent: Agent, *, kind: str, data: dict[str, Any]) -> None:
+    now = timezone.now()
+    conversation.assigned_agent, conversation.offered_at = agent, now
+    conversation.routing_note = f"assigned to {agent.display_name}"
+    conversation.save(update_fields=["assigned_agent", "offered_at", "routing_note"])
+    Agent.objects.filter(pk=agent.pk).update(last_assigned_at=now)
+    event_record(
+        conversation=conversation,
+        kind=kind,
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data={**data, "agent": agent.pk, "agent_name": agent.display_name},
+    )
+    publish_on_commit(
+        INBOX_GROUP,
+        {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": kind},
+    )
+
+
+def _queued(conversation: Conversation, explanation: dict[str, Any]) -> None:
+    """On the timeline once per reason, not on every retry."""
+    note = explanation["decision"][:200]
+    if conversation.routing_note == note:
+        return
+    conversation.routing_note = note
+    conversation.save(update_fields=["routing_note"])
+    event_record(
+        conversation=conversation,
+        kind="routing.queued",
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data=explanation,
+    )
+
+
+def _explain(
+    needs: Needs,
+    candidates: list[Agent],
+    chosen_at: int | None,
+    previous: int | None,
+    *,
+    chosen: Agent | None,
+) -> dict[str, Any]:
+    def describe(agent: Agent) -> dict[str, Any]:
+        return {
+            "agent": agent.pk,
+            "name": agent.display_name,
+            "skill_level": agent.skill_level,  # type: ignore[attr-defined]
+            "load": agent.load,  # type: ignore[attr-defined]
+            "capacity": agent.max_concurrent,
+        }
+
+    # Everyone ranked above the chosen agent (or everyone, when nobody was chosen) was full.
+    skipped = candidates if chosen_at is None else candidates[:chosen_at]
+    passed = [{**describe(agent), "why": "no free slot"} for agent in skipped]
+    if chosen is None:
+        decision = (
+            "queued: no qualified agent online"
+            if not candidates
+            else "queued: every qualified agent is at capacity"
+        )
+    elif chosen.pk == previous:
+        decision = "the customer's recent agent, online with a free slot"
+    else:
+        decision = "highest skill level, then fewest active conversations, then longest idle"
+    return {
+        "decision": decision,
+        "needs": {
+            "skills": needs.skills,
+            "language": needs.language,
+            "min_seniority": needs.min_seniority,
+            "relaxed": needs.relaxed,
+        },
+        "rules": list(needs.rules),
+        "candidates": [describe(agent) for agent in candidates[:CANDIDATES_SHOWN]],
+        "passed_over": passed,
+    }
+
+
+def manual_assign(
+    *, conversation: Conversation, agent: Agent, by: Any, over_capacity: bool = False
+) -> Conversation:
+    """A supervisor's assignment: it overrides any automatic one, and goes over the agent's
+    capacity only when asked to, which is recorded."""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
+        if not locked.is_open:
+            raise ChatError("closed", "This conversation is closed.")
+        target = Agent.objects.select_for_update().get(pk=agent.pk)
+        load = (
+            Conversation.objects.filter(assigned_agent=target, status__in=HELD)
+            .exclude(pk=locked.pk)
+            .count()
+        )
+        if load >= target.max_concurrent and not over_capacity:
+            raise ChatError(
+                "over_capacity",
+                f"{target.display_name} already has {load} of {target.max_concurrent}.",
+            )
+        previous = locked.assigned_agent_id
+        _assign(
+            locked,
+            target,
+            kind="routing.manual",
+            data={
+                "by": getattr(by, "pk", None),
+                "replaced_agent": previous,
+                "over_capacity": load >= target.max_concurrent,
+                "load_before": load,
+            },
+        )
+    return locked
+
+
+# -- the queue moving -------------------------------------------------------------------------
+
+
+def waiting_queue() -> QuerySet[Conversation]:
+    return Conversation.objects.filter(
+        status=Conversation.Status.WAITING, assigned_agent__isnull=True
+    ).order_by(F("queue_key").asc(nulls_last=True), "pk")
+
+
+def route_waiting(*, limit: int = 50) -> int:
+    """Offer queued conversations, in queue order, while agents have free slots. Returns how
+    many were assigned. Called when a slot frees or an agent comes online, and by the sweep."""
+    assigned = 0
+    for conversation_id in list(waiting_queue().values_list("pk", flat=True)[:limit]):
+        if route_conversation(conversation_id=conversation_id).assigned is not None:
+            assigned += 1
+    return assigned
+
+
+def enqueue(conversation: Conversation, *, urgency: str) -> None:
+    """Give an escalated conversation its place in the queue: the later of escalation time and
+    a head start for its urgency, so a long wait outranks a fresh urgent one in the end."""
+    policy = RoutingPolicy.load()
+    head_start = timedelta(minutes=policy.head_start_minutes(urgency))
+    conversation.queue_key = (conversation.escalated_at or timezone.now()) - head_start
+    Conversation.objects.filter(pk=conversation.pk).update(queue_key=conversation.queue_key)
+
+
+def queue_position(conversation: Conversation) -> int | None:
+    """1 for the next conversation to be assigned; None when it is not queued."""
+    if conversation.status != Conversation.Status.WAITING or conversation.assigned_agent_id:
+        return None
+    ahead = waiting_queue().filter(
+        Q(queue_key__lt=conversation.queue_key)
+        | Q(queue_key=conversation.queue_key, pk__lt=conversation.pk)
+    )
+    return ahead.count() + 1
+
+
+def release_unaccepted(*, agent: Agent, reason: str) -> list[int]:
+    """Take back the conversations offered to `agent` and not yet accepted, and route them
+    again (an agent who went offline, or whose offer ran out)."""
+    with transaction.atomic():
+        offered = list(
+            Conversation.objects.select_for_update(of=("self",)).filter(
+                assigned_agent=agent, status=Conversation.Status.WAITING
+            )
+        )
+        for conversation in offered:
+            _release(conversation, agent, reason)
+    for conversation in offered:
+        route_conversation(conversation_id=conversation.pk)
+    return [conversation.pk for conversation in offered]
+
+
+def expire_offers(*, now: Any = None) -> int:
+    """Offers older than the policy's timeout go to the next agent. Returns how many."""
+    policy = RoutingPolicy.load()
+    cutoff = (now or timezone.now()) - timedelta(seconds=policy.offer_timeout_seconds)
+    expired = []
+    with transaction.atomic():
+        for conversation in Conversation.objects.select_for_update(of=("self",)).filter(
+            status=Conversation.Status.WAITING,
+            assigned_agent__isnull=False,
+            offered_at__lt=cutoff,
+        ):
+            agent = conversation.assigned_agent
+            assert agent is not None
+            _release(conversation, agent, "offer not accepted in time")
+            expired.append(conversation.pk)
+    for conversation_id in expired:
+        route_conversation(conversation_id=conversation_id)
+    return len(expired)
+
+
+def _release(conversation: Conversation, agent: Agent, reason: str) -> None:
+    conversation.declined_by = sorted({*conversation.declined_by, agent.pk})
+    conversation.assigned_agent, conversation.offered_at = None, None
+    conversation.routing_note = ""
+    conversation.save(update_fields=["declined_by", "assigned_agent", "offered_at", "routing_note"])
+    event_record(
+        conversation=conversation,
+        kind="routing.released",
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data={"agent": agent.pk, "agent_name": agent.display_name, "reason": reason},
+    )

@@ -1,0 +1,333 @@
+"""Routing: the right agent, never over capacity, never a forgotten conversation."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+from datetime import timedelta
+from typing import TypeVar
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+
+from agents.models import Agent
+from agents.services import (
+    agent_set_presence,
+    conversation_join,
+    conversation_resolve,
+    presence_sweep,
+)
+from helpdesk.models import Conversation, ConversationEvent, Customer
+from helpdesk.services import ChatError, conversation_start, message_post
+from helpdesk.turns import customer_turn_handle
+from routing.models import RoutingPolicy, RoutingRule, Skill
+from routing.services import (
+    expire_offers,
+    manual_assign,
+    queue_position,
+    route_conversation,
+    waiting_queue,
+)
+from tests.conftest import make_agent
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+T = TypeVar("T", Conversation, Agent)
+ON_POSTGRES = pytest.mark.skipif(
+    os.environ.get("REQUIRE_SERVICES") != "1"
+    and "postgresql" not in os.environ.get("DATABASE_URL", ""),
+    reason="concurrency is only meaningful on PostgreSQL (CI sets REQUIRE_SERVICES=1)",
+)
+
+
+def escalate(
+    name: str, text: str = "I want to speak to a human", **customer: object
+) -> Conversation:
+    """An escalation through the real turn handler; routing runs once the turn commits."""
+    conversation = conversation_start(customer=Customer.objects.create(name=name, **customer))
+    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
+    customer_turn_handle(message_id=stored.message.pk)
+    conversation.refresh_from_db()
+    return conversation
+
+
+def fresh(row: T) -> T:
+    row.refresh_from_db()
+    return row
+
+
+def last_event(conversation: Conversation, kind: str) -> ConversationEvent:
+    event = conversation.events.filter(kind=kind).order_by("-pk").first()
+    assert event is not None, f"no {kind} event"
+    return event
+
+
+def test_a_capability_escalation_goes_to_the_agent_with_the_skill(
+    dana: Agent, sam: Agent, after_commit
+) -> None:
+    with after_commit(execute=True):  # routing runs once the escalation has committed
+        conversation = escalate("Alice", "You charged me twice for the same order")
+    conversation = fresh(conversation)
+    assert conversation.assigned_agent == dana  # billing 5; Sam only has orders
+    assert conversation.status == "waiting"  # offered, until Dana accepts
+    event = last_event(conversation, "routing.assigned")
+    assert event.data["agent_name"] == "Dana Whitfield"
+    assert event.data["needs"]["skills"] == {"billing": 1}
+    assert [candidate["name"] for candidate in event.data["candidates"]] == ["Dana Whitfield"]
+    assert "skill level" in event.data["decision"]
+
+
+def test_rules_map_intent_language_and_tier_to_skills_and_seniority(dana: Agent) -> None:
+    german = make_agent(
+        "jonas", "Jonas Weber", skills={"orders": 3}, languages="de, en", presence="online"
+    )
+    senior = make_agent(
+        "lea", "Lea Senior", skills={"orders": 2}, languages="de", seniority=4, presence="online"
+    )
+    RoutingRule.objects.create(name="VIPs to seniors", tier="vip", min_seniority=4)
+    RoutingRule.objects.create(
+        name="Orders", intent="order_status", skill=Skill.objects.get(code="orders"), min_level=2
+    )
+    conversation = conversation_start(
+        customer=Customer.objects.create(name="Dieter", tier="vip", language="de"), language="de"
+    )
+    for text in ["Wo ist meine Bestellung?", "Ich möchte mit einem Menschen sprechen"]:
+        stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
+        customer_turn_handle(message_id=stored.message.pk)
+    outcome = route_conversation(conversation_id=conversation.pk)
+    assert outcome.assigned == senior  # German, orders >= 2 and team lead: only Lea
+    assert set(outcome.explanation["rules"]) >= {"VIPs to seniors"}
+    assert outcome.explanation["needs"]["language"] == "de"
+    assert german.pk not in [c["agent"] for c in outcome.explanation["candidates"]]
+
+
+def test_the_customers_recent_agent_comes_first(dana: Agent) -> None:
+    other = make_agent("omar", "Omar Idle", presence="online")
+    customer = Customer.objects.create(name="Returning")
+    earlier = conversation_start(customer=customer)
+    Conversation.objects.filter(pk=earlier.pk).update(assigned_agent=dana, status="resolved")
+    conversation = conversation_start(customer=customer)
+    stored = message_post(
+        conversation_id=conversation.pk, author_kind="customer", body="I want a human"
+    )
+    customer_turn_handle(message_id=stored.message.pk)
+    Agent.objects.filter(pk=dana.pk).update(last_assigned_at=timezone.now())  # Omar idled longer
+    outcome = route_conversation(conversation_id=conversation.pk)
+    assert outcome.assigned == dana
+    assert outcome.explanation["decision"] == "the customer's recent agent, online with a free slot"
+    assert other.pk in [c["agent"] for c in outcome.explanation["candidates"]]
+
+
+def test_the_least_loaded_then_the_longest_idle_agent_wins(db: None) -> None:
+    busy = make_agent("busy", "Busy", presence="online", max_concurrent=5)
+    idle_long = make_agent("long", "Idle Long", presence="online")
+    idle_short = make_agent("short", "Idle Short", presence="online")
+    now = timezone.now()
+    Agent.objects.filter(pk=idle_long.pk).update(last_assigned_at=now - timedelta(hours=2))
+    Agent.objects.filter(pk=idle_short.pk).update(last_assigned_at=now - timedelta(minutes=5))
+    Conversation.objects.filter(pk=escalate("Load").pk).update(assigned_agent=busy)
+    first = route_conversation(conversation_id=escalate("One").pk)
+    assert first.assigned == idle_long
+    second = route_conversation(conversation_id=escalate("Two").pk)
+    assert second.assigned == idle_short  # Idle Long now has one; Busy has one and assigned later
+
+
+def test_a_full_agent_is_passed_over_and_the_conversation_waits_with_a_reason(dana: Agent) -> None:
+    Agent.objects.filter(pk=dana.pk).update(max_concurrent=1)
+    first = escalate("First")
+    assert route_conversation(conversation_id=first.pk).assigned == dana
+    second = escalate("Second")
+    outcome = route_conversation(conversation_id=second.pk)
+    assert outcome.assigned is None
+    assert outcome.explanation["decision"] == "queued: every qualified agent is at capacity"
+    assert outcome.explanation["passed_over"][0]["why"] == "no free slot"
+    assert last_event(second, "routing.queued").data["passed_over"][0]["name"] == "Dana Whitfield"
+    route_conversation(conversation_id=second.pk)  # asked again: no second identical event
+    assert second.events.filter(kind="routing.queued").count() == 1
+    assert queue_position(fresh(second)) == 1
+
+
+def test_freeing_ten_slots_assigns_ten_waiting_conversations_at_once(
+    db: None, after_commit
+) -> None:
+    agents = [
+        make_agent(f"a{i}", f"Agent {i}", presence="online", max_concurrent=1) for i in range(10)
+    ]
+    held = [escalate(f"Held {i}") for i in range(10)]
+    for conversation in held:
+        route_conversation(conversation_id=conversation.pk)
+    waiting = [escalate(f"Waiting {i}") for i in range(12)]
+    for conversation in waiting:
+        route_conversation(conversation_id=conversation.pk)
+    assert waiting_queue().count() == 12
+    for conversation in held:
+        agent = fresh(conversation).assigned_agent
+        assert agent in agents
+        conversation_join(public_id=conversation.public_id, agent=agent)
+        with after_commit(execute=True):
+            conversation_resolve(public_id=conversation.public_id, agent=agent)
+    assert waiting_queue().count() == 2
+    assigned = Conversation.objects.filter(
+        pk__in=[c.pk for c in waiting], assigned_agent__isnull=False
+    )
+    assert assigned.count() == 10
+    assert sorted(assigned.values_list("assigned_agent", flat=True)) == sorted(a.pk for a in agents)
+
+
+def test_an_agent_who_goes_offline_loses_unaccepted_conversations_to_another(
+    dana: Agent, after_commit
+) -> None:
+    backup = make_agent("bea", "Bea Backup", skills={"billing": 1}, presence="online")
+    Agent.objects.filter(pk=backup.pk).update(last_assigned_at=timezone.now())  # Dana first
+    offered = escalate("Offered")
+    accepted = escalate("Accepted")
+    assert route_conversation(conversation_id=offered.pk).assigned == dana
+    Conversation.objects.filter(pk=accepted.pk).update(assigned_agent=dana)
+    conversation_join(public_id=accepted.public_id, agent=dana)
+    with after_commit(execute=True):
+        agent_set_presence(agent=dana, presence="offline")
+    assert fresh(offered).assigned_agent == backup  # rerouted
+    assert fresh(accepted).assigned_agent == dana  # accepted ones stay with her
+    assert last_event(offered, "routing.released").data["reason"] == "agent went offline"
+
+
+def test_a_silent_agent_is_swept_offline_and_rerouted(dana: Agent, after_commit) -> None:
+    backup = make_agent("bea", "Bea Backup", presence="online", last_seen_at=timezone.now())
+    offered = escalate("Offered")
+    Conversation.objects.filter(pk=offered.pk).update(
+        assigned_agent=dana, offered_at=timezone.now()
+    )
+    Agent.objects.filter(pk=dana.pk).update(last_seen_at=timezone.now() - timedelta(minutes=10))
+    with after_commit(execute=True):
+        assert presence_sweep() == 1
+    assert fresh(offered).assigned_agent == backup
+
+
+def test_an_offer_not_accepted_in_time_goes_to_the_next_agent(dana: Agent) -> None:
+    backup = make_agent("bea", "Bea Backup", presence="online")
+    Agent.objects.filter(pk=backup.pk).update(last_assigned_at=timezone.now())
+    conversation = escalate("Slow")
+    assert route_conversation(conversation_id=conversation.pk).assigned == dana
+    later = timezone.now() + timedelta(seconds=RoutingPolicy.load().offer_timeout_seconds + 1)
+    assert expire_offers(now=later) == 1
+    conversation = fresh(conversation)
+    assert conversation.assigned_agent == backup
+    assert conversation.declined_by == [dana.pk]
+
+
+def test_aging_lifts_an_old_low_urgency_conversation_above_a_fresh_high_one(db: None) -> None:
+    policy = RoutingPolicy.load()
+    old_low = escalate("Old Low")
+    fresh_high = escalate("Fresh High")
+    now = timezone.now()
+    gap = policy.head_start_high - policy.head_start_low  # minutes of head start
+    Conversation.objects.filter(pk=old_low.pk).update(
+        escalated_at=now - timedelta(minutes=gap + 1), queue_key=now - timedelta(minutes=gap + 1)
+    )
+    Conversation.objects.filter(pk=fresh_high.pk).update(
+        escalated_at=now, queue_key=now - timedelta(minutes=policy.head_start_high)
+    )
+    assert list(waiting_queue()) == [old_low, fresh_high]
+    Conversation.objects.filter(pk=old_low.pk).update(queue_key=now - timedelta(minutes=gap - 1))
+    assert list(waiting_queue()) == [fresh_high, old_low]  # not old enough yet
+
+
+def test_a_required_skill_is_relaxed_to_the_fallback_after_the_wait(db: None) -> None:
+    generalist = make_agent("gen", "Gen Eralist", skills={"general": 2}, presence="online")
+    policy = RoutingPolicy.load()
+    policy.fallback_skill = Skill.objects.get(code="general")
+    policy.save()
+    conversation = escalate("Billing", "You charged me twice for the same order")
+    assert route_conversation(conversation_id=conversation.pk).assigned is None  # nobody billing
+    Conversation.objects.filter(pk=conversation.pk).update(
+        escalated_at=timezone.now() - timedelta(seconds=policy.relax_after_seconds + 1)
+    )
+    outcome = route_conversation(conversation_id=conversation.pk)
+    assert outcome.assigned == generalist
+    assert outcome.explanation["needs"]["relaxed"] is True
+
+
+def test_manual_assignment_overrides_and_over_capacity_is_explicit_and_recorded(
+    dana: Agent, sam: Agent, supervisor_user
+) -> None:
+    Agent.objects.filter(pk=sam.pk).update(max_concurrent=1)
+    busy = escalate("Busy")
+    Conversation.objects.filter(pk=busy.pk).update(assigned_agent=sam)
+    conversation = escalate("Manual")
+    assert route_conversation(conversation_id=conversation.pk).assigned == dana
+    with pytest.raises(ChatError) as refused:
+        manual_assign(conversation=conversation, agent=fresh(sam), by=supervisor_user)
+    assert refused.value.code == "over_capacity"
+    manual_assign(
+        conversation=conversation, agent=fresh(sam), by=supervisor_user, over_capacity=True
+    )
+    assert fresh(conversation).assigned_agent == sam
+    event = last_event(conversation, "routing.manual")
+    assert event.data["over_capacity"] is True
+    assert event.data["replaced_agent"] == dana.pk
+    assert event.data["by"] == supervisor_user.pk
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_the_stress_contract_holds_every_run() -> None:
+    for _ in range(2):
+        out = io.StringIO()
+        call_command(
+            "routing_stress",
+            "--agents",
+            "20",
+            "--capacity",
+            "3",
+            "--escalations",
+            "200",
+            "--workers",
+            "8",
+            stdout=out,
+        )
+        result = json.loads(out.getvalue())
+        assert [
+            result[key]
+            for key in ("assigned", "queued", "max_load", "over_capacity", "double_assigned")
+        ] == [60, 140, 3, 0, 0]
+        assert result["assignments_per_second"] > 0
+    assert not Agent.objects.exists()  # scratch rows cleaned up
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_manual_assignment_wins_a_race_with_automatic_routing() -> None:
+    auto = make_agent("auto", "Auto Agent", presence="online")
+    chosen = make_agent("chosen", "Chosen Agent", presence="online", max_concurrent=1)
+    Agent.objects.filter(pk=chosen.pk).update(presence="away")  # routing never picks Chosen
+    supervisor = make_agent("sup", "Supervisor").user
+    for round_ in range(10):
+        conversation = Conversation.objects.create(
+            customer=Customer.objects.create(name=f"Race {round_}"),
+            status="waiting",
+            escalated_at=timezone.now(),
+            queue_key=timezone.now(),
+        )
+        barrier = threading.Barrier(2)
+
+        def automatic(conversation_id: int = conversation.pk, barrier=barrier) -> None:
+            barrier.wait()
+            route_conversation(conversation_id=conversation_id)
+            connections.close_all()
+
+        def manual(target: Conversation = conversation, barrier=barrier) -> None:
+            barrier.wait()
+            manual_assign(conversation=target, agent=chosen, by=supervisor, over_capacity=True)
+            connections.close_all()
+
+        threads = [threading.Thread(target=automatic), threading.Thread(target=manual)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert fresh(conversation).assigned_agent == chosen, f"round {round_}"
+    assert connection.vendor == "postgresql"
+    assert auto.pk  # the automatic side had a free agent every round, and still lost
