@@ -5,7 +5,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from agents.models import Agent
 from escalation.models import HandoffPackage
-from helpdesk.models import Conversation
+from helpdesk.models import Conversation, ConversationEvent
 
 
 def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
@@ -66,3 +66,29 @@ def inbox_counts(*, agent: Agent) -> dict[str, int]:
 
 def latest_handoff(conversation: Conversation) -> HandoffPackage | None:
     return conversation.handoffs.order_by("-version").first()
+
+
+def agents_with_load() -> list[Agent]:
+    """Every agent with their open conversations counted, for a supervisor's assign menu."""
+    return list(
+        Agent.objects.annotate(
+            load=Count(
+                "assigned_conversations",
+                filter=Q(
+                    assigned_conversations__status__in=[
+                        Conversation.Status.WAITING,
+                        Conversation.Status.WITH_AGENT,
+                    ]
+                ),
+            )
+        ).order_by("display_name")
+    )
+
+
+def latest_routing_event(conversation: Conversation) -> ConversationEvent | None:
+    """Why the conversation is where it is: the last routing decision on its timeline."""
+    return (
+        conversation.events.filter(kind__startswith="routing.")
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -21,6 +21,7 @@ from helpdesk.services import (
     message_post,
     system_message_post,
 )
+from routing.estimates import record_handling_time
 from routing.tasks import release_unaccepted_task, route_conversation_task, route_waiting_task
 
 AGENT = ConversationEvent.ActorKind.AGENT
@@ -78,7 +79,12 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
         taken = (
             Conversation.objects.filter(pk=conversation.pk, status__in=Conversation.OPEN_STATUSES)
             .filter(Q(assigned_agent__isnull=True) | Q(assigned_agent=agent))
-            .update(assigned_agent=agent, status=Conversation.Status.WITH_AGENT, offered_at=None)
+            .update(
+                assigned_agent=agent,
+                status=Conversation.Status.WITH_AGENT,
+                offered_at=None,
+                accepted_at=timezone.now(),
+            )
         )
         if taken != 1:
             raise ChatError("taken", "Another agent has already joined this conversation.")
@@ -122,6 +128,7 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
             "conversation.resolved",
             f"{agent.display_name} marked this conversation as resolved.",
         )
+        record_handling_time(conversation)
         enqueue_on_commit(route_waiting_task)  # a slot is free: the next in the queue, now
     return conversation
 

@@ -24,13 +24,16 @@ from agents.models import Agent
 from agents.selectors import (
     INBOX_TABS,
     agent_for_user,
+    agents_with_load,
     inbox_conversations,
     inbox_counts,
     latest_handoff,
+    latest_routing_event,
 )
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError
+from routing.services import manual_assign
 
 
 class AgentLoginView(auth_views.LoginView):
@@ -112,6 +115,8 @@ def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
     context = {
         "conversation": found,
         "customer": found.customer,
+        "assignable": agents_with_load() if request.user.is_staff and found.is_open else [],
+        "routing": latest_routing_event(found),
         "initial_messages": transcript_payload(found),
         "agent": request.agent,
         "joined": found.assigned_agent_id == request.agent.pk
@@ -202,6 +207,30 @@ def _conversation_action(
         messages.error(request, error.message)
     if request.htmx:
         return HttpResponseClientRefresh()
+    return redirect("agents:conversation", public_id=public_id)
+
+
+@require_POST
+@agent_required
+def assign(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A supervisor hands the conversation to a chosen agent; over capacity only if ticked."""
+    if not request.user.is_staff:
+        return HttpResponse("Only supervisors assign conversations.", status=403)
+    found = _conversation_or_404(public_id)
+    target = Agent.objects.filter(pk=request.POST.get("agent") or 0).first()
+    if target is None:
+        messages.error(request, "Choose an agent.")
+    else:
+        try:
+            manual_assign(
+                conversation=found,
+                agent=target,
+                by=request.user,
+                over_capacity=request.POST.get("over_capacity") == "on",
+            )
+            messages.success(request, f"Assigned to {target.display_name}.")
+        except ChatError as error:
+            messages.error(request, error.message)
     return redirect("agents:conversation", public_id=public_id)
 
 

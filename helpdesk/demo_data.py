@@ -30,7 +30,7 @@ SKILLS = [
 # username, display name, languages, seniority (1-4), max concurrent, {skill: level}
 AGENTS = [
     ("dana", "Dana Whitfield", "en", 3, 4, {"billing": 5, "accounts": 4, "general": 3}),
-    ("sam", "Sam Okafor", "en,fr", 2, 3, {"orders": 5, "returns": 4, "general": 4}),
+    ("sam", "Sam Okafor", "en,fr", 3, 3, {"orders": 5, "returns": 4, "general": 4}),
     (
         "lucia",
         "Lucía Romero",
@@ -52,6 +52,21 @@ CUSTOMERS = [
     ("Claire Dubois", "claire@example.com", "vip", "fr", 6, "SHOP-1003"),
     ("Dieter Krause", "dieter@example.com", "standard", "de", 0, "SHOP-1004"),
 ]
+
+# Routing rules: which skill each store topic needs (name, intent, skill code, lowest level), and
+# VIP customers to senior agents (seniority 3 and up).
+TOPIC_SKILLS = {
+    "orders": [
+        "order_status", "delivery_options", "shipping_countries", "change_address",
+        "cancel_order", "order_change", "product_availability",
+    ],
+    "returns": ["return_item", "refund", "warranty"],
+    "billing": ["payment_methods", "change_payment", "invoice", "discount_code", "gift_card"],
+    "accounts": ["create_account", "password_reset", "delete_account", "two_factor"],
+    "technical": ["app_problem"],
+}  # fmt: skip
+VIP_MIN_SENIORITY = 3
+FALLBACK_SKILL = "general"
 
 # Conversations the demo customers had with the assistant, each ending in a handoff, so the
 # agents' inbox has something to show on a fresh `make run`: (customer email, messages).

@@ -91,6 +91,7 @@ class Conversation(models.Model):
     # still waiting); declined_by lists agents whose offer ran out, so it is not offered again.
     queue_key = models.DateTimeField(null=True, blank=True, db_index=True)
     offered_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
     declined_by = models.JSONField(default=list, blank=True)
     routing_note = models.CharField(max_length=200, blank=True, editable=False)
 

@@ -101,3 +101,18 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HandlingTime(models.Model):
+    """A moving average of how long agents take with a conversation needing this skill (no
+    skill: every conversation), from accept to resolve. It feeds the wait estimate."""
+
+    skill = models.OneToOneField(
+        Skill, null=True, blank=True, on_delete=models.CASCADE, related_name="handling_time"
+    )
+    average_seconds = models.FloatField(default=300.0)
+    samples = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.skill or 'All conversations'}: {self.average_seconds:.0f} s"

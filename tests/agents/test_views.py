@@ -173,3 +173,33 @@ def test_an_expired_session_sends_an_htmx_refresh_to_the_login_page() -> None:
     response = Client().get("/agent/?tab=waiting", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/agent/login/"
+
+
+def test_a_supervisor_assigns_from_the_chat_page_and_over_capacity_only_when_ticked(
+    dana: Agent, sam: Agent, alice_conversation: Conversation, supervisor_user: User
+) -> None:
+    supervisor = make_agent_for(supervisor_user)
+    Agent.objects.filter(pk=sam.pk).update(max_concurrent=0)
+    url = f"/agent/conversations/{alice_conversation.public_id}/"
+    client = Client()
+    client.force_login(supervisor_user)
+    page = client.get(url).content.decode()
+    assert "data-assign" in page
+    assert "Sam Okafor · 0/0" in page
+    refused = client.post(url + "assign/", {"agent": sam.pk}, follow=True)
+    assert b"Sam Okafor already has 0 of 0." in refused.content
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.assigned_agent is None
+    client.post(url + "assign/", {"agent": sam.pk, "over_capacity": "on"})
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.assigned_agent == sam
+    event = alice_conversation.events.get(kind="routing.manual")
+    assert (event.data["over_capacity"], event.data["by"]) == (True, supervisor.user_id)
+    # Agents who are not supervisors see no menu and cannot post one.
+    agent_client = signed_in(dana)
+    assert "data-assign" not in agent_client.get(url).content.decode()
+    assert agent_client.post(url + "assign/", {"agent": dana.pk}).status_code == 403
+
+
+def make_agent_for(user: User) -> Agent:
+    return Agent.objects.create(user=user, display_name="Morgan Supervisor", presence="online")

@@ -15,7 +15,7 @@ from helpdesk import demo_data
 from helpdesk.models import Customer, KnowledgeArticle
 from helpdesk.services import conversation_start, message_post
 from helpdesk.turns import customer_turn_handle
-from routing.models import Skill
+from routing.models import RoutingPolicy, RoutingRule, Skill
 
 
 class Command(BaseCommand):
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         self._supervisors()
         self._customers()
         self._articles()
+        self._routing(skills)
         self._conversations()
         self.stdout.write(
             self.style.SUCCESS(
@@ -96,6 +97,21 @@ class Command(BaseCommand):
                     "external_ref": reference,
                 },
             )
+
+    def _routing(self, skills: dict[str, Skill]) -> None:
+        for code, intents in demo_data.TOPIC_SKILLS.items():
+            for intent in intents:
+                RoutingRule.objects.update_or_create(
+                    name=f"{intent} needs {code}",
+                    defaults={"intent": intent, "skill": skills[code], "min_level": 2},
+                )
+        RoutingRule.objects.update_or_create(
+            name="VIP customers to senior agents",
+            defaults={"tier": "vip", "min_seniority": demo_data.VIP_MIN_SENIORITY},
+        )
+        policy = RoutingPolicy.load()
+        policy.fallback_skill = skills[demo_data.FALLBACK_SKILL]
+        policy.save(update_fields=["fallback_skill"])
 
     def _conversations(self) -> None:
         """Each demo customer's chat with the assistant, through the real turn handler (which

@@ -1,0 +1,73 @@
+"""How long a queued customer will wait: the queue ahead, served by the qualified agents' slots,
+each freed on average every `average handling time` seconds.
+
+With every slot busy, departures come at about slots / average_seconds per second, so the
+conversation at position p waits about p * average_seconds / slots. The average is a moving one
+per skill, updated when an agent resolves a conversation.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.models import Conversation
+from routing.models import HandlingTime, RoutingPolicy, Skill
+from routing.services import Needs, conversation_needs, qualified_agents, queue_position
+
+SMOOTHING = 0.2  # weight of the newest sample in the moving average
+DEFAULT_SECONDS = 300.0
+
+
+def moving_average(average: float, samples: int, sample: float) -> float:
+    """Plain mean for the first few samples, then an exponential moving average."""
+    if samples < 1 / SMOOTHING:
+        return (average * samples + sample) / (samples + 1)
+    return (1 - SMOOTHING) * average + SMOOTHING * sample
+
+
+def estimate_seconds(position: int, slots: int, average_seconds: float) -> float | None:
+    """The expected wait at `position` (1 = next) with `slots` qualified slots, all busy.
+    None when nobody qualified is online: the wait is unknown (the customer is offered a
+    callback instead of a guess)."""
+    if slots <= 0:
+        return None
+    return position * average_seconds / slots
+
+
+def record_handling_time(conversation: Conversation) -> None:
+    """On resolve: fold this conversation's accept-to-resolve time into the averages for its
+    skill and for all conversations."""
+    if conversation.accepted_at is None:
+        return
+    sample = (timezone.now() - conversation.accepted_at).total_seconds()
+    skill = conversation.escalations.values_list("skill", flat=True).first()
+    with transaction.atomic():
+        for skill_id in {None, skill}:
+            row, _ = HandlingTime.objects.select_for_update().get_or_create(
+                skill=Skill.objects.filter(pk=skill_id).first() if skill_id else None
+            )
+            row.average_seconds = moving_average(row.average_seconds, row.samples, sample)
+            row.samples += 1
+            row.save(update_fields=["average_seconds", "samples", "updated_at"])
+
+
+def wait_estimate(conversation: Conversation) -> dict[str, float | int | None]:
+    """Queue position and estimated wait in seconds, as the customer can be shown them."""
+    position = queue_position(conversation)
+    if position is None:
+        return {"position": None, "seconds": None}
+    needs = conversation_needs(conversation, RoutingPolicy.load())
+    slots = sum(
+        agent.max_concurrent for agent in qualified_agents(needs, exclude=[]).only("max_concurrent")
+    )
+    return {"position": position, "seconds": estimate_seconds(position, slots, _average(needs))}
+
+
+def _average(needs: Needs) -> float:
+    """The needed skill's average handling time, else all conversations', else a default."""
+    averages: dict[str | None, float] = dict(
+        HandlingTime.objects.values_list("skill__code", "average_seconds")
+    )
+    skill = next(iter(needs.skills), None)
+    return averages.get(skill) or averages.get(None) or DEFAULT_SECONDS

@@ -1,0 +1,114 @@
+"""The wait estimate: the queue ahead served by the qualified slots at the moving average."""
+
+from __future__ import annotations
+
+import heapq
+import random
+import statistics
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from agents.models import Agent
+from agents.services import conversation_join, conversation_resolve
+from helpdesk.models import Conversation, Customer
+from routing.estimates import estimate_seconds, moving_average, wait_estimate
+from routing.models import HandlingTime
+from tests.conftest import make_agent
+
+
+def simulate_day(seed: int) -> tuple[list[float], list[float]]:
+    """Eight hours of a contact centre: 6 agents x 2 slots, arrivals a little faster than they
+    are served at peak, handling times exponential around 10 minutes. At each arrival that has
+    to queue, the estimate uses the moving average learnt from the conversations resolved so far.
+    Returns the estimates and the waits that really happened."""
+    rng = random.Random(seed)
+    slots, mean_handling = 12, 600.0
+    busy_until: list[float] = []  # one end time per busy slot (a heap)
+    queue: list[tuple[float, float]] = []  # (arrival, estimate) in FIFO order
+    average, samples = 300.0, 0  # the estimator starts from the default, as in production
+    estimates, actual = [], []
+    now, end = 0.0, 8 * 3600.0
+    while now < end:
+        peak = 3 * 3600 < now < 5 * 3600
+        now += rng.expovariate(1 / (40.0 if peak else 65.0))
+        while busy_until and busy_until[0] <= now:  # slots freed before this arrival
+            freed = heapq.heappop(busy_until)
+            if queue:
+                arrival, promised = queue.pop(0)
+                estimates.append(promised)
+                actual.append(freed - arrival)
+                handling = rng.expovariate(1 / mean_handling)
+                heapq.heappush(busy_until, freed + handling)
+                average, samples = moving_average(average, samples, handling), samples + 1
+        if len(busy_until) < slots:
+            handling = rng.expovariate(1 / mean_handling)
+            heapq.heappush(busy_until, now + handling)
+            average, samples = moving_average(average, samples, handling), samples + 1
+        else:
+            estimate = estimate_seconds(len(queue) + 1, slots, average)
+            assert estimate is not None
+            queue.append((now, estimate))
+    return estimates, actual
+
+
+def test_the_estimate_on_a_simulated_day_is_within_half_the_average_wait() -> None:
+    errors, waits = [], []
+    for seed in range(5):
+        estimates, actual = simulate_day(seed)
+        assert len(actual) > 50  # the day really queued
+        errors += [abs(e - a) for e, a in zip(estimates, actual, strict=True)]
+        waits += actual
+    mean_error, mean_wait = statistics.mean(errors), statistics.mean(waits)
+    # Reported in the README: the mean absolute error as a share of the mean wait.
+    assert mean_error < 0.5 * mean_wait, (mean_error, mean_wait)
+
+
+def test_nobody_qualified_online_means_no_estimate_rather_than_a_guess() -> None:
+    assert estimate_seconds(3, 0, 300.0) is None
+    assert estimate_seconds(4, 2, 300.0) == 600.0
+
+
+def test_the_moving_average_is_a_plain_mean_at_first_then_follows_recent_times() -> None:
+    assert moving_average(300.0, 0, 100.0) == 100.0
+    assert moving_average(100.0, 1, 300.0) == 200.0
+    settled = 200.0
+    for _ in range(30):
+        settled = moving_average(settled, 10, 800.0)
+    assert settled == pytest.approx(800.0, abs=1.0)
+
+
+def test_resolving_records_the_handling_time_and_the_queue_gets_an_estimate(
+    dana: Agent, knowledge_base: object
+) -> None:
+    Agent.objects.filter(pk=dana.pk).update(max_concurrent=1)
+    customer = Customer.objects.create(name="Handled")
+    handled = Conversation.objects.create(customer=customer, status="waiting", language="en")
+    conversation_join(public_id=handled.public_id, agent=dana)
+    Conversation.objects.filter(pk=handled.pk).update(
+        accepted_at=timezone.now() - timedelta(minutes=8)
+    )
+    handled.refresh_from_db()
+    conversation_resolve(public_id=handled.public_id, agent=dana)
+    overall = HandlingTime.objects.get(skill__isnull=True)
+    assert overall.samples == 1
+    assert overall.average_seconds == pytest.approx(480, abs=5)
+
+    make_agent("bea", "Bea", presence="online", max_concurrent=2)
+    now = timezone.now()
+    queued = [
+        Conversation.objects.create(
+            customer=customer,
+            status="waiting",
+            language="en",
+            escalated_at=now,
+            queue_key=now - timedelta(seconds=10 - index),
+        )
+        for index in range(3)
+    ]
+    third = wait_estimate(queued[2])
+    assert third["position"] == 3
+    # Dana (1 slot) and Bea (2 slots) online: 3 slots, 480 s each, third in line.
+    assert third["seconds"] == pytest.approx(3 * 480 / 3, abs=5)
+    assert wait_estimate(handled) == {"position": None, "seconds": None}
