@@ -9,9 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import chat_roundtrip, triggers  # noqa: E402
+from benchmarks import chat_roundtrip, routing, triggers  # noqa: E402
 
-BENCHMARKS = [triggers, chat_roundtrip]
+BENCHMARKS = [triggers, chat_roundtrip, routing]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

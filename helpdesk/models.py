@@ -96,7 +96,11 @@ class Conversation(models.Model):
     routing_note = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "opened_at"])]
+        indexes = [
+            models.Index(fields=["status", "opened_at"]),
+            # An agent's load (open conversations assigned to them), counted on every routing.
+            models.Index(fields=["assigned_agent", "status"]),
+        ]
         ordering = ["-opened_at"]
 
     def __str__(self) -> str:
