@@ -22,6 +22,7 @@ from helpdesk.services import (
     system_message_post,
 )
 from routing.estimates import record_handling_time
+from routing.services import take_slot
 from routing.tasks import release_unaccepted_task, route_conversation_task, route_waiting_task
 
 AGENT = ConversationEvent.ActorKind.AGENT
@@ -75,6 +76,13 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
             and conversation.status == Conversation.Status.WITH_AGENT
         ):
             return conversation
+        if conversation.assigned_agent_id is None and not take_slot(agent, online_only=False):
+            # Taking a free conversation counts against capacity like an automatic offer does
+            # (the agent's row is locked after the conversation's, in routing's order).
+            raise ChatError(
+                "over_capacity",
+                f"You already have {agent.max_concurrent} conversations: finish one first.",
+            )
         # Free, or offered to this agent by routing: either way it becomes theirs.
         taken = (
             Conversation.objects.filter(pk=conversation.pk, status__in=Conversation.OPEN_STATUSES)

@@ -112,6 +112,8 @@ def handoff_refresh(*, conversation_id: int) -> HandoffPackage | None:
         urgency = data["classification"]["urgency"]["level"]
         if conversation.urgency != urgency:
             Conversation.objects.filter(pk=conversation.pk).update(urgency=urgency)
+            if conversation.queue_key is not None:  # already queued: its place follows urgency
+                enqueue(conversation, urgency=urgency)
         return HandoffPackage.objects.create(
             conversation=conversation,
             escalation=escalation,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.models import Conversation
-from routing.models import HandlingTime, RoutingPolicy, Skill
+from routing.models import HandlingTime, RoutingPolicy
 from routing.services import Needs, conversation_needs, qualified_agents, queue_position
 
 SMOOTHING = 0.2  # weight of the newest sample in the moving average
@@ -43,13 +43,19 @@ def record_handling_time(conversation: Conversation) -> None:
     sample = (timezone.now() - conversation.accepted_at).total_seconds()
     skill = conversation.escalations.values_list("skill", flat=True).first()
     with transaction.atomic():
-        for skill_id in {None, skill}:
-            row, _ = HandlingTime.objects.select_for_update().get_or_create(
-                skill=Skill.objects.filter(pk=skill_id).first() if skill_id else None
-            )
+        rows = [_overall_row()]
+        if skill is not None:
+            rows.append(HandlingTime.objects.select_for_update().get_or_create(skill_id=skill)[0])
+        for row in rows:
             row.average_seconds = moving_average(row.average_seconds, row.samples, sample)
             row.samples += 1
             row.save(update_fields=["average_seconds", "samples", "updated_at"])
+
+
+def _overall_row() -> HandlingTime:
+    """The all-conversations row (a migration creates it; recreated if someone deleted it)."""
+    row = HandlingTime.objects.select_for_update().filter(skill__isnull=True).first()
+    return row or HandlingTime.objects.create(skill=None)
 
 
 def wait_estimate(conversation: Conversation) -> dict[str, float | int | None]:

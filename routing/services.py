@@ -19,12 +19,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
+from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import ChatError, event_record
 from routing.models import RoutingPolicy, RoutingRule
 
 HELD = (Conversation.Status.WAITING, Conversation.Status.WITH_AGENT)
+NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
 CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
 CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if all ten fill at once
 
@@ -48,6 +50,7 @@ def conversation_needs(conversation: Conversation, policy: RoutingPolicy) -> Nee
     intent = (
         Message.objects.filter(conversation=conversation, author_kind="customer")
         .exclude(analysis__isnull=True)
+        .exclude(analysis__intent__in=NOT_A_TOPIC)  # "get me a human" says nothing of the topic
         .order_by("-seq")
         .values_list("analysis__intent", flat=True)
         .first()
@@ -152,7 +155,10 @@ def _ranked(
     skill level, then the least loaded, then whoever has waited longest since their last
     assignment), the best few of those at capacity (for the explanation), and the recent agent.
     Both lists are cut short in SQL: a decision among 1,000 agents reads a handful of rows."""
-    qualified = qualified_agents(needs, exclude=list(conversation.declined_by), among=among)
+    exclude = list(conversation.declined_by)
+    if exclude and not qualified_agents(needs, exclude=exclude, among=among).exists():
+        exclude = []  # only agents who let it go qualify: better them again than nobody
+    qualified = qualified_agents(needs, exclude=exclude, among=among)
     qualified = qualified.order_by(
         F("skill_level").desc(nulls_last=True),
         F("load").asc(),
@@ -214,7 +220,7 @@ def route_conversation(*, conversation_id: int, among: list[int] | None = None) 
         candidates, full, previous = _ranked(conversation, needs, policy, among)
         missed: list[Agent] = []  # free in the snapshot, filled by another worker meanwhile
         for candidate in candidates:
-            if _take_slot(candidate):
+            if take_slot(candidate):
                 explanation = _explain(needs, candidates, full, missed, previous, chosen=candidate)
                 _assign(conversation, candidate, kind="routing.assigned", data=explanation)
                 return Outcome(candidate, "assigned", explanation)
@@ -228,7 +234,7 @@ class _NoSlot(Exception):
     """Rolls back the savepoint around one candidate's check."""
 
 
-def _take_slot(agent: Agent) -> bool:
+def take_slot(agent: Agent, *, online_only: bool = True) -> bool:
     """Lock the agent's row and check, under that lock, that a slot is free.
 
     The check runs in a savepoint: when the agent is full, rolling it back releases their row
@@ -237,11 +243,10 @@ def _take_slot(agent: Agent) -> bool:
     """
     try:
         with transaction.atomic():
-            locked = (
-                Agent.objects.select_for_update()
-                .filter(pk=agent.pk, presence=Agent.Presence.ONLINE)
-                .first()
-            )
+            agents = Agent.objects.select_for_update().filter(pk=agent.pk)
+            if online_only:  # routing offers only to agents at their desk
+                agents = agents.filter(presence=Agent.Presence.ONLINE)
+            locked = agents.first()
             if locked is None:
                 raise _NoSlot
             load = Conversation.objects.filter(assigned_agent=locked, status__in=HELD).count()
@@ -252,9 +257,17 @@ def _take_slot(agent: Agent) -> bool:
         return False
 
 
-def _assign(conversation: Conversation, agent: Agent, *, kind: str, data: dict[str, Any]) -> None:
+def _assign(
+    conversation: Conversation,
+    agent: Agent,
+    *,
+    kind: str,
+    data: dict[str, Any],
+    manual: bool = False,
+) -> None:
+    """A supervisor's choice has no offer time, so it never expires to someone else."""
     now = timezone.now()
-    conversation.assigned_agent, conversation.offered_at = agent, now
+    conversation.assigned_agent, conversation.offered_at = agent, None if manual else now
     conversation.routing_note = f"assigned to {agent.display_name}"
     conversation.save(update_fields=["assigned_agent", "offered_at", "routing_note"])
     Agent.objects.filter(pk=agent.pk).update(last_assigned_at=now)
@@ -337,8 +350,8 @@ def manual_assign(
     capacity only when asked to, which is recorded."""
     with transaction.atomic():
         locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
-        if not locked.is_open:
-            raise ChatError("closed", "This conversation is closed.")
+        if locked.status not in HELD:
+            raise ChatError("not_handed_over", "Only conversations handed to people are assigned.")
         target = Agent.objects.select_for_update().get(pk=agent.pk)
         load = (
             Conversation.objects.filter(assigned_agent=target, status__in=HELD)
@@ -351,9 +364,12 @@ def manual_assign(
                 f"{target.display_name} already has {load} of {target.max_concurrent}.",
             )
         previous = locked.assigned_agent_id
+        locked.status = Conversation.Status.WAITING  # the chosen agent accepts it, as any offer
+        locked.save(update_fields=["status"])
         _assign(
             locked,
             target,
+            manual=True,
             kind="routing.manual",
             data={
                 "by": getattr(by, "pk", None),
@@ -362,6 +378,8 @@ def manual_assign(
                 "load_before": load,
             },
         )
+        if previous is not None and previous != target.pk:
+            transaction.on_commit(lambda: route_waiting(), robust=True)  # their slot is free
     return locked
 
 
@@ -374,14 +392,36 @@ def waiting_queue() -> QuerySet[Conversation]:
     ).order_by(F("queue_key").asc(nulls_last=True), "pk")
 
 
-def route_waiting(*, limit: int = 50) -> int:
-    """Offer queued conversations, in queue order, while agents have free slots. Returns how
-    many were assigned. Called when a slot frees or an agent comes online, and by the sweep."""
+def route_waiting(*, page: int = 50) -> int:
+    """Offer queued conversations, in queue order, while any online agent has a free slot.
+    Returns how many were assigned. Called when a slot frees or an agent comes online, and by
+    the sweep (which also relaxes skills for those that waited long enough)."""
     assigned = 0
-    for conversation_id in list(waiting_queue().values_list("pk", flat=True)[:limit]):
-        if route_conversation(conversation_id=conversation_id).assigned is not None:
-            assigned += 1
+    after: tuple[Any, int] | None = None
+    while _any_free_slot():
+        batch = waiting_queue()
+        if after is not None:
+            key, pk = after
+            batch = batch.filter(Q(queue_key__gt=key) | Q(queue_key=key, pk__gt=pk))
+        rows = list(batch.values_list("queue_key", "pk")[:page])
+        if not rows:
+            break
+        for _key, conversation_id in rows:
+            if not _any_free_slot():
+                return assigned
+            if route_conversation(conversation_id=conversation_id).assigned is not None:
+                assigned += 1
+        after = rows[-1]
     return assigned
+
+
+def _any_free_slot() -> bool:
+    return (
+        Agent.objects.filter(presence=Agent.Presence.ONLINE)
+        .annotate(load=Coalesce(_loads(), 0))
+        .filter(load__lt=F("max_concurrent"))
+        .exists()
+    )
 
 
 def enqueue(conversation: Conversation, *, urgency: str) -> None:
@@ -395,7 +435,11 @@ def enqueue(conversation: Conversation, *, urgency: str) -> None:
 
 def queue_position(conversation: Conversation) -> int | None:
     """1 for the next conversation to be assigned; None when it is not queued."""
-    if conversation.status != Conversation.Status.WAITING or conversation.assigned_agent_id:
+    if (
+        conversation.status != Conversation.Status.WAITING
+        or conversation.assigned_agent_id
+        or conversation.queue_key is None
+    ):
         return None
     ahead = waiting_queue().filter(
         Q(queue_key__lt=conversation.queue_key)
@@ -409,9 +453,9 @@ def release_unaccepted(*, agent: Agent, reason: str) -> list[int]:
     again (an agent who went offline, or whose offer ran out)."""
     with transaction.atomic():
         offered = list(
-            Conversation.objects.select_for_update(of=("self",)).filter(
-                assigned_agent=agent, status=Conversation.Status.WAITING
-            )
+            Conversation.objects.select_for_update(of=("self",))
+            .filter(assigned_agent=agent, status=Conversation.Status.WAITING)
+            .order_by("pk")
         )
         for conversation in offered:
             _release(conversation, agent, reason)
@@ -426,10 +470,15 @@ def expire_offers(*, now: Any = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(seconds=policy.offer_timeout_seconds)
     expired = []
     with transaction.atomic():
-        for conversation in Conversation.objects.select_for_update(of=("self",)).filter(
-            status=Conversation.Status.WAITING,
-            assigned_agent__isnull=False,
-            offered_at__lt=cutoff,
+        for conversation in (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("assigned_agent")
+            .filter(
+                status=Conversation.Status.WAITING,
+                assigned_agent__isnull=False,
+                offered_at__lt=cutoff,
+            )
+            .order_by("pk")
         ):
             agent = conversation.assigned_agent
             assert agent is not None

@@ -180,6 +180,7 @@ def test_a_supervisor_assigns_from_the_chat_page_and_over_capacity_only_when_tic
 ) -> None:
     supervisor = make_agent_for(supervisor_user)
     Agent.objects.filter(pk=sam.pk).update(max_concurrent=0)
+    Conversation.objects.filter(pk=alice_conversation.pk).update(status="waiting")
     url = f"/agent/conversations/{alice_conversation.public_id}/"
     client = Client()
     client.force_login(supervisor_user)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from helpdesk.models import Conversation, ConversationEvent, Customer
+from routing.models import RoutingPolicy
 from routing.services import HELD, route_conversation
 
 
@@ -40,6 +41,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("routing_stress needs PostgreSQL: set DATABASE_URL.")
+        if not RoutingPolicy.load().require_language:
+            # The scratch rows hide from real traffic behind a language nobody speaks.
+            raise CommandError("routing_stress needs the routing policy's language matching on.")
         tag = f"stress-{uuid.uuid4().hex[:8]}"
         agent_ids, conversation_ids = _scratch_rows(tag, options)
         try:
