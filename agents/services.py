@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agents.models import Agent
+from escalation.texts import introduce_text
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
 from helpdesk.services import (
@@ -100,6 +101,12 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
         _announce(
             conversation, agent, "agent.joined", f"{agent.display_name} joined the conversation."
         )
+        if conversation.escalated_at is not None:  # the assistant handed over: it introduces
+            message_post(
+                conversation_id=conversation.pk,
+                author_kind=Message.AuthorKind.ASSISTANT,
+                body=introduce_text(conversation.language, agent.display_name),
+            )
     return conversation
 
 

@@ -12,6 +12,7 @@ from escalation.texts import handoff_text
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
 from helpdesk.services import conversation_publish_status, event_record, message_post
+from routing.estimates import what_happens_next
 from routing.models import Skill
 from routing.services import enqueue
 from routing.tasks import route_conversation_task
@@ -42,6 +43,7 @@ def conversation_escalate(
         conversation.urgency = escalation.urgency
         conversation.trigger = escalation.category
         conversation.save(update_fields=["status", "escalated_at", "urgency", "trigger"])
+        enqueue(conversation, urgency=escalation.urgency)  # moved if the package raises it
         event_record(
             conversation=conversation,
             kind="conversation.escalated",
@@ -58,14 +60,13 @@ def conversation_escalate(
         message_post(
             conversation_id=conversation.pk,
             author_kind=Message.AuthorKind.ASSISTANT,
-            body=handoff_text(language),
+            body=handoff_text(language, **what_happens_next(conversation)),
         )
         conversation_publish_status(conversation)
         package = handoff_refresh(conversation_id=conversation.pk)
         urgency = (
             package.data["classification"]["urgency"]["level"] if package else escalation.urgency
         )
-        enqueue(conversation, urgency=urgency)
         enqueue_on_commit(route_conversation_task, conversation.pk)
         publish_on_commit(
             INBOX_GROUP,

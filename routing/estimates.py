@@ -8,7 +8,10 @@ per skill, updated when an agent resolves a conversation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from helpdesk.models import Conversation
@@ -77,3 +80,14 @@ def _average(needs: Needs) -> float:
     )
     skill = next(iter(needs.skills), None)
     return averages.get(skill) or averages.get(None) or DEFAULT_SECONDS
+
+
+def what_happens_next(conversation: Conversation) -> dict[str, Any]:
+    """For the handoff message: is a qualified agent free right now, and if not, the customer's
+    place in line and the estimated wait (both None when nobody qualified is online)."""
+    needs = conversation_needs(conversation, RoutingPolicy.load())
+    free = qualified_agents(needs, exclude=[]).filter(**{"load__lt": F("max_concurrent")})
+    if free.exists():
+        return {"agent_free": True}
+    estimate = wait_estimate(conversation)
+    return {"agent_free": False, "position": estimate["position"], "seconds": estimate["seconds"]}
