@@ -52,10 +52,7 @@ class AgentChatConsumer(ConversationSocket):
         ).exists()
 
     def welcome(self) -> dict[str, Any]:
-        return {
-            "joined": self.conversation.assigned_agent_id == self.agent.pk
-            and self.conversation.status == Conversation.Status.WITH_AGENT
-        }
+        return {"joined": self.conversation.is_with(self.agent.pk)}
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):

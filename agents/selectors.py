@@ -6,6 +6,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from agents.models import Agent
 from escalation.models import HandoffPackage
 from helpdesk.models import Conversation, ConversationEvent
+from routing.services import agent_load
 
 
 def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
@@ -69,20 +70,8 @@ def latest_handoff(conversation: Conversation) -> HandoffPackage | None:
 
 
 def agents_with_load() -> list[Agent]:
-    """Every agent with their open conversations counted, for a supervisor's assign menu."""
-    return list(
-        Agent.objects.annotate(
-            load=Count(
-                "assigned_conversations",
-                filter=Q(
-                    assigned_conversations__status__in=[
-                        Conversation.Status.WAITING,
-                        Conversation.Status.WITH_AGENT,
-                    ]
-                ),
-            )
-        ).order_by("display_name")
-    )
+    """Every agent with their handed-over conversations counted, for a supervisor's menu."""
+    return list(Agent.objects.annotate(load=agent_load()).order_by("display_name"))
 
 
 def latest_routing_event(conversation: Conversation) -> ConversationEvent | None:

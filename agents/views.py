@@ -119,8 +119,7 @@ def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "routing": latest_routing_event(found),
         "initial_messages": transcript_payload(found),
         "agent": request.agent,
-        "joined": found.assigned_agent_id == request.agent.pk
-        and found.status == Conversation.Status.WITH_AGENT,
+        "joined": found.is_with(request.agent.pk),
         "handoff": latest_handoff(found),
     }
     return render(request, "agents/conversation.html", context)
@@ -135,8 +134,7 @@ def summary(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "conversation": found,
         "customer": found.customer,
         "agent": request.agent,
-        "joined": found.assigned_agent_id == request.agent.pk
-        and found.status == Conversation.Status.WITH_AGENT,
+        "joined": found.is_with(request.agent.pk),
         "handoff": latest_handoff(found),
     }
     return render(request, "agents/summary.html", context)

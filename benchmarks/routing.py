@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -18,20 +17,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.chat_roundtrip import scratch_postgres  # noqa: E402
+from tests.server import manage  # noqa: E402
 
 WORKERS = 8
 ROWS = 200
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def skip_locked_dequeue(database: str) -> dict[str, float]:
@@ -97,11 +86,15 @@ def main() -> dict[str, Any]:
     database, drop = scratch_postgres(url)
     try:
         env = {**os.environ, "DATABASE_URL": database, "HELPDESK_TICKER": "false"}
-        manage(env, "migrate", "-v", "0")
+        manage("migrate", "-v", "0", env=env)
         baseline = skip_locked_dequeue(database)
         arguments = ["--agents", "20", "--capacity", "3", "--escalations", str(ROWS)]
-        stress = json.loads(manage(env, "routing_stress", *arguments, "--workers", str(WORKERS)))
-        decision = json.loads(manage(env, "shell", "-c", DECISION_SCRIPT).strip().splitlines()[-1])
+        stress = json.loads(
+            manage("routing_stress", *arguments, "--workers", str(WORKERS), env=env)
+        )
+        decision = json.loads(
+            manage("shell", "-c", DECISION_SCRIPT, env=env).strip().splitlines()[-1]
+        )
     finally:
         drop()
     routed_per_second = ROWS / stress["seconds"]

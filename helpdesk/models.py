@@ -54,6 +54,9 @@ class Conversation(models.Model):
         RESOLVED = "resolved", "Resolved"
 
     OPEN_STATUSES = (Status.ASSISTANT, Status.WAITING, Status.WITH_AGENT)
+    # With people: waiting for an agent (or offered to one) or with one. What counts towards an
+    # agent's load, and what a new handoff package version follows.
+    HANDED_OVER_STATUSES = (Status.WAITING, Status.WITH_AGENT)
 
     class Channel(models.TextChoices):
         WEB = "web", "Web chat"
@@ -109,6 +112,15 @@ class Conversation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    def is_with(self, agent_id: int) -> bool:
+        """The agent has accepted it (an offer still waiting does not count)."""
+        return self.assigned_agent_id == agent_id and self.status == self.Status.WITH_AGENT
+
+    def may_be_accepted_by(self, agent_id: int) -> bool:
+        """Open and free, or offered to this agent and not yet accepted."""
+        offered_to_them = self.status == self.Status.WAITING and self.assigned_agent_id == agent_id
+        return self.is_open and (self.assigned_agent_id is None or offered_to_them)
 
     @property
     def group_name(self) -> str:

@@ -87,9 +87,6 @@ def event_record(
 Guard = Callable[[Conversation], None]
 
 
-HANDED_OVER = (Conversation.Status.WAITING, Conversation.Status.WITH_AGENT)
-
-
 def message_post(
     *,
     conversation_id: int,
@@ -142,7 +139,10 @@ def message_post(
         publish_on_commit(
             conversation.group_name, {"type": "chat.message", "message": message_payload(message)}
         )
-        if conversation.status in HANDED_OVER and author_kind == Message.AuthorKind.CUSTOMER:
+        if (
+            conversation.status in Conversation.HANDED_OVER_STATUSES
+            and author_kind == Message.AuthorKind.CUSTOMER
+        ):
             # What the customer adds is what the agent must not miss: a new package version.
             # Imported here: the escalation app builds on this module, not the other way round.
             from escalation.tasks import handoff_refresh_task

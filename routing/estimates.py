@@ -11,12 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Sum
 from django.utils import timezone
 
 from helpdesk.models import Conversation
 from routing.models import HandlingTime, RoutingPolicy
-from routing.services import Needs, conversation_needs, qualified_agents, queue_position
+from routing.services import (
+    Needs,
+    conversation_needs,
+    qualified_agents,
+    queue_position,
+    with_free_slot,
+)
 
 SMOOTHING = 0.2  # weight of the newest sample in the moving average
 DEFAULT_SECONDS = 300.0
@@ -61,16 +67,20 @@ def _overall_row() -> HandlingTime:
     return row or HandlingTime.objects.create(skill=None)
 
 
-def wait_estimate(conversation: Conversation) -> dict[str, float | int | None]:
-    """Queue position and estimated wait in seconds, as the customer can be shown them."""
+def wait_estimate(
+    conversation: Conversation, needs: Needs | None = None
+) -> dict[str, float | int | None]:
+    """Queue position and estimated wait in seconds, as the customer can be shown them
+    (`needs`, when the caller has already worked them out)."""
     position = queue_position(conversation)
     if position is None:
         return {"position": None, "seconds": None}
-    needs = conversation_needs(conversation, RoutingPolicy.load())
-    slots = sum(
-        agent.max_concurrent for agent in qualified_agents(needs, exclude=[]).only("max_concurrent")
-    )
-    return {"position": position, "seconds": estimate_seconds(position, slots, _average(needs))}
+    needs = needs or conversation_needs(conversation, RoutingPolicy.load())
+    slots = qualified_agents(needs, exclude=[]).aggregate(slots=Sum("max_concurrent"))["slots"]
+    return {
+        "position": position,
+        "seconds": estimate_seconds(position, slots or 0, _average(needs)),
+    }
 
 
 def _average(needs: Needs) -> float:
@@ -86,8 +96,7 @@ def what_happens_next(conversation: Conversation) -> dict[str, Any]:
     """For the handoff message: is a qualified agent free right now, and if not, the customer's
     place in line and the estimated wait (both None when nobody qualified is online)."""
     needs = conversation_needs(conversation, RoutingPolicy.load())
-    free = qualified_agents(needs, exclude=[]).filter(**{"load__lt": F("max_concurrent")})
-    if free.exists():
+    if with_free_slot(qualified_agents(needs, exclude=[])).exists():
         return {"agent_free": True}
-    estimate = wait_estimate(conversation)
+    estimate = wait_estimate(conversation, needs)
     return {"agent_free": False, "position": estimate["position"], "seconds": estimate["seconds"]}

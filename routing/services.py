@@ -25,7 +25,7 @@ from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import ChatError, event_record
 from routing.models import RoutingPolicy, RoutingRule
 
-HELD = (Conversation.Status.WAITING, Conversation.Status.WITH_AGENT)
+HELD = Conversation.HANDED_OVER_STATUSES
 NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
 CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
 CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if all ten fill at once
@@ -108,6 +108,17 @@ def _matches(
 # -- who can take it --------------------------------------------------------------------------
 
 
+def agent_load() -> Coalesce:
+    """Annotation: how many handed-over conversations an agent holds (offered or accepted)."""
+    return Coalesce(_loads(), 0)
+
+
+def with_free_slot(agents: QuerySet[Agent]) -> QuerySet[Agent]:
+    """Agents (annotated with `load`) below their capacity."""
+    # (a keyword dict: the type checker cannot see the load annotation through the helpers)
+    return agents.filter(**{"load__lt": F("max_concurrent")})
+
+
 def _loads() -> Subquery:
     return Subquery(
         Conversation.objects.filter(assigned_agent=OuterRef("pk"), status__in=HELD)
@@ -145,7 +156,7 @@ def qualified_agents(
         if first_skill
         else Value(0, output_field=IntegerField())
     )
-    return agents.annotate(load=Coalesce(_loads(), 0), skill_level=first_level)
+    return agents.annotate(load=agent_load(), skill_level=first_level)
 
 
 def _ranked(
@@ -165,8 +176,7 @@ def _ranked(
         F("last_assigned_at").asc(nulls_first=True),
         "pk",
     )
-    # (keyword dicts: the type checker cannot see the load annotation through the helper)
-    free = qualified.filter(**{"load__lt": F("max_concurrent")})
+    free = with_free_slot(qualified)
     candidates = list(free[:CANDIDATES_TRIED])
     full = list(qualified.filter(**{"load__gte": F("max_concurrent")})[:CANDIDATES_SHOWN])
     since = timezone.now() - timedelta(days=policy.previous_agent_days)
@@ -416,12 +426,8 @@ def route_waiting(*, page: int = 50) -> int:
 
 
 def _any_free_slot() -> bool:
-    return (
-        Agent.objects.filter(presence=Agent.Presence.ONLINE)
-        .annotate(load=Coalesce(_loads(), 0))
-        .filter(load__lt=F("max_concurrent"))
-        .exists()
-    )
+    online = Agent.objects.filter(presence=Agent.Presence.ONLINE).annotate(load=agent_load())
+    return with_free_slot(online).exists()
 
 
 def enqueue(conversation: Conversation, *, urgency: str) -> None:

@@ -14,7 +14,8 @@ from django.db import connections
 from agents.models import Agent, AgentSkill
 from helpdesk import demo_data
 from helpdesk.models import Conversation, Customer, KnowledgeArticle
-from helpdesk.services import conversation_start
+from helpdesk.services import conversation_start, message_post
+from helpdesk.turns import TurnOutcome, customer_turn_handle
 from routing.models import Skill
 from tests.fakes import llm  # noqa: F401  (a fixture shared by the assistant tests)
 
@@ -119,3 +120,19 @@ def after_commit(settings: Any, django_capture_on_commit_callbacks: Any) -> Any:
     a real worker is tested in tests/agents/test_tasks.py)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     return django_capture_on_commit_callbacks
+
+
+def say(conversation: Conversation, text: str) -> TurnOutcome:
+    """A customer message through the real turn handler, as the chat socket sends it."""
+    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
+    return customer_turn_handle(message_id=stored.message.pk)
+
+
+def escalated_conversation(
+    name: str, text: str = "I want to speak to a human", **customer: object
+) -> Conversation:
+    """A new customer whose first message hands the conversation to people."""
+    conversation = conversation_start(customer=Customer.objects.create(name=name, **customer))
+    say(conversation, text)
+    conversation.refresh_from_db()
+    return conversation

@@ -4,6 +4,9 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from agents.models import Agent
+from helpdesk.models import Conversation
+
 register = template.Library()
 
 
@@ -33,8 +36,9 @@ def trigger_label(category: str) -> str:
 
 
 @register.filter
-def percent(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100)}%"
+def acceptable_by(conversation: Conversation, agent: Agent) -> bool:
+    """{% if conversation|acceptable_by:agent %}: show the Accept button."""
+    return conversation.may_be_accepted_by(agent.pk)
 
 
 @register.filter

@@ -16,7 +16,7 @@ from agents.services import conversation_join
 from helpdesk.asgi import application
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start, message_post
-from helpdesk.turns import customer_turn_handle
+from tests.conftest import escalated_conversation as escalated
 from tests.conftest import make_agent
 from tests.wsclient import ORIGIN, assert_refused, session_cookie
 
@@ -27,16 +27,6 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def escalated(
-    name: str, text: str = "I want to speak to a human", **customer: object
-) -> Conversation:
-    conversation = conversation_start(customer=Customer.objects.create(name=name, **customer))
-    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
-    customer_turn_handle(message_id=stored.message.pk)
-    conversation.refresh_from_db()
-    return conversation
 
 
 def waiting_for(conversation: Conversation, minutes: int, urgency: str) -> None:

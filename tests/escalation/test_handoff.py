@@ -7,14 +7,9 @@ from escalation.models import HandoffPackage
 from escalation.services import handoff_refresh
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start, message_post
-from helpdesk.turns import TurnOutcome, customer_turn_handle
+from tests.conftest import say
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
-
-
-def say(conversation: Conversation, text: str) -> TurnOutcome:
-    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
-    return customer_turn_handle(message_id=stored.message.pk)
 
 
 def latest(conversation: Conversation) -> HandoffPackage:

@@ -6,16 +6,15 @@ from agents.models import Agent
 from agents.services import conversation_join
 from escalation.texts import handoff_text
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start, message_post
-from helpdesk.turns import customer_turn_handle
-from tests.conftest import make_agent
+from helpdesk.services import conversation_start
+from tests.conftest import make_agent, say
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
 
 def escalate(conversation: Conversation, text: str = "I want to speak to a human") -> str:
-    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
-    return customer_turn_handle(message_id=stored.message.pk).replies[-1].body
+    """The assistant's last reply to `text`: the handoff message."""
+    return say(conversation, text).replies[-1].body
 
 
 def test_with_a_qualified_agent_free_someone_joins_shortly(

@@ -15,15 +15,11 @@ from helpdesk.models import (
     MessageAnalysis,
 )
 from helpdesk.services import message_post
-from helpdesk.turns import TurnOutcome, customer_turn_handle
+from helpdesk.turns import customer_turn_handle
+from tests.conftest import say
 from tests.fakes import FakeLLM
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
-
-
-def say(conversation: Conversation, text: str) -> TurnOutcome:
-    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
-    return customer_turn_handle(message_id=stored.message.pk)
 
 
 def test_a_question_is_answered_from_its_article_and_the_analysis_is_kept(

@@ -20,13 +20,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from agents.models import Agent
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from routing.models import RoutingPolicy
-from routing.services import HELD, route_conversation
+from routing.services import agent_load, route_conversation
 
 
 class Command(BaseCommand):
@@ -121,12 +121,7 @@ def _route_concurrently(conversation_ids: list[int], agent_ids: list[int], worke
 def _measure(agent_ids: list[int], conversation_ids: list[int], seconds: float) -> dict[str, Any]:
     loads = (
         Agent.objects.filter(pk__in=agent_ids)
-        .annotate(
-            load=Count(
-                "assigned_conversations",
-                filter=Q(assigned_conversations__status__in=HELD),
-            )
-        )
+        .annotate(load=agent_load())
         .values_list("load", "max_concurrent")
     )
     assigned_events = (
