@@ -13,7 +13,7 @@ from agents.models import Agent
 from agents.services import agent_post_message
 from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket
 from helpdesk.models import Conversation
-from helpdesk.realtime import INBOX_GROUP
+from helpdesk.realtime import INBOX_GROUP, agent_group
 from helpdesk.selectors import conversation_by_public_id
 from helpdesk.services import PostResult
 
@@ -56,6 +56,8 @@ class AgentChatConsumer(ConversationSocket):
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):
+    agent_id: int | None = None
+
     """Tells an agent's inbox page that the list changed (a new escalation, a join, a resolve).
 
     It carries only ids, urgency and trigger: the page fetches the rows themselves over htmx, so
@@ -70,9 +72,13 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.channel_layer.group_add(INBOX_GROUP, self.channel_name)
+        assert self.agent_id is not None
+        await self.channel_layer.group_add(agent_group(self.agent_id), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
+        if self.agent_id is not None:
+            await self.channel_layer.group_discard(agent_group(self.agent_id), self.channel_name)
 
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
@@ -91,9 +97,15 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             {key: event[key] for key in ("type", "conversation", "urgency", "trigger")}
         )
 
+    async def inbox_alert(self, event: dict[str, Any]) -> None:
+        await self.send_json({key: event[key] for key in ("type", "conversation", "text")})
+
     async def inbox_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({key: event[key] for key in ("type", "conversation", "kind")})
 
     def _is_agent(self) -> bool:
         user = self.scope.get("user")
-        return bool(user and user.is_authenticated and Agent.objects.filter(user=user).exists())
+        if not (user and user.is_authenticated):
+            return False
+        self.agent_id = Agent.objects.filter(user=user).values_list("pk", flat=True).first()
+        return self.agent_id is not None

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from agents.models import Agent
-from escalation.models import HandoffPackage
+from escalation.models import Callback, HandoffPackage
 from helpdesk.models import Conversation, ConversationEvent
 from routing.services import agent_load
 
@@ -15,7 +15,7 @@ def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
     return Agent.objects.filter(user_id=user.pk).first()
 
 
-INBOX_TABS = ("waiting", "mine", "all")
+INBOX_TABS = ("waiting", "mine", "callbacks", "all")
 INBOX_LIMIT = 200
 URGENCY_RANK = Case(
     When(urgency="critical", then=Value(4)),
@@ -58,10 +58,21 @@ def inbox_conversations(*, tab: str, agent: Agent) -> list[Conversation]:
 def inbox_counts(*, agent: Agent) -> dict[str, int]:
     """How many conversations each tab holds, in one query."""
     open_rows = Conversation.objects.filter(status__in=Conversation.OPEN_STATUSES)
-    return open_rows.aggregate(
+    counts = open_rows.aggregate(
         waiting=Count("pk", filter=Q(status=Conversation.Status.WAITING)),
         mine=Count("pk", filter=Q(assigned_agent=agent)),
         all=Count("pk"),
+    )
+    counts["callbacks"] = Callback.objects.filter(status=Callback.Status.SCHEDULED).count()
+    return counts
+
+
+def inbox_callbacks() -> list[Callback]:
+    """Scheduled callbacks and email follow-ups, the soonest due first."""
+    return list(
+        Callback.objects.filter(status=Callback.Status.SCHEDULED)
+        .select_related("conversation__customer", "agent")
+        .order_by("due_at")[:INBOX_LIMIT]
     )
 
 

@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
@@ -25,11 +26,14 @@ from agents.selectors import (
     INBOX_TABS,
     agent_for_user,
     agents_with_load,
+    inbox_callbacks,
     inbox_conversations,
     inbox_counts,
     latest_handoff,
     latest_routing_event,
 )
+from escalation.models import Callback
+from escalation.transition import callback_complete, callback_take
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError
@@ -102,9 +106,13 @@ def inbox(request: AgentRequest) -> HttpResponse:
         "tab": tab,
         "tabs": INBOX_TABS,
         "counts": inbox_counts(agent=request.agent),
-        "conversations": inbox_conversations(tab=tab, agent=request.agent),
         "agent": request.agent,
+        "now": timezone.now(),
     }
+    if tab == "callbacks":
+        context["callbacks"] = inbox_callbacks()
+    else:
+        context["conversations"] = inbox_conversations(tab=tab, agent=request.agent)
     return render(request, template, context)
 
 
@@ -249,3 +257,29 @@ def presence(request: AgentRequest) -> HttpResponse:
 def heartbeat(request: AgentRequest) -> HttpResponse:
     services.agent_heartbeat(agent=request.agent)
     return HttpResponse(status=204)
+
+
+@require_POST
+@agent_required
+def callback_done(request: AgentRequest, callback_id: int) -> HttpResponse:
+    """The agent called (or wrote) back: done, and the conversation resolved."""
+    return _callback_action(request, callback_id, callback_complete, "Marked as done.")
+
+
+@require_POST
+@agent_required
+def callback_claim(request: AgentRequest, callback_id: int) -> HttpResponse:
+    return _callback_action(request, callback_id, callback_take, "The callback is yours.")
+
+
+def _callback_action(
+    request: AgentRequest, callback_id: int, action: Callable[..., Any], done: str
+) -> HttpResponse:
+    try:
+        action(callback_id=callback_id, agent=request.agent)
+        messages.success(request, done)
+    except Callback.DoesNotExist:
+        raise Http404("No such callback") from None
+    except ChatError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("agents:inbox") + "?tab=callbacks")

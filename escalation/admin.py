@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from escalation.models import (
+    Callback,
     CapabilityBoundary,
     CapabilityPolicy,
     ConfidencePolicy,
@@ -10,8 +12,13 @@ from escalation.models import (
     HandoffPackage,
     LoopLimit,
     LoopPolicy,
+    MessageTemplate,
     SentimentPolicy,
+    Timer,
+    TransitionPolicy,
+    UrgencyCriterion,
 )
+from escalation.texts import SHIPPED, placeholders, shipped
 
 
 class SingletonAdmin(admin.ModelAdmin):
@@ -102,3 +109,83 @@ class HandoffPackageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # snapshots the system takes, never typed in
+
+
+class MessageTemplateForm(forms.ModelForm):
+    key = forms.ChoiceField(choices=[(key, key) for key in SHIPPED])
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["key", "language", "text"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """The customer's texts, per language. A key without a row uses the shipped text, shown
+    below with the placeholders it may use."""
+
+    form = MessageTemplateForm
+    list_display = ["key", "language", "text", "updated_at"]
+    list_filter = ["language", "key"]
+    search_fields = ["key", "text"]
+    readonly_fields = ["shipped_texts"]
+
+    @admin.display(description="Shipped texts")
+    def shipped_texts(self, obj: MessageTemplate) -> str:
+        if not obj.key:
+            return "Choose a key and save to see its shipped texts."
+        lines = [f"{lang}: {shipped(obj.key, lang)}" for lang in ("en", "es", "fr", "de")]
+        names = ", ".join("{" + name + "}" for name in sorted(placeholders(shipped(obj.key, "en"))))
+        return "\n".join([*lines, f"Placeholders: {names or 'none'}"])
+
+
+@admin.register(TransitionPolicy)
+class TransitionPolicyAdmin(SingletonAdmin):
+    list_display = [
+        "__str__",
+        "enabled",
+        "update_every_minutes",
+        "offer_callback_after_minutes",
+        "emergency_answer_minutes",
+        "guaranteed_callback_minutes",
+    ]
+
+
+@admin.register(UrgencyCriterion)
+class UrgencyCriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "customer_text", "category", "boundary", "min_urgency"]
+    list_editable = ["active"]
+
+
+@admin.register(Callback)
+class CallbackAdmin(admin.ModelAdmin):
+    list_display = [
+        "due_at",
+        "kind",
+        "status",
+        "emergency",
+        "agent",
+        "conversation",
+        "phone",
+        "email",
+    ]
+    list_filter = ["status", "kind", "emergency"]
+    list_select_related = ["agent", "conversation"]
+    raw_id_fields = ["conversation"]
+    date_hierarchy = "due_at"
+
+
+@admin.register(Timer)
+class TimerAdmin(admin.ModelAdmin):
+    """Read-only: timers are scheduled and run by the code; this shows what ran and when."""
+
+    list_display = ["kind", "due_at", "done_at", "attempts", "outcome", "conversation"]
+    list_filter = ["kind", ("done_at", admin.EmptyFieldListFilter)]
+    search_fields = ["key", "outcome"]
+    date_hierarchy = "due_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -246,3 +246,205 @@ class HandoffPackage(models.Model):
 
     def __str__(self) -> str:
         return f"Handoff v{self.version} of conversation {self.conversation_id}"
+
+
+# -- the customer's side of the handoff --------------------------------------------------------
+
+
+class MessageTemplate(models.Model):
+    """A text the customer reads, as a supervisor edited it for one language. Keys without a
+    row here use the shipped text (escalation.texts)."""
+
+    key = models.CharField(max_length=40, db_index=True)
+    language = models.CharField(
+        max_length=8,
+        choices=[("en", "English"), ("es", "Spanish"), ("fr", "French"), ("de", "German")],
+    )
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="message_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language})"
+
+    def clean(self) -> None:
+        """Only known keys, and only the placeholders the shipped text fills in."""
+        from escalation.texts import SHIPPED, placeholders, shipped
+
+        if self.key not in SHIPPED:
+            raise ValidationError({"key": f"Unknown text {self.key!r}."})
+        allowed = placeholders(shipped(self.key, "en"))
+        unknown = placeholders(self.text) - allowed
+        if unknown:
+            names = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
+            raise ValidationError(
+                {"text": f"Unknown placeholder(s) {sorted(unknown)}; this text may use {names}."}
+            )
+        try:
+            self.text.format(**{name: "x" for name in allowed})
+        except (ValueError, IndexError) as error:
+            raise ValidationError({"text": f"Braces do not pair up: {error}."}) from None
+
+
+class TransitionPolicy(SingletonPolicy):
+    """While the customer waits: how often they hear from us, when a callback is offered, and the
+    emergency path's clock."""
+
+    update_every_minutes = models.PositiveIntegerField(
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="A waiting customer hears their place and wait at the latest when the "
+        "estimate runs out, then this often.",
+    )
+    offer_callback_after_minutes = models.PositiveIntegerField(
+        default=10, help_text="Offer a callback or an email follow-up after this long a wait."
+    )
+    callback_slot_minutes = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(5)]
+    )
+    callback_slots_offered = models.PositiveIntegerField(
+        default=4, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    callback_lead_minutes = models.PositiveIntegerField(
+        default=15, help_text="The earliest slot starts at least this long from now."
+    )
+    reminder_minutes = models.PositiveIntegerField(
+        default=10, help_text="Remind the assigned agent this long before a callback."
+    )
+    email_reply_hours = models.PositiveIntegerField(
+        default=8, help_text="An email follow-up is due this many business hours later."
+    )
+    emergency_answer_minutes = models.PositiveIntegerField(
+        default=10,
+        help_text="An urgent case off-hours that no on-call agent has joined by then becomes "
+        "a guaranteed callback.",
+    )
+    guaranteed_callback_minutes = models.PositiveIntegerField(
+        default=60, help_text="The guaranteed callback's deadline, from when it is recorded."
+    )
+    deadline_warning_minutes = models.PositiveIntegerField(
+        default=15,
+        help_text="A guaranteed callback still open this long before its deadline is "
+        "escalated again.",
+    )
+
+    class Meta:
+        verbose_name = "customer transition policy"
+        verbose_name_plural = "customer transition policy"
+
+
+class UrgencyCriterion(models.Model):
+    """What makes an issue urgent enough for the on-call path outside business hours. Every
+    condition given must match; the customer is told `customer_text` off-hours."""
+
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    customer_text = models.CharField(
+        max_length=120, help_text="How customers are told what counts, e.g. 'a hacked account'."
+    )
+    boundary = models.ForeignKey(
+        CapabilityBoundary, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    min_urgency = models.CharField(
+        max_length=10,
+        choices=Urgency.choices,
+        blank=True,
+        help_text="The handoff package's urgency at least this.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "urgency criteria"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Callback(models.Model):
+    """A promise to come back to the customer: a phone call in a slot (or by a deadline, on the
+    emergency path) or an email follow-up."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        EMAIL = "email", "Email follow-up"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    conversation = models.ForeignKey(
+        "helpdesk.Conversation", on_delete=models.CASCADE, related_name="callbacks"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    due_at = models.DateTimeField(db_index=True, help_text="The slot, or the latest reply time.")
+    emergency = models.BooleanField(default=False)
+    agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks"
+    )
+    summary = models.TextField(blank=True, help_text="The issue, as the customer was told.")
+    escalated_again_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Timer(models.Model):
+    """Timed work, kept in PostgreSQL: beat sweeps due rows and a task runs each exactly once
+    (the row is locked while it runs and marked done in the same transaction as its effect).
+
+    `key` makes scheduling idempotent: asking twice for the same timer stores one row.
+    `claimed_until` is the lease of the task sent for it; a task lost with its worker is sent
+    again once the lease runs out.
+    """
+
+    class Kind(models.TextChoices):
+        WAIT_UPDATE = "wait_update", "Wait update"
+        CALLBACK_OFFER = "callback_offer", "Callback offer"
+        OVERFLOW = "overflow", "Queue overflow"
+        CALLBACK_REMINDER = "callback_reminder", "Callback reminder"
+        EMERGENCY_CHECK = "emergency_check", "On-call answer check"
+        DEADLINE_CHECK = "deadline_check", "Callback deadline check"
+        EMAIL = "email", "Email"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    conversation = models.ForeignKey(
+        "helpdesk.Conversation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    callback = models.ForeignKey(
+        Callback, null=True, blank=True, on_delete=models.CASCADE, related_name="timers"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=models.Q(done_at__isnull=True), name="timer_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -8,11 +8,10 @@ from django.utils import timezone
 from escalation.engine import Decision
 from escalation.handoff import handoff_build
 from escalation.models import CapabilityBoundary, Escalation, HandoffPackage
-from escalation.texts import handoff_text
+from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
-from helpdesk.services import conversation_publish_status, event_record, message_post
-from routing.estimates import what_happens_next
+from helpdesk.services import conversation_publish_status, event_record
 from routing.models import Skill
 from routing.services import enqueue
 from routing.tasks import route_conversation_task
@@ -42,7 +41,11 @@ def conversation_escalate(
         conversation.escalated_at = timezone.now()
         conversation.urgency = escalation.urgency
         conversation.trigger = escalation.category
-        conversation.save(update_fields=["status", "escalated_at", "urgency", "trigger"])
+        # Everything from here on (updates, offers, the agent) speaks the language they wrote in.
+        conversation.language = language
+        conversation.save(
+            update_fields=["status", "escalated_at", "urgency", "trigger", "language"]
+        )
         enqueue(conversation, urgency=escalation.urgency)  # moved if the package raises it
         event_record(
             conversation=conversation,
@@ -57,16 +60,14 @@ def conversation_escalate(
                 "message_seq": message.seq if message else None,
             },
         )
-        message_post(
-            conversation_id=conversation.pk,
-            author_kind=Message.AuthorKind.ASSISTANT,
-            body=handoff_text(language, **what_happens_next(conversation)),
-        )
-        conversation_publish_status(conversation)
+        # The package first: the emergency path reads its urgency.
         package = handoff_refresh(conversation_id=conversation.pk)
         urgency = (
             package.data["classification"]["urgency"]["level"] if package else escalation.urgency
         )
+        conversation.urgency = urgency
+        handoff_begin(conversation=conversation, escalation=escalation, now=timezone.now())
+        conversation_publish_status(conversation)
         enqueue_on_commit(route_conversation_task, conversation.pk)
         publish_on_commit(
             INBOX_GROUP,

@@ -1,57 +1,97 @@
-"""What the customer reads when the assistant hands over: warm, never "I cannot handle this".
+"""What the customer reads while the assistant hands over: warm, never "I cannot handle this".
 
-Supervisors will edit these per language in admin (the customer-transition issue); until then
-these are the shipped texts for en, es, fr and de.
+Every text has a key and a shipped version per language (en, es, fr, de; escalation.texts_i18n
+holds the translations). A supervisor overrides any of them per language in admin
+(MessageTemplate); `render` picks the override, else the shipped text in the customer's
+language, else English. Placeholders in braces are filled in; an override that names an unknown
+placeholder falls back to the shipped text rather than showing the customer a broken sentence.
 """
 
-HANDOFF = {
-    "en": "I want to connect you with a specialist who can help with this. I've shared our "
+from __future__ import annotations
+
+import logging
+import string
+from typing import Any
+
+from escalation.texts_i18n import TRANSLATIONS
+
+logger = logging.getLogger(__name__)
+
+ENGLISH: dict[str, str] = {
+    "handoff": "I want to connect you with a specialist who can help with this. I've shared our "
     "conversation with the team, so you won't need to repeat anything.",
-    "es": "Quiero ponerte en contacto con un especialista que pueda ayudarte con esto. He "
-    "compartido nuestra conversación con el equipo, así que no tendrás que repetir nada.",
-    "fr": "Je souhaite vous mettre en relation avec un spécialiste qui pourra vous aider. J'ai "
-    "partagé notre conversation avec l'équipe, vous n'aurez donc rien à répéter.",
-    "de": "Ich möchte Sie mit einem Spezialisten verbinden, der Ihnen dabei helfen kann. Ich habe "
-    "unser Gespräch mit dem Team geteilt, Sie müssen also nichts wiederholen.",
+    "shortly": "Someone will join this chat shortly.",
+    "queued": "You are number {position} in line; the wait is about {minutes} min.",
+    "nobody_free": "Everyone who can help with this is busy right now; you keep your place in "
+    "line.",
+    "introduce": "I have shared our conversation with {agent}, so you will not need to repeat "
+    "anything.",
+    "rephrase": "I want to make sure I get this right. Could you tell me a bit more, or put it "
+    "another way?",
+    "wait_update": "Thanks for waiting. You are now number {position} in line; about {minutes} "
+    "min to go.",
+    "wait_update_unknown": "Thanks for waiting. Everyone who can help is still busy; you keep "
+    "your place in line and I will keep you posted.",
+    "callback_offer": "I'm sorry this is taking longer than we'd like. Would you rather we call "
+    "you back at a time that suits you, or follow up by email? You keep your place in line "
+    "until you choose.",
+    "choice_callback": "Call me back",
+    "choice_email": "Email me",
+    "choice_wait": "Keep waiting",
+    "keep_waiting": "Of course, you keep your place in line.",
+    "callback_slots": "When should we call you? Pick a time ({zone} time) and check your phone "
+    "number.",
+    "email_address": "Which email address should we write to?",
+    "callback_confirmed": "Done: we will call you on {phone} at {when} ({zone} time). So you "
+    "won't need to explain again, this is what we will talk about: {summary}",
+    "email_confirmed": "Done: we will reply by email to {email} by {when} ({zone} time). This "
+    "is what we will look into: {summary}",
+    "off_hours": "Our team is away right now and back {when} ({zone} time). I can arrange a call "
+    "on the next business day, or a reply by email.",
+    "urgent_info": "If it is urgent ({criteria}), our on-call specialist is contacted right away.",
+    "emergency": "This is urgent, so I am contacting our on-call specialist now. If nobody can "
+    "join within {minutes} min, we will call you back by {deadline} ({zone} time). Please leave "
+    "a phone number we can reach you on.",
+    "choice_phone": "Save my number",
+    "phone_saved": "Thank you, we will call {phone} if we need to.",
+    "guaranteed_callback": "Our on-call specialist could not join in time. We have recorded a "
+    "guaranteed callback: we will contact you on {contact} by {deadline} ({zone} time).",
+    "email_subject": "Your request: we will be in touch {when}",
+    "email_body": "Hello {name},\n\n{confirmation}\n\nYour reference: {reference}\n\nIf anything "
+    "changes, reply to this email or open the chat again.\n",
+    "slot_label": "{day} {time}",
 }
 
-# The second sentence: what happens next, from routing's view of the team at that moment.
-SHORTLY = {
-    "en": "Someone will join this chat shortly.",
-    "es": "Alguien se unirá a este chat en breve.",
-    "fr": "Quelqu'un va rejoindre ce chat sous peu.",
-    "de": "Gleich meldet sich jemand in diesem Chat.",
-}
-QUEUED = {
-    "en": "You are number {position} in line; the wait is about {minutes} min.",
-    "es": "Eres el número {position} en la cola; la espera es de unos {minutes} min.",
-    "fr": "Vous êtes numéro {position} dans la file ; l'attente est d'environ {minutes} min.",
-    "de": "Sie sind Nummer {position} in der Warteschlange; die Wartezeit beträgt etwa "
-    "{minutes} Min.",
-}
-NOBODY_FREE = {
-    "en": "Everyone who can help with this is busy right now; you keep your place in line.",
-    "es": "Ahora mismo todas las personas que pueden ayudarte están ocupadas; conservas tu "
-    "lugar en la cola.",
-    "fr": "Toutes les personnes qui peuvent vous aider sont occupées pour le moment ; vous "
-    "gardez votre place dans la file.",
-    "de": "Alle, die Ihnen dabei helfen können, sind gerade beschäftigt; Sie behalten Ihren "
-    "Platz in der Warteschlange.",
-}
-# When the agent joins, the assistant introduces them.
-INTRODUCE = {
-    "en": "I have shared our conversation with {agent}, so you will not need to repeat anything.",
-    "es": "He compartido nuestra conversación con {agent}, así que no tendrás que repetir nada.",
-    "fr": "J'ai partagé notre conversation avec {agent}, vous n'aurez donc rien à répéter.",
-    "de": "Ich habe unser Gespräch mit {agent} geteilt, Sie müssen also nichts wiederholen.",
+SHIPPED: dict[str, dict[str, str]] = {
+    key: {"en": text, **{lang: TRANSLATIONS[lang][key] for lang in TRANSLATIONS}}
+    for key, text in ENGLISH.items()
 }
 
-REPHRASE = {
-    "en": "I want to make sure I get this right. Could you tell me a bit more, or put it another way?",
-    "es": "Quiero asegurarme de entenderte bien. ¿Podrías contarme un poco más o decirlo de otra forma?",
-    "fr": "Je veux être sûr de bien comprendre. Pourriez-vous m'en dire un peu plus, ou le formuler autrement ?",
-    "de": "Ich möchte sichergehen, dass ich Sie richtig verstehe. Können Sie es etwas genauer oder anders formulieren?",
-}
+
+def shipped(key: str, language: str) -> str:
+    texts = SHIPPED[key]
+    return texts.get(language, texts["en"])
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def render(key: str, language: str, **values: Any) -> str:
+    """The text for `key` in the customer's language, as supervisors left it."""
+    from escalation.models import MessageTemplate  # the models import the engine, not texts
+
+    override = (
+        MessageTemplate.objects.filter(key=key, language=language).values_list("text", flat=True)
+    ).first()
+    if override is not None:
+        try:
+            return override.format(**values)
+        except (KeyError, IndexError, ValueError):
+            logger.warning(
+                "Template %s (%s) does not fit its values; shipped text used", key, language
+            )
+    return shipped(key, language).format(**values)
 
 
 def handoff_text(
@@ -64,22 +104,21 @@ def handoff_text(
     """The warm handoff, and what happens next: someone shortly when a qualified agent has a
     free slot, else the place in line and the estimated wait, else that everyone is busy."""
     if agent_free:
-        tail = _pick(SHORTLY, language)
+        tail = render("shortly", language)
     elif position is not None and seconds is not None:
-        minutes = max(1, round(seconds / 60))
-        tail = _pick(QUEUED, language).format(position=position, minutes=minutes)
+        tail = render("queued", language, position=position, minutes=minutes_of(seconds))
     else:
-        tail = _pick(NOBODY_FREE, language)
-    return f"{_pick(HANDOFF, language)} {tail}"
+        tail = render("nobody_free", language)
+    return f"{render('handoff', language)} {tail}"
+
+
+def minutes_of(seconds: float) -> int:
+    return max(1, round(seconds / 60))
 
 
 def introduce_text(language: str, agent: str) -> str:
-    return _pick(INTRODUCE, language).format(agent=agent)
-
-
-def _pick(texts: dict[str, str], language: str) -> str:
-    return texts.get(language, texts["en"])
+    return render("introduce", language, agent=agent)
 
 
 def rephrase_text(language: str) -> str:
-    return REPHRASE.get(language, REPHRASE["en"])
+    return render("rephrase", language)

@@ -5,6 +5,8 @@ Pure code, no I/O. Client frames are JSON objects with a "type":
     {"type": "sync", "after": 12}                              send every message with seq > 12
     {"type": "typing", "active": true}                         tell the other side
     {"type": "ping"}                                           keep-alive, answered with "pong"
+    {"type": "action", "seq": 7, "choice": "callback", "client_id": "...", "contact": "..."}
+        a button under assistant message 7 (contact: a phone or email typed beside it; optional)
 Anything else is answered with {"type": "error", "code": ..., "message": ...} and the socket
 stays open.
 """
@@ -27,7 +29,12 @@ FRAME_FIELDS: dict[str, dict[str, type]] = {
     "sync": {"after": int},
     "typing": {"active": bool},
     "ping": {},
+    "action": {"seq": int, "choice": str, "client_id": str},
 }
+# Fields a frame may leave out.
+FRAME_OPTIONAL: dict[str, dict[str, type]] = {"action": {"contact": str}}
+MAX_CHOICE_LENGTH = 100
+MAX_CONTACT_LENGTH = 254
 
 
 class FrameError(Exception):
@@ -78,7 +85,18 @@ def parse_frame(text: str, *, max_bytes: int) -> Frame:
             )
     if frame_type == "sync" and data["after"] < 0:
         raise FrameError("invalid_field", "after must be zero or more.")
+    if frame_type == "action":
+        _check_action(data, client_id)
     return Frame(frame_type, data)
+
+
+def _check_action(data: dict[str, Any], client_id: str | None) -> None:
+    if not CLIENT_ID_PATTERN.match(data["client_id"]):
+        raise FrameError("invalid_field", "client_id must be 1-64 letters, digits or '_.:-'.")
+    if not 0 < len(data["choice"]) <= MAX_CHOICE_LENGTH:
+        raise FrameError("invalid_field", "choice is empty or too long.", client_id=client_id)
+    if len(data.get("contact", "")) > MAX_CONTACT_LENGTH:
+        raise FrameError("invalid_field", "contact is too long.", client_id=client_id)
 
 
 def _client_id_of(text: str) -> str | None:
@@ -93,7 +111,8 @@ def _client_id_of(text: str) -> str | None:
 
 def _check_fields(frame_type: str, data: dict[str, Any], client_id: str | None) -> None:
     expected = FRAME_FIELDS[frame_type]
-    unknown = sorted(set(data) - set(expected))
+    optional = FRAME_OPTIONAL.get(frame_type, {})
+    unknown = sorted(set(data) - set(expected) - set(optional))
     if unknown:
         raise FrameError(
             "unknown_field",
@@ -112,6 +131,11 @@ def _check_fields(frame_type: str, data: dict[str, Any], client_id: str | None) 
                 "invalid_field",
                 f"{frame_type} needs {name!r} as {kind.__name__}.",
                 client_id=client_id,
+            )
+    for name, kind in optional.items():
+        if name in data and not isinstance(data[name], kind):
+            raise FrameError(
+                "invalid_field", f"{name!r} must be {kind.__name__}.", client_id=client_id
             )
 
 

@@ -64,6 +64,10 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     def after_message(self, result: PostResult) -> None:
         """Runs (in a database thread) after a new message was stored and acknowledged."""
 
+    def choose(self, *, seq: int, choice: str, contact: str) -> bool:
+        """A button pressed under an assistant message; True when it was pressed before."""
+        raise ChatError("forbidden", "Only the customer chooses here.")
+
     def typing_name(self) -> str:
         return ""
 
@@ -115,6 +119,19 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(self.after_message, thread_sensitive=False)(result)
         except Exception:
             logger.exception("Follow-up of message %s failed", result.message.pk)
+
+    async def frame_action(self, frame: Frame) -> None:
+        client_id = frame.fields["client_id"]
+        try:
+            duplicate = await database_sync_to_async(self.choose)(
+                seq=frame.fields["seq"],
+                choice=frame.fields["choice"],
+                contact=frame.fields.get("contact", ""),
+            )
+        except ChatError as error:
+            await self.send_error(FrameError(error.code, error.message, client_id=client_id))
+            return
+        await self.send_json({"type": "action_ack", "client_id": client_id, "duplicate": duplicate})
 
     async def frame_sync(self, frame: Frame) -> None:
         after = frame.fields["after"]
@@ -176,6 +193,9 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
                 "active": event["active"],
             }
         )
+
+    async def chat_choice(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "choice", "seq": event["seq"], "chosen": event["chosen"]})
 
     async def chat_status(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "status", "status": event["status"], "agent": event["agent"]})

@@ -37,6 +37,18 @@ class CustomerChatConsumer(ConversationSocket):
             client_msg_id=client_msg_id,
         )
 
+    def choose(self, *, seq: int, choice: str, contact: str) -> bool:
+        # Imported here: the escalation app builds on helpdesk, not the other way round.
+        from escalation.transition import customer_choose
+
+        return customer_choose(
+            public_id=self.conversation.public_id,
+            customer_id=self.token.customer_id,
+            message_seq=seq,
+            choice=choice,
+            contact=contact,
+        ).duplicate
+
     def after_message(self, result: PostResult) -> None:
         # The assistant answers, or hands over, in the same response; its reply reaches this
         # socket (and any other tab) through the conversation's group.

@@ -285,3 +285,23 @@ def article_rows() -> list[dict[str, str]]:
                 }
             )
     return rows
+
+
+# The one demo team: business hours in London, English public holidays, a weekly on-call
+# rotation (agent usernames, in turn) for urgent issues outside those hours.
+TEAM = {
+    "name": "Support desk",
+    "time_zone": "Europe/London",
+    "holiday_country": "GB",
+    "holiday_subdivision": "ENG",
+    "emergency_email": "oncall@demo.helpdesk",
+}
+# weekday (0 Monday), opens, closes
+TEAM_HOURS = [(day, "08:00", "20:00") for day in range(5)] + [(5, "09:00", "17:00")]
+ON_CALL_ROTATION = ["dana", "jonas", "priya"]
+ON_CALL_WEEKS = 8
+# What sends an off-hours issue to the on-call agent: name, customer text, boundary, urgency.
+URGENCY_CRITERIA = [
+    ("Hacked account", "a hacked or taken-over account", "account-compromised", ""),
+    ("Critical urgency", "fraud or money leaving your account", "", "critical"),
+]

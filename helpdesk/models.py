@@ -51,9 +51,13 @@ class Conversation(models.Model):
         ASSISTANT = "assistant", "With the assistant"
         WAITING = "waiting", "Waiting for an agent"
         WITH_AGENT = "with_agent", "With an agent"
+        CALLBACK = "callback", "Callback scheduled"
+        FOLLOW_UP = "follow_up", "Email follow-up"
         RESOLVED = "resolved", "Resolved"
 
-    OPEN_STATUSES = (Status.ASSISTANT, Status.WAITING, Status.WITH_AGENT)
+    # Scheduled: people will come back to the customer (a call, an email); no live queue.
+    SCHEDULED_STATUSES = (Status.CALLBACK, Status.FOLLOW_UP)
+    OPEN_STATUSES = (Status.ASSISTANT, Status.WAITING, Status.WITH_AGENT, *SCHEDULED_STATUSES)
     # With people: waiting for an agent (or offered to one) or with one. What counts towards an
     # agent's load, and what a new handoff package version follows.
     HANDED_OVER_STATUSES = (Status.WAITING, Status.WITH_AGENT)
@@ -96,6 +100,9 @@ class Conversation(models.Model):
     offered_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_by = models.JSONField(default=list, blank=True)
+    overflowed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it overflowed to the secondary skill group."
+    )
     routing_note = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
@@ -145,6 +152,8 @@ class Message(models.Model):
     )
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Buttons under an assistant message: {"kind": ..., "choices": [{"id", "label", "input"}]}.
+    actions = models.JSONField(default=dict, blank=True)
     # NULL, not "", for messages without one: the unique constraint applies only to real ids.
     client_msg_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 

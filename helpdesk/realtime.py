@@ -11,6 +11,11 @@ from django.db import transaction
 INBOX_GROUP = "agents.inbox"  # every agent's open inbox page listens here
 
 
+def agent_group(agent_id: int) -> str:
+    """One agent's open inbox pages: reminders and pages meant for them alone."""
+    return f"agent.{agent_id}"
+
+
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Send `event` to a channel-layer group after the current transaction commits.
 

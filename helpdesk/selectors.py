@@ -18,6 +18,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "body": message.body,
         "created_at": message.created_at.isoformat(timespec="milliseconds"),
         "client_id": message.client_msg_id,
+        "actions": message.actions or None,
     }
 
 

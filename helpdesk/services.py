@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -95,6 +96,7 @@ def message_post(
     client_msg_id: str | None = None,
     author_agent_id: int | None = None,
     guard: Guard | None = None,
+    actions: dict[str, Any] | None = None,
 ) -> PostResult:
     """Store a message with the next sequence number; a repeated client id stores nothing.
 
@@ -133,6 +135,7 @@ def message_post(
             body=body,
             created_at=now,
             client_msg_id=client_msg_id or None,
+            actions=actions or {},
         )
         if author_kind == Message.AuthorKind.CUSTOMER:
             Customer.objects.filter(pk=conversation.customer_id).update(last_activity_at=now)
@@ -140,7 +143,8 @@ def message_post(
             conversation.group_name, {"type": "chat.message", "message": message_payload(message)}
         )
         if (
-            conversation.status in Conversation.HANDED_OVER_STATUSES
+            conversation.status
+            in (*Conversation.HANDED_OVER_STATUSES, *Conversation.SCHEDULED_STATUSES)
             and author_kind == Message.AuthorKind.CUSTOMER
         ):
             # What the customer adds is what the agent must not miss: a new package version.

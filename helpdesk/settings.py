@@ -144,9 +144,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "routing.tasks.route_waiting",
         "schedule": env.float("ROUTING_SWEEP_SECONDS", default=15.0),
     },
+    # Timers (wait updates, callback offers and reminders, the emergency path, emails) are
+    # rows in PostgreSQL; the sweep sends the due ones to workers.
+    "escalation-sweep-timers": {
+        "task": "escalation.tasks.sweep_timers",
+        "schedule": env.float("TIMER_SWEEP_SECONDS", default=5.0),
+    },
 }
+# A timer's task that has not finished within this lease is sent again (its worker was lost).
+TIMER_LEASE_SECONDS = env.int("TIMER_LEASE_SECONDS", default=120)
 # The ticker runs wherever beat does not: on by default only in the embedded set-up.
 HELPDESK_TICKER = env.bool("HELPDESK_TICKER", default=not REDIS_URL)
+
+# --- Email: the console in the demo; EMAIL_URL (smtp://user:pass@host:587, submission+tls)
+# or EMAIL_BACKEND for anything else -------------------------------------------------------------
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    globals().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    )
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Helpdesk <help@localhost>")
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.local")
+# Links in emails to agents point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Chat -----------------------------------------------------------------------------------
 CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=8 * 1024)

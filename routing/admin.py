@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from routing.models import RoutingPolicy, RoutingRule, Skill
+from routing.models import (
+    OnCallShift,
+    RoutingPolicy,
+    RoutingRule,
+    Skill,
+    Team,
+    TeamClosure,
+    TeamHours,
+)
 
 
 @admin.register(Skill)
@@ -26,6 +34,19 @@ class RoutingPolicyAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["require_language", "previous_agent_days", "offer_timeout_seconds"]}),
         ("Relaxing a required skill", {"fields": ["fallback_skill", "relax_after_seconds"]}),
+        (
+            "Overflow",
+            {
+                "description": "A queue that is too long or too slow sends conversations to a "
+                "secondary skill group or straight to the callback offer.",
+                "fields": [
+                    "overflow_queue_length",
+                    "overflow_after_minutes",
+                    "overflow_action",
+                    "overflow_skill",
+                ],
+            },
+        ),
         (
             "Queue order (aging)",
             {
@@ -65,3 +86,30 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_editable = ["active"]
     search_fields = ["name", "intent", "skill__name"]
     list_select_related = ["skill", "boundary"]
+
+
+class TeamHoursInline(admin.TabularInline):
+    model = TeamHours
+    extra = 0
+
+
+class TeamClosureInline(admin.TabularInline):
+    model = TeamClosure
+    extra = 0
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """Business hours in the team's own time zone, public holidays from the `holidays` package
+    for its country, and days the supervisors close it."""
+
+    list_display = ["name", "time_zone", "holiday_country", "is_default"]
+    filter_horizontal = ["skills"]
+    inlines = [TeamHoursInline, TeamClosureInline]
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(admin.ModelAdmin):
+    list_display = ["agent", "team", "starts_at", "ends_at"]
+    list_filter = ["team", "agent"]
+    date_hierarchy = "starts_at"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -50,6 +54,31 @@ class RoutingPolicy(models.Model):
     head_start_low = models.PositiveIntegerField(default=0, help_text="Minutes.")
     require_language = models.BooleanField(
         default=True, help_text="Only offer a conversation to agents who speak its language."
+    )
+    # Overflow: a queue that is too long or too slow sends conversations elsewhere.
+    overflow_queue_length = models.PositiveIntegerField(
+        default=0,
+        help_text="A conversation escalated while this many are already waiting overflows at "
+        "once (0: never).",
+    )
+    overflow_after_minutes = models.PositiveIntegerField(
+        default=0, help_text="A conversation waiting this long overflows (0: never)."
+    )
+    overflow_action = models.CharField(
+        max_length=10,
+        choices=[
+            ("skill", "Offer it to a secondary skill group"),
+            ("callback", "Offer a callback"),
+        ],
+        default="callback",
+    )
+    overflow_skill = models.ForeignKey(
+        Skill,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The secondary skill group an overflowing conversation goes to.",
     )
 
     class Meta:
@@ -116,3 +145,113 @@ class HandlingTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill or 'All conversations'}: {self.average_seconds:.0f} s"
+
+
+def validate_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"{value!r} is not a time zone name such as 'Europe/Berlin'."
+        ) from None
+
+
+def validate_country(value: str) -> None:
+    if value and value.upper() not in holidays.list_supported_countries():
+        raise ValidationError(f"The holidays package has no public holidays for {value!r}.")
+
+
+class Team(models.Model):
+    """People who answer in the same hours, in one time zone. A conversation belongs to the team
+    holding one of the skills it needs, else to the default team."""
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_zone], help_text="e.g. Europe/Berlin"
+    )
+    holiday_country = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[validate_country],
+        help_text="Closed on this country's public holidays (ISO code, e.g. DE); blank: none.",
+    )
+    holiday_subdivision = models.CharField(
+        max_length=10, blank=True, help_text="A state or region for its own holidays, e.g. BE."
+    )
+    skills = models.ManyToManyField(Skill, blank=True, related_name="teams")
+    is_default = models.BooleanField(
+        default=False, help_text="Answers conversations no other team's skills cover."
+    )
+    emergency_email = models.EmailField(
+        blank=True, help_text="Told when an urgent callback is about to miss its deadline."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField(help_text="Local time in the team's zone.")
+    closes = models.TimeField(help_text="Local time; an overnight shift is two rows.")
+
+    class Meta:
+        ordering = ["team", "weekday", "opens"]
+        verbose_name_plural = "team hours"
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError("Closing time must be after opening time.")
+
+
+class TeamClosure(models.Model):
+    """A day the team is closed besides public holidays (a company day, an office move)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField()
+    reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["team", "date"], name="team_closure_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reason}".strip()
+
+
+class OnCallShift(models.Model):
+    """The on-call rotation: who takes urgent issues outside business hours, and when."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="on_call")
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="on_call")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["team", "starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.agent} on call {self.starts_at:%Y-%m-%d %H:%M} - {self.ends_at:%Y-%m-%d %H:%M}"
+        )
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError("A shift must end after it starts.")

@@ -83,6 +83,9 @@ def conversation_needs(conversation: Conversation, policy: RoutingPolicy) -> Nee
             f"waited {int(waited.total_seconds())} s: relaxed to {policy.fallback_skill.code}"
         )
         skills = {policy.fallback_skill.code: 1}
+    if conversation.overflowed_at and policy.overflow_skill is not None:
+        rules.append(f"queue overflowed: {policy.overflow_skill.code}")
+        skills = {policy.overflow_skill.code: 1}
     return Needs(
         skills=skills,
         language=conversation.language if policy.require_language else "",

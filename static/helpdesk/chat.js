@@ -85,6 +85,92 @@
     when.textContent = formatTime(message.created_at);
     when.setAttribute("datetime", message.created_at);
     li.querySelector(".body").textContent = message.body;
+    if (message.actions && message.actions.choices) { drawChoices(li, message); }
+  }
+
+  // -- buttons under an assistant message (callback offers, time slots) ----------------------
+  var latestChoiceSeq = 0;   // only the newest offer can be answered
+  var pendingChoices = {};   // client id -> the <li> whose button was pressed
+
+  function drawChoices(li, message) {
+    var old = li.querySelector(".choices");
+    if (old) { old.remove(); }
+    var box = document.createElement("div");
+    box.className = "choices";
+    box.dataset.seq = message.seq;
+    message.actions.choices.forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = choice.label;
+      button.dataset.choice = choice.id;
+      if (choice.input) { button.dataset.input = choice.input; }
+      button.addEventListener("click", function () { pressChoice(li, box, button, message); });
+      box.appendChild(button);
+    });
+    var error = document.createElement("p");
+    error.className = "choice-error";
+    error.hidden = true;
+    box.appendChild(error);
+    li.appendChild(box);
+    if (message.seq > latestChoiceSeq) {
+      latestChoiceSeq = message.seq;
+      log.querySelectorAll(".choices").forEach(function (other) {
+        if (Number(other.dataset.seq) < latestChoiceSeq) { settleChoices(other, null); }
+      });
+    }
+    settleChoices(box, message.actions.chosen || null);
+  }
+
+  function settleChoices(box, chosen) {
+    var closed = viewer !== "customer" || chosen || Number(box.dataset.seq) < latestChoiceSeq;
+    box.querySelectorAll("button").forEach(function (button) {
+      button.disabled = Boolean(closed);
+      if (chosen && button.dataset.choice === chosen) { button.classList.add("chosen"); }
+    });
+    if (closed) { var form = box.querySelector("form"); if (form) { form.remove(); } }
+  }
+
+  function pressChoice(li, box, button, message) {
+    if (!button.dataset.input) { sendChoice(li, box, message.seq, button.dataset.choice, ""); return; }
+    // A phone number or email address goes with this choice: ask for it beside the button.
+    var old = box.querySelector("form");
+    if (old) { old.remove(); }
+    var form = document.createElement("form");
+    form.className = "choice-input";
+    var field = document.createElement("input");
+    var phone = button.dataset.input === "phone";
+    field.type = phone ? "tel" : "email";
+    field.required = true;
+    field.maxLength = 254;
+    field.placeholder = phone ? "+44 20 7946 0958" : "you@example.com";
+    field.setAttribute("aria-label", phone ? "Your phone number" : "Your email address");
+    if (phone && message.actions.prefill) { field.value = message.actions.prefill; }
+    var confirm = document.createElement("button");
+    confirm.type = "submit";
+    confirm.className = "primary";
+    confirm.textContent = button.textContent + " ✓";
+    form.appendChild(field);
+    form.appendChild(confirm);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      sendChoice(li, box, message.seq, button.dataset.choice, field.value.trim());
+    });
+    box.insertBefore(form, box.querySelector(".choice-error"));
+    field.focus();
+  }
+
+  function sendChoice(li, box, seq, choice, contact) {
+    var clientId = newClientId();
+    pendingChoices[clientId] = box;
+    var frame = { type: "action", seq: seq, choice: choice, client_id: clientId };
+    if (contact) { frame.contact = contact; }
+    if (!send(frame)) { showChoiceError(box, "Not connected; try again in a moment."); }
+  }
+
+  function showChoiceError(box, text) {
+    var error = box.querySelector(".choice-error");
+    error.textContent = text;
+    error.hidden = false;
   }
 
   function insertInOrder(li, seq) {
@@ -184,11 +270,15 @@
       assistant: "Our assistant is here to help.",
       waiting: "Waiting for a member of our team.",
       with_agent: agentName ? "You are chatting with " + agentName + "." : "You are chatting with our team.",
+      callback: "We will call you back at the time you chose.",
+      follow_up: "We will follow up by email.",
       resolved: "This conversation is closed."
     } : {
       assistant: "With the assistant",
       waiting: "Waiting for an agent",
       with_agent: "With an agent" + (agentName ? " · " + agentName : ""),
+      callback: "Callback scheduled",
+      follow_up: "Email follow-up",
       resolved: "Resolved"
     };
     statusEl.textContent = texts[status] || status;
@@ -236,8 +326,16 @@
     typing: showTyping,
     status: function (frame) { setStatus(frame.status, frame.agent); },
     pong: function (frame) { catchUp(frame.last_seq); },
+    choice: function (frame) {
+      var box = log.querySelector('.choices[data-seq="' + Number(frame.seq) + '"]');
+      if (box) { settleChoices(box, frame.chosen); }
+    },
+    action_ack: function (frame) { delete pendingChoices[frame.client_id]; },
     error: function (frame) {
-      if (frame.code === "rate_limited") {
+      if (frame.client_id && pendingChoices[frame.client_id]) {
+        showChoiceError(pendingChoices[frame.client_id], frame.message);
+        delete pendingChoices[frame.client_id];
+      } else if (frame.code === "rate_limited") {
         retryOutboxLater();
       } else if (frame.client_id) {
         markFailed(frame.client_id, frame.message);

@@ -78,6 +78,27 @@
     }
   }
 
+  // A reminder before a callback, a page for the on-call agent, a deadline at risk: it stays on
+  // the page until dismissed, with a chime and a desktop notification.
+  function alertAgent(event) {
+    const list = root.querySelector("[data-inbox-alerts]");
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = "/agent/conversations/" + event.conversation + "/summary/";
+    link.textContent = event.text;
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.textContent = "Dismiss";
+    dismiss.addEventListener("click", function () { item.remove(); });
+    item.appendChild(link);
+    item.appendChild(dismiss);
+    list.prepend(item);
+    if (!isMuted()) chime();
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification("Helpdesk reminder", { body: event.text, tag: "alert-" + event.conversation });
+    }
+  }
+
   function refreshList() {
     const list = document.getElementById("conversation-list");
     if (list && window.htmx) window.htmx.trigger(list, "refresh");
@@ -96,6 +117,7 @@
       let event;
       try { event = JSON.parse(message.data); } catch (error) { return; }
       if (event.type === "inbox.escalated") announce(event);
+      if (event.type === "inbox.alert") { alertAgent(event); refreshList(); }
       if (event.type === "inbox.escalated" || event.type === "inbox.changed") refreshList();
     });
     socket.addEventListener("close", function (close) {

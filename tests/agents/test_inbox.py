@@ -49,7 +49,7 @@ def test_waiting_conversations_come_most_urgent_first_then_longest_waiting(dana:
     page = signed_in(dana.user).get("/agent/")
     names = [c.customer.name for c in page.context["conversations"]]
     assert names == ["Urgent", "Calm Old", "Calm New", "Low Long"]
-    assert page.context["counts"] == {"waiting": 4, "mine": 0, "all": 5}
+    assert page.context["counts"] == {"waiting": 4, "mine": 0, "callbacks": 0, "all": 5}
     html = page.content.decode()
     assert "Asked for a person" in html  # the trigger, in words
     assert 'data-waiting-since="' in html  # the live waiting time

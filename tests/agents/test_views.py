@@ -83,7 +83,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
         )
         message_post(conversation_id=conversation.pk, author_kind="customer", body="hi")
     conversation_join(public_id=conversation.public_id, agent=dana)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get("/agent/?tab=all", HTTP_HX_REQUEST="true")
     assert response.content.count(b"<tr data-conversation") == 25
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
+from escalation.models import CapabilityBoundary, UrgencyCriterion
 from helpdesk import demo_data
 from helpdesk.models import Customer, KnowledgeArticle
 from helpdesk.services import conversation_start, message_post
 from helpdesk.turns import customer_turn_handle
-from routing.models import RoutingPolicy, RoutingRule, Skill
+from routing.models import OnCallShift, RoutingPolicy, RoutingRule, Skill, Team, TeamHours
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         self._customers()
         self._articles()
         self._routing(skills)
+        self._team(skills)
         self._conversations()
         self.stdout.write(
             self.style.SUCCESS(
@@ -112,6 +114,42 @@ class Command(BaseCommand):
         policy = RoutingPolicy.load()
         policy.fallback_skill = skills[demo_data.FALLBACK_SKILL]
         policy.save(update_fields=["fallback_skill"])
+
+    def _team(self, skills: dict[str, Skill]) -> None:
+        """Business hours, the on-call rotation and what counts as urgent off-hours."""
+        team, _ = Team.objects.update_or_create(
+            name=demo_data.TEAM["name"], defaults={**demo_data.TEAM, "is_default": True}
+        )
+        team.skills.set(skills.values())
+        team.hours.all().delete()
+        for weekday, opens, closes in demo_data.TEAM_HOURS:
+            TeamHours.objects.create(
+                team=team,
+                weekday=weekday,
+                opens=time.fromisoformat(opens),
+                closes=time.fromisoformat(closes),
+            )
+        today = timezone.now().date()
+        monday = datetime.combine(today - timedelta(days=today.weekday()), time(), tzinfo=UTC)
+        for week in range(demo_data.ON_CALL_WEEKS):
+            username = demo_data.ON_CALL_ROTATION[week % len(demo_data.ON_CALL_ROTATION)]
+            OnCallShift.objects.update_or_create(
+                team=team,
+                starts_at=monday + timedelta(weeks=week),
+                defaults={
+                    "agent": Agent.objects.get(user__username=username),
+                    "ends_at": monday + timedelta(weeks=week + 1),
+                },
+            )
+        for name, text, boundary, urgency in demo_data.URGENCY_CRITERIA:
+            UrgencyCriterion.objects.update_or_create(
+                name=name,
+                defaults={
+                    "customer_text": text,
+                    "boundary": CapabilityBoundary.objects.filter(code=boundary).first(),
+                    "min_urgency": urgency,
+                },
+            )
 
     def _conversations(self) -> None:
         """Each demo customer's chat with the assistant, through the real turn handler (which

@@ -1,0 +1,154 @@
+"""Shipped translations of the customer-facing texts in escalation.texts (English there)."""
+
+TRANSLATIONS: dict[str, dict[str, str]] = {
+    "es": {
+        "handoff": "Quiero ponerte en contacto con un especialista que pueda ayudarte con esto. He "
+        "compartido nuestra conversación con el equipo, así que no tendrás que repetir nada.",
+        "shortly": "Alguien se unirá a este chat en breve.",
+        "queued": "Eres el número {position} en la cola; la espera es de unos {minutes} min.",
+        "nobody_free": "Ahora mismo todas las personas que pueden ayudarte están ocupadas; "
+        "conservas tu lugar en la cola.",
+        "introduce": "He compartido nuestra conversación con {agent}, así que no tendrás que "
+        "repetir nada.",
+        "rephrase": "Quiero asegurarme de entenderte bien. ¿Podrías contarme un poco más o decirlo "
+        "de otra forma?",
+        "wait_update": "Gracias por esperar. Ahora eres el número {position} en la cola; quedan "
+        "unos {minutes} min.",
+        "wait_update_unknown": "Gracias por esperar. Todas las personas que pueden ayudarte siguen "
+        "ocupadas; conservas tu lugar en la cola y te mantendré al tanto.",
+        "callback_offer": "Siento que esto esté tardando más de lo que nos gustaría. ¿Prefieres "
+        "que te llamemos a la hora que mejor te venga o que te respondamos por correo electrónico? "
+        "Conservas tu lugar en la cola hasta que elijas.",
+        "choice_callback": "Que me llamen",
+        "choice_email": "Que me escriban",
+        "choice_wait": "Seguir esperando",
+        "keep_waiting": "Por supuesto, conservas tu lugar en la cola.",
+        "callback_slots": "¿Cuándo te llamamos? Elige una hora (hora de {zone}) y comprueba tu "
+        "número de teléfono.",
+        "email_address": "¿A qué dirección de correo electrónico te escribimos?",
+        "callback_confirmed": "Listo: te llamaremos al {phone}, {when} (hora de {zone}). Para que "
+        "no tengas que volver a explicarlo todo, este es el tema de la llamada: {summary}",
+        "email_confirmed": "Listo: te responderemos por correo electrónico a {email} a más tardar "
+        "{when} (hora de {zone}). Esto es lo que vamos a revisar: {summary}",
+        "off_hours": "Nuestro equipo no está disponible en este momento y vuelve {when} (hora de "
+        "{zone}). Puedo programar una llamada para el próximo día laborable o una respuesta por "
+        "correo electrónico.",
+        "urgent_info": "Si es urgente ({criteria}), avisamos de inmediato a nuestro especialista "
+        "de guardia.",
+        "emergency": "Esto es urgente, así que estoy contactando ahora con nuestro especialista de "
+        "guardia. Si nadie puede atenderte en {minutes} min, te llamaremos a más tardar {deadline} "
+        "(hora de {zone}). Déjanos un número de teléfono en el que podamos localizarte.",
+        "choice_phone": "Guardar mi número",
+        "phone_saved": "Gracias, te llamaremos al {phone} si es necesario.",
+        "guaranteed_callback": "Nuestro especialista de guardia no ha podido conectarse a tiempo. "
+        "Hemos registrado una llamada de vuelta garantizada: nos pondremos en contacto contigo a "
+        "través de {contact} a más tardar {deadline} (hora de {zone}).",
+        "email_subject": "Tu solicitud: nos pondremos en contacto contigo {when}",
+        "email_body": "Hola, {name}:\n\n{confirmation}\n\nTu número de referencia: "
+        "{reference}\n\nSi algo cambia, responde a este correo o vuelve a abrir el chat.\n",
+        "slot_label": "{day} {time}",
+    },
+    "fr": {
+        "handoff": "Je souhaite vous mettre en relation avec un spécialiste qui pourra vous aider. "
+        "J'ai partagé notre conversation avec l'équipe, vous n'aurez donc rien à répéter.",
+        "shortly": "Quelqu'un va rejoindre ce chat sous peu.",
+        "queued": "Vous êtes numéro {position} dans la file ; l'attente est d'environ {minutes} "
+        "min.",
+        "nobody_free": "Toutes les personnes qui peuvent vous aider sont occupées pour le moment ; "
+        "vous gardez votre place dans la file.",
+        "introduce": "J'ai partagé notre conversation avec {agent}, vous n'aurez donc rien à "
+        "répéter.",
+        "rephrase": "Je veux être sûr de bien comprendre. Pourriez-vous m'en dire un peu plus, ou "
+        "le formuler autrement ?",
+        "wait_update": "Merci de votre patience. Vous êtes maintenant numéro {position} dans la "
+        "file ; encore environ {minutes} min.",
+        "wait_update_unknown": "Merci de votre patience. Toutes les personnes qui peuvent vous "
+        "aider sont encore occupées ; vous gardez votre place dans la file et je vous tiens au "
+        "courant.",
+        "callback_offer": "Je suis désolé que cela prenne plus de temps que nous le voudrions. "
+        "Préférez-vous que nous vous rappelions à un moment qui vous convient, ou que nous vous "
+        "répondions par e-mail ? Vous gardez votre place dans la file jusqu'à ce que vous "
+        "choisissiez.",
+        "choice_callback": "Rappelez-moi",
+        "choice_email": "Écrivez-moi",
+        "choice_wait": "Continuer d'attendre",
+        "keep_waiting": "Bien sûr, vous gardez votre place dans la file.",
+        "callback_slots": "Quand devons-nous vous appeler ? Choisissez un créneau (heure de "
+        "{zone}) et vérifiez votre numéro de téléphone.",
+        "email_address": "À quelle adresse e-mail devons-nous vous écrire ?",
+        "callback_confirmed": "C'est noté : nous vous appellerons au {phone}, {when} (heure de "
+        "{zone}). Pour que vous n'ayez pas à tout réexpliquer, voici ce dont nous parlerons : "
+        "{summary}",
+        "email_confirmed": "C'est noté : nous vous répondrons par e-mail à {email} au plus tard "
+        "{when} (heure de {zone}). Voici ce que nous allons examiner : {summary}",
+        "off_hours": "Notre équipe est absente pour le moment et sera de retour {when} (heure de "
+        "{zone}). Je peux organiser un appel le prochain jour ouvré, ou une réponse par e-mail.",
+        "urgent_info": "Si c'est urgent ({criteria}), notre spécialiste d'astreinte est contacté "
+        "immédiatement.",
+        "emergency": "C'est urgent, je contacte donc dès maintenant notre spécialiste d'astreinte. "
+        "Si personne ne peut vous rejoindre dans les {minutes} min, nous vous rappellerons au plus "
+        "tard {deadline} (heure de {zone}). Merci de nous laisser un numéro de téléphone auquel "
+        "vous joindre.",
+        "choice_phone": "Enregistrer mon numéro",
+        "phone_saved": "Merci, nous vous appellerons au {phone} si nécessaire.",
+        "guaranteed_callback": "Notre spécialiste d'astreinte n'a pas pu vous rejoindre à temps. "
+        "Nous avons enregistré un rappel garanti : nous vous contacterons via {contact} au plus "
+        "tard {deadline} (heure de {zone}).",
+        "email_subject": "Votre demande : nous reviendrons vers vous {when}",
+        "email_body": "Bonjour {name},\n\n{confirmation}\n\nVotre référence : {reference}\n\nSi "
+        "quelque chose change, répondez à cet e-mail ou rouvrez le chat.\n",
+        "slot_label": "{day} {time}",
+    },
+    "de": {
+        "handoff": "Ich möchte Sie mit einem Spezialisten verbinden, der Ihnen dabei helfen kann. "
+        "Ich habe unser Gespräch mit dem Team geteilt, Sie müssen also nichts wiederholen.",
+        "shortly": "Gleich meldet sich jemand in diesem Chat.",
+        "queued": "Sie sind Nummer {position} in der Warteschlange; die Wartezeit beträgt etwa "
+        "{minutes} Min.",
+        "nobody_free": "Alle, die Ihnen dabei helfen können, sind gerade beschäftigt; Sie behalten "
+        "Ihren Platz in der Warteschlange.",
+        "introduce": "Ich habe unser Gespräch mit {agent} geteilt, Sie müssen also nichts "
+        "wiederholen.",
+        "rephrase": "Ich möchte sichergehen, dass ich Sie richtig verstehe. Können Sie es etwas "
+        "genauer oder anders formulieren?",
+        "wait_update": "Danke für Ihre Geduld. Sie sind jetzt Nummer {position} in der "
+        "Warteschlange; noch etwa {minutes} Min.",
+        "wait_update_unknown": "Danke für Ihre Geduld. Alle, die Ihnen helfen können, sind noch "
+        "beschäftigt; Sie behalten Ihren Platz in der Warteschlange, und ich halte Sie auf dem "
+        "Laufenden.",
+        "callback_offer": "Es tut mir leid, dass es länger dauert als gewünscht. Möchten Sie "
+        "lieber zu einer für Sie passenden Zeit zurückgerufen werden, oder sollen wir uns per "
+        "E-Mail bei Ihnen melden? Bis Sie sich entscheiden, behalten Sie Ihren Platz in der "
+        "Warteschlange.",
+        "choice_callback": "Bitte zurückrufen",
+        "choice_email": "Per E-Mail antworten",
+        "choice_wait": "Weiter warten",
+        "keep_waiting": "Selbstverständlich, Sie behalten Ihren Platz in der Warteschlange.",
+        "callback_slots": "Wann sollen wir Sie anrufen? Wählen Sie eine Uhrzeit (Zeitzone {zone}) "
+        "und prüfen Sie Ihre Telefonnummer.",
+        "email_address": "An welche E-Mail-Adresse sollen wir Ihnen schreiben?",
+        "callback_confirmed": "Erledigt: Wir rufen Sie {when} (Zeitzone {zone}) unter {phone} an. "
+        "Damit Sie nichts noch einmal erklären müssen, hier das Thema unseres Gesprächs: {summary}",
+        "email_confirmed": "Erledigt: Wir antworten Ihnen spätestens {when} (Zeitzone {zone}) per "
+        "E-Mail an {email}. Das sehen wir uns an: {summary}",
+        "off_hours": "Unser Team ist gerade nicht erreichbar und {when} (Zeitzone {zone}) wieder "
+        "für Sie da. Ich kann einen Anruf am nächsten Werktag oder eine Antwort per E-Mail für Sie "
+        "veranlassen.",
+        "urgent_info": "Wenn es dringend ist ({criteria}), wird unser Spezialist im "
+        "Bereitschaftsdienst sofort kontaktiert.",
+        "emergency": "Das ist dringend, deshalb kontaktiere ich jetzt unseren Spezialisten im "
+        "Bereitschaftsdienst. Falls sich innerhalb von {minutes} Min. niemand meldet, rufen wir "
+        "Sie spätestens {deadline} (Zeitzone {zone}) zurück. Bitte hinterlassen Sie eine "
+        "Telefonnummer, unter der wir Sie erreichen können.",
+        "choice_phone": "Nummer speichern",
+        "phone_saved": "Vielen Dank, wir rufen Sie bei Bedarf unter {phone} an.",
+        "guaranteed_callback": "Unser Spezialist im Bereitschaftsdienst konnte nicht rechtzeitig "
+        "dazukommen. Wir haben einen garantierten Rückruf vermerkt: Wir melden uns spätestens "
+        "{deadline} (Zeitzone {zone}) unter {contact} bei Ihnen.",
+        "email_subject": "Ihre Anfrage: Wir melden uns {when} bei Ihnen",
+        "email_body": "Hallo {name},\n\n{confirmation}\n\nIhre Vorgangsnummer: "
+        "{reference}\n\nFalls sich etwas ändert, antworten Sie einfach auf diese E-Mail oder "
+        "öffnen Sie den Chat erneut.\n",
+        "slot_label": "{day} {time}",
+    },
+}

@@ -1,0 +1,856 @@
+"""The customer's side of the handoff, from the escalation until someone is with them.
+
+- The handoff message says what happens next: someone shortly, the place in line and the wait,
+  or (outside the team's hours) when the team is back, with callback slots on the next business
+  day; for an urgent issue off-hours, the emergency path.
+- While the customer waits, timers (escalation.timers) post their place and the wait at the
+  latest when the estimate runs out and then every few minutes, offer a callback or an email
+  follow-up after a while, and overflow a queue that is too long or too slow.
+- The customer's choices arrive as buttons under assistant messages (`customer_choose`).
+
+Every text comes from escalation.texts, in the customer's language, as supervisors edited it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import formats, timezone, translation
+
+from agents.models import Agent, AgentSkill
+from escalation.models import Callback, Escalation, Timer, TransitionPolicy, UrgencyCriterion
+from escalation.texts import handoff_text, minutes_of, render
+from escalation.timers import timer_schedule
+from helpdesk.models import Conversation, ConversationEvent, Customer, Message
+from helpdesk.realtime import INBOX_GROUP, agent_group, publish_on_commit
+from helpdesk.services import ChatError, conversation_publish_status, event_record, message_post
+from routing.estimates import wait_estimate, what_happens_next
+from routing.hours import Schedule, callback_slots, is_open, next_opening, opening_spans
+from routing.models import RoutingPolicy, Team
+from routing.services import Needs, conversation_needs, manual_assign, waiting_queue
+from routing.tasks import route_conversation_task
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()./-]{5,30}$")
+URGENCY_ORDER = ["low", "normal", "high", "critical"]
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The team a conversation belongs to, its week, and whether it is working at `now`."""
+
+    team: Team | None
+    schedule: Schedule | None
+    now: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.schedule is None or is_open(self.schedule, self.now)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.schedule.zone if self.schedule else settings.TIME_ZONE)
+
+
+def desk_for(conversation: Conversation, now: datetime, needs: Needs | None = None) -> Desk:
+    from routing.teams import team_for, team_schedule
+
+    needs = needs or conversation_needs(conversation, RoutingPolicy.load())
+    team = team_for(needs)
+    return Desk(team, team_schedule(team, now) if team else None, now)
+
+
+# -- the handoff message -----------------------------------------------------------------------
+
+
+def handoff_begin(*, conversation: Conversation, escalation: Escalation, now: datetime) -> None:
+    """Post the handoff message(s) and start the timers. Inside the escalation's transaction."""
+    policy = TransitionPolicy.load()
+    language = conversation.language
+    desk = desk_for(conversation, now)
+    if not desk.open:
+        if _is_urgent(conversation, escalation):
+            _emergency_begin(conversation, desk, policy)
+        else:
+            _off_hours_offer(conversation, desk, policy)
+        return
+    _post(conversation, handoff_text(language, **what_happens_next(conversation)))
+    _wait_timers_start(conversation, policy, now)
+    routing = RoutingPolicy.load()
+    queue_ahead = waiting_queue().exclude(pk=conversation.pk).count()
+    if routing.overflow_queue_length and queue_ahead >= routing.overflow_queue_length:
+        overflow(conversation, now=now, reason=f"{queue_ahead} already waiting")
+    elif routing.overflow_after_minutes:
+        timer_schedule(
+            kind=Timer.Kind.OVERFLOW,
+            key=f"overflow:{_episode(conversation)}",
+            due_at=now + timedelta(minutes=routing.overflow_after_minutes),
+            conversation=conversation,
+        )
+
+
+def _episode(conversation: Conversation) -> str:
+    """Timer keys are per escalation, so a conversation handed over again gets fresh ones."""
+    stamp = conversation.escalated_at or timezone.now()
+    return f"{conversation.pk}:{int(stamp.timestamp())}"
+
+
+def _wait_timers_start(conversation: Conversation, policy: TransitionPolicy, now: datetime) -> None:
+    every = timedelta(minutes=policy.update_every_minutes)
+    estimate = wait_estimate(conversation)["seconds"]
+    # At the latest when the estimate runs out, then every N minutes.
+    first = min(every, timedelta(seconds=estimate)) if estimate else every
+    _schedule_wait_update(conversation, due_at=now + first, number=1)
+    if policy.offer_callback_after_minutes:
+        timer_schedule(
+            kind=Timer.Kind.CALLBACK_OFFER,
+            key=f"callback_offer:{_episode(conversation)}",
+            due_at=now + timedelta(minutes=policy.offer_callback_after_minutes),
+            conversation=conversation,
+        )
+
+
+def _schedule_wait_update(conversation: Conversation, *, due_at: datetime, number: int) -> None:
+    timer_schedule(
+        kind=Timer.Kind.WAIT_UPDATE,
+        key=f"wait_update:{_episode(conversation)}:{number}",
+        due_at=due_at,
+        conversation=conversation,
+        payload={"number": number},
+    )
+
+
+def _post(conversation: Conversation, body: str, actions: dict[str, Any] | None = None) -> Message:
+    return message_post(
+        conversation_id=conversation.pk,
+        author_kind=Message.AuthorKind.ASSISTANT,
+        body=body,
+        actions=actions,
+    ).message
+
+
+# -- timers while the customer waits -------------------------------------------------------------
+
+
+def still_queued(conversation: Conversation) -> bool:
+    return conversation.status == Conversation.Status.WAITING and not conversation.assigned_agent_id
+
+
+def wait_update(timer: Timer, now: datetime) -> str:
+    """Post the place in line and the wait, and schedule the next update. While an agent has the
+    conversation the chain carries on silently, so updates resume if they hand it back."""
+    conversation = _locked(timer.conversation_id)
+    if conversation.status not in Conversation.HANDED_OVER_STATUSES:
+        return f"stopped: {conversation.status}"
+    policy = TransitionPolicy.load()
+    number = int(timer.payload.get("number", 1))
+    next_due = now + timedelta(minutes=policy.update_every_minutes)
+    _schedule_wait_update(conversation, due_at=next_due, number=number + 1)
+    if not still_queued(conversation):
+        return "not queued: nothing posted"
+    estimate = wait_estimate(conversation)
+    if estimate["position"] and estimate["seconds"]:
+        body = render(
+            "wait_update",
+            conversation.language,
+            position=estimate["position"],
+            minutes=minutes_of(float(estimate["seconds"])),
+        )
+    else:
+        body = render("wait_update_unknown", conversation.language)
+    _post(conversation, body)
+    return f"posted update {number}"
+
+
+def callback_offer(timer: Timer, now: datetime) -> str:
+    conversation = _locked(timer.conversation_id)
+    if not still_queued(conversation):
+        return "not queued: no offer"
+    return _offer(conversation)
+
+
+def _offer(conversation: Conversation) -> str:
+    """The callback / email / keep waiting buttons, once per escalation."""
+    already = conversation.messages.filter(
+        actions__kind="callback_offer", created_at__gte=conversation.escalated_at
+    ).exists()
+    if already:
+        return "already offered"
+    language = conversation.language
+    _post(
+        conversation,
+        render("callback_offer", language),
+        {
+            "kind": "callback_offer",
+            "choices": [
+                {"id": "callback", "label": render("choice_callback", language)},
+                _email_choice(conversation),
+                {"id": "wait", "label": render("choice_wait", language)},
+            ],
+        },
+    )
+    return "offered a callback"
+
+
+def _email_choice(conversation: Conversation) -> dict[str, str]:
+    choice = {"id": "email", "label": render("choice_email", conversation.language)}
+    if not conversation.customer.email:
+        choice["input"] = "email"
+    return choice
+
+
+def overflow(conversation: Conversation, *, now: datetime, reason: str) -> str:
+    """A queue too long or too slow: to the secondary skill group, or straight to the offer."""
+    policy = RoutingPolicy.load()
+    if policy.overflow_action == "skill" and policy.overflow_skill_id:
+        Conversation.objects.filter(pk=conversation.pk).update(overflowed_at=now)
+        conversation.overflowed_at = now
+        transaction.on_commit(lambda: route_conversation_task.delay(conversation.pk), robust=True)
+        outcome = "to the secondary skill group"
+    else:
+        outcome = _offer(conversation)
+    event_record(
+        conversation=conversation,
+        kind="routing.overflowed",
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data={"reason": reason, "action": policy.overflow_action, "outcome": outcome},
+    )
+    return f"overflowed: {outcome}"
+
+
+def overflow_timer(timer: Timer, now: datetime) -> str:
+    conversation = _locked(timer.conversation_id)
+    if not still_queued(conversation) or conversation.overflowed_at:
+        return "not queued: no overflow"
+    minutes = RoutingPolicy.load().overflow_after_minutes
+    return overflow(conversation, now=now, reason=f"waited {minutes} min")
+
+
+def _locked(conversation_id: int | None) -> Conversation:
+    assert conversation_id is not None, "this timer belongs to a conversation"
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=conversation_id)
+    )
+
+
+# -- off-hours and the emergency path --------------------------------------------------------------
+
+
+def _off_hours_offer(conversation: Conversation, desk: Desk, policy: TransitionPolicy) -> None:
+    language = conversation.language
+    assert desk.schedule is not None
+    back = next_opening(desk.schedule, desk.now)
+    body = render(
+        "off_hours",
+        language,
+        when=_when(back, desk, language) if back else "-",
+        zone=desk.zone.key,
+    )
+    criteria = _urgency_texts()
+    if criteria:
+        body += " " + render("urgent_info", language, criteria=", ".join(criteria))
+    _post(conversation, f"{render('handoff', language)} {body}", _slot_actions(conversation, desk))
+
+
+def _urgency_texts() -> list[str]:
+    return list(
+        UrgencyCriterion.objects.filter(active=True).values_list("customer_text", flat=True)
+    )
+
+
+def _is_urgent(conversation: Conversation, escalation: Escalation) -> bool:
+    """Every condition of an active criterion matches (the package's urgency, the trigger,
+    the boundary)."""
+    urgency = conversation.urgency or escalation.urgency
+    for criterion in UrgencyCriterion.objects.filter(active=True):
+        if criterion.category and criterion.category != escalation.category:
+            continue
+        if criterion.boundary_id and criterion.boundary_id != escalation.boundary_id:
+            continue
+        if criterion.min_urgency and _rank(urgency) < _rank(criterion.min_urgency):
+            continue
+        if criterion.category or criterion.boundary_id or criterion.min_urgency:
+            return True
+    return False
+
+
+def _rank(urgency: str) -> int:
+    return URGENCY_ORDER.index(urgency) if urgency in URGENCY_ORDER else 1
+
+
+def _emergency_begin(conversation: Conversation, desk: Desk, policy: TransitionPolicy) -> None:
+    """Urgent and off-hours: the on-call agent is offered the conversation and paged; if nobody
+    joins in time, a guaranteed callback with a deadline is recorded (emergency_check)."""
+    from routing.teams import on_call_agent
+
+    language, now = conversation.language, desk.now
+    answer = timedelta(minutes=policy.emergency_answer_minutes)
+    deadline = now + answer + timedelta(minutes=policy.guaranteed_callback_minutes)
+    body = render(
+        "emergency",
+        language,
+        minutes=policy.emergency_answer_minutes,
+        deadline=_when(deadline, desk, language),
+        zone=desk.zone.key,
+    )
+    actions: dict[str, Any] = {}
+    if not conversation.customer.phone:
+        actions = {
+            "kind": "phone",
+            "choices": [
+                {"id": "phone", "label": render("choice_phone", language), "input": "phone"}
+            ],
+        }
+    _post(conversation, f"{render('handoff', language)} {body}", actions)
+    agent = on_call_agent(desk.team, now) if desk.team else None
+    if agent is not None:
+        manual_assign(conversation=conversation, agent=agent, by=None, over_capacity=True)
+        _page(agent, conversation, f"Urgent off-hours: {conversation.customer.display_name}")
+    elif desk.team and desk.team.emergency_email:
+        _email(
+            to=desk.team.emergency_email,
+            subject="Urgent off-hours conversation, nobody on call",
+            body=_agent_link_text(conversation),
+            key=f"emergency-team:{_episode(conversation)}",
+            conversation=conversation,
+        )
+    event_record(
+        conversation=conversation,
+        kind="transition.emergency",
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data={"on_call": agent.display_name if agent else None, "deadline": deadline.isoformat()},
+    )
+    timer_schedule(
+        kind=Timer.Kind.EMERGENCY_CHECK,
+        key=f"emergency_check:{_episode(conversation)}",
+        due_at=now + answer,
+        conversation=conversation,
+        payload={"deadline": deadline.isoformat()},
+    )
+
+
+def emergency_check(timer: Timer, now: datetime) -> str:
+    """Nobody joined in time: record the guaranteed callback the customer was promised."""
+    conversation = _locked(timer.conversation_id)
+    if conversation.status != Conversation.Status.WAITING:
+        return f"answered: {conversation.status}"
+    policy = TransitionPolicy.load()
+    deadline = datetime.fromisoformat(timer.payload["deadline"])
+    customer = conversation.customer
+    kind = Callback.Kind.PHONE if customer.phone else Callback.Kind.EMAIL
+    callback = _callback_record(
+        conversation,
+        kind=kind,
+        due_at=deadline,
+        emergency=True,
+        agent=conversation.assigned_agent,
+    )
+    desk = desk_for(conversation, now)
+    contact = customer.phone or customer.email or "-"
+    _post(
+        conversation,
+        render(
+            "guaranteed_callback",
+            conversation.language,
+            contact=contact,
+            deadline=_when(deadline, desk, conversation.language),
+            zone=desk.zone.key,
+        ),
+    )
+    timer_schedule(
+        kind=Timer.Kind.DEADLINE_CHECK,
+        key=f"deadline_check:{callback.pk}",
+        due_at=deadline - timedelta(minutes=policy.deadline_warning_minutes),
+        callback=callback,
+        conversation=conversation,
+    )
+    return f"guaranteed callback {callback.pk}"
+
+
+def deadline_check(timer: Timer, now: datetime) -> str:
+    """A guaranteed callback still open near its deadline: escalated again, to the team's
+    emergency address, every supervisor and the agents' inboxes."""
+    callback = (
+        Callback.objects.select_for_update()
+        .select_related("conversation__customer", "agent")
+        .get(pk=_callback_id(timer))
+    )
+    if callback.status != Callback.Status.SCHEDULED:
+        return f"callback {callback.status}"
+    callback.escalated_again_at = now
+    callback.save(update_fields=["escalated_again_at"])
+    conversation = callback.conversation
+    text = f"Guaranteed callback due {callback.due_at:%H:%M} UTC is still open"
+    recipients = _supervisor_emails()
+    desk = desk_for(conversation, now)
+    if desk.team and desk.team.emergency_email:
+        recipients.append(desk.team.emergency_email)
+    if callback.agent is not None and callback.agent.user.email:
+        recipients.append(callback.agent.user.email)
+    for address in sorted(set(recipients)):
+        _email(
+            to=address,
+            subject=text,
+            body=_agent_link_text(conversation),
+            key=f"deadline:{callback.pk}:{address}",
+            conversation=conversation,
+        )
+    publish_on_commit(
+        INBOX_GROUP,
+        {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
+    )
+    event_record(
+        conversation=conversation,
+        kind="callback.deadline_at_risk",
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data={"callback": callback.pk, "told": sorted(set(recipients))},
+    )
+    return f"escalated again to {len(set(recipients))} addresses"
+
+
+def _supervisor_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    return list(users.values_list("email", flat=True))
+
+
+# -- callbacks ---------------------------------------------------------------------------------------
+
+
+def _slot_actions(conversation: Conversation, desk: Desk) -> dict[str, Any]:
+    """Buttons with the next callback slots in the team's hours, and the email follow-up."""
+    policy = TransitionPolicy.load()
+    language = conversation.language
+    slots = (
+        callback_slots(
+            desk.schedule,
+            desk.now,
+            slot_minutes=policy.callback_slot_minutes,
+            count=policy.callback_slots_offered,
+            lead_minutes=policy.callback_lead_minutes,
+        )
+        if desk.schedule
+        else _plain_slots(desk.now, policy)
+    )
+    choices: list[dict[str, str]] = [
+        {
+            "id": "slot:" + slot.isoformat(),
+            "label": _slot_label(slot, desk, language),
+            "input": "phone",
+        }
+        for slot in slots
+    ]
+    choices.append(_email_choice(conversation))
+    return {"kind": "callback_slots", "choices": choices, "prefill": conversation.customer.phone}
+
+
+def _plain_slots(now: datetime, policy: TransitionPolicy) -> list[datetime]:
+    """Without business hours: the next slots on the half-hour grid, any time of day."""
+    step = timedelta(minutes=policy.callback_slot_minutes)
+    start = now + timedelta(minutes=policy.callback_lead_minutes)
+    start = start.replace(second=0, microsecond=0) + timedelta(minutes=-start.minute % 30)
+    return [start + step * number for number in range(policy.callback_slots_offered)]
+
+
+def _slot_label(slot: datetime, desk: Desk, language: str) -> str:
+    local = timezone.localtime(slot, desk.zone)
+    with translation.override(language):
+        day = formats.date_format(local, "l j F")
+    return render("slot_label", language, day=day, time=local.strftime("%H:%M"))
+
+
+def _when(moment: datetime, desk: Desk, language: str) -> str:
+    local = timezone.localtime(moment, desk.zone)
+    with translation.override(language):
+        return formats.date_format(local, "l j F, H:i")
+
+
+def _callback_record(
+    conversation: Conversation,
+    *,
+    kind: str,
+    due_at: datetime,
+    emergency: bool = False,
+    agent: Agent | None = None,
+) -> Callback:
+    """The conversation leaves the live queue and becomes a scheduled callback or email
+    ticket, given to an agent who can take it (fewest callbacks still to do)."""
+    customer = conversation.customer
+    agent = agent or _callback_agent(conversation)
+    callback = Callback.objects.create(
+        conversation=conversation,
+        kind=kind,
+        phone=customer.phone if kind == Callback.Kind.PHONE else "",
+        email=customer.email if kind == Callback.Kind.EMAIL else "",
+        due_at=due_at,
+        emergency=emergency,
+        agent=agent,
+        summary=_issue_summary(conversation),
+    )
+    conversation.status = (
+        Conversation.Status.CALLBACK
+        if kind == Callback.Kind.PHONE
+        else Conversation.Status.FOLLOW_UP
+    )
+    conversation.assigned_agent, conversation.offered_at, conversation.queue_key = None, None, None
+    conversation.save(update_fields=["status", "assigned_agent", "offered_at", "queue_key"])
+    event_record(
+        conversation=conversation,
+        kind="callback.scheduled",
+        actor_kind=ConversationEvent.ActorKind.CUSTOMER,
+        data={
+            "callback": callback.pk,
+            "kind": kind,
+            "due_at": due_at.isoformat(),
+            "agent": agent.display_name if agent else None,
+            "emergency": emergency,
+        },
+    )
+    conversation_publish_status(conversation)
+    publish_on_commit(
+        INBOX_GROUP,
+        {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": "callback"},
+    )
+    if kind == Callback.Kind.PHONE:
+        policy = TransitionPolicy.load()
+        timer_schedule(
+            kind=Timer.Kind.CALLBACK_REMINDER,
+            key=f"callback_reminder:{callback.pk}",
+            due_at=due_at - timedelta(minutes=policy.reminder_minutes),
+            callback=callback,
+            conversation=conversation,
+        )
+    return callback
+
+
+def _callback_agent(conversation: Conversation) -> Agent | None:
+    """Any agent with the skills and language (online or not: the call is later), fewest
+    scheduled callbacks first."""
+    needs = conversation_needs(conversation, RoutingPolicy.load())
+    agents = Agent.objects.all()
+    for code, level in needs.skills.items():
+        agents = agents.filter(
+            pk__in=AgentSkill.objects.filter(skill__code=code, level__gte=level).values("agent")
+        )
+    if needs.language:
+        agents = agents.filter(languages__icontains=needs.language)
+    return (
+        agents.annotate(
+            scheduled=Count("callbacks", filter=Q(callbacks__status=Callback.Status.SCHEDULED))
+        )
+        .order_by("scheduled", "pk")
+        .first()
+    )
+
+
+def _issue_summary(conversation: Conversation) -> str:
+    package = conversation.handoffs.order_by("-version").first()
+    if package is None:
+        return ""
+    return str(package.data.get("summary", "")).split("\n")[0]
+
+
+def _callback_id(timer: Timer) -> int:
+    assert timer.callback_id is not None, "this timer belongs to a callback"
+    return timer.callback_id
+
+
+def callback_reminder(timer: Timer, now: datetime) -> str:
+    callback = (
+        Callback.objects.select_for_update()
+        .select_related("agent__user", "conversation__customer")
+        .get(pk=_callback_id(timer))
+    )
+    if callback.status != Callback.Status.SCHEDULED:
+        return f"callback {callback.status}"
+    conversation = callback.conversation
+    text = (
+        f"Callback at {callback.due_at:%H:%M} UTC: {conversation.customer.display_name}, "
+        f"{callback.phone}"
+    )
+    if callback.agent is None:
+        publish_on_commit(
+            INBOX_GROUP,
+            {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
+        )
+        return "reminded every agent (none assigned)"
+    _page(callback.agent, conversation, text)
+    return f"reminded {callback.agent.display_name}"
+
+
+def _page(agent: Agent, conversation: Conversation, text: str) -> None:
+    """Reach one agent: their open inbox pages at once, and their email."""
+    publish_on_commit(
+        agent_group(agent.pk),
+        {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
+    )
+    if agent.user.email:
+        _email(
+            to=agent.user.email,
+            subject=text,
+            body=_agent_link_text(conversation),
+            key=f"page:{agent.pk}:{text}"[:120],
+            conversation=conversation,
+        )
+    event_record(
+        conversation=conversation,
+        kind="transition.paged",
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data={"agent": agent.pk, "agent_name": agent.display_name, "text": text},
+    )
+
+
+def _agent_link_text(conversation: Conversation) -> str:
+    summary = _issue_summary(conversation) or "(no summary yet)"
+    return (
+        f"{conversation.customer.display_name}: {summary}\n\n"
+        f"Handoff summary: {settings.SITE_URL}/agent/conversations/{conversation.public_id}/summary/\n"
+    )
+
+
+def _email(*, to: str, subject: str, body: str, key: str, conversation: Conversation) -> None:
+    """Queue an email as a timer row: sent once the transaction commits, never twice."""
+    timer_schedule(
+        kind=Timer.Kind.EMAIL,
+        key=f"email:{key}"[:120],
+        due_at=timezone.now(),
+        conversation=conversation,
+        payload={"to": to, "subject": subject[:200], "body": body},
+        run_now=True,
+    )
+
+
+# -- the customer's choices ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    message: Message | None
+    duplicate: bool = False
+
+
+def customer_choose(
+    *, public_id: Any, customer_id: int, message_seq: int, choice: str, contact: str = ""
+) -> ChoiceResult:
+    """A button the customer pressed under an assistant message. Only the latest offer counts,
+    each once; pressing the same button again changes nothing."""
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(public_id=public_id, customer_id=customer_id)
+            .first()
+        )
+        if conversation is None:
+            raise ChatError("forbidden", "This conversation does not belong to you.")
+        offer = _offer_message(conversation, message_seq)
+        chosen = offer.actions.get("chosen")
+        if chosen == choice:
+            return ChoiceResult(None, duplicate=True)
+        if chosen:
+            raise ChatError("already_chosen", "You already chose an option here.")
+        offered = {item["id"]: item for item in offer.actions.get("choices", [])}
+        if choice not in offered:
+            raise ChatError("invalid_choice", "That option is not on offer.")
+        reply = _apply_choice(conversation, offer, offered[choice], contact.strip())
+        offer.actions = {**offer.actions, "chosen": choice}
+        offer.save(update_fields=["actions"])
+        publish_on_commit(
+            conversation.group_name,
+            {"type": "chat.choice", "seq": offer.seq, "chosen": choice},
+        )
+        return ChoiceResult(reply)
+
+
+def _offer_message(conversation: Conversation, seq: int) -> Message:
+    offer = conversation.messages.filter(seq=seq, author_kind=Message.AuthorKind.ASSISTANT).first()
+    if offer is None or not offer.actions.get("choices"):
+        raise ChatError("invalid_choice", "That message has no options to choose from.")
+    latest = (
+        conversation.messages.exclude(actions={})
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if latest != seq:
+        raise ChatError("stale_choice", "That offer was replaced by a newer one below.")
+    if not conversation.is_open:
+        raise ChatError("closed", "This conversation is closed.")
+    return offer
+
+
+def _apply_choice(
+    conversation: Conversation, offer: Message, item: dict[str, str], contact: str
+) -> Message:
+    language, now, choice = conversation.language, timezone.now(), item["id"]
+    customer = conversation.customer
+    if choice == "wait":
+        return _post(conversation, render("keep_waiting", language))
+    if choice == "callback":
+        _require_waiting(conversation)
+        body = render("callback_slots", language, zone=desk_for(conversation, now).zone.key)
+        return _post(conversation, body, _slot_actions(conversation, desk_for(conversation, now)))
+    if choice == "phone":
+        _save_contact(customer, phone=_valid_phone(contact))
+        return _post(conversation, render("phone_saved", language, phone=customer.phone))
+    if choice == "email":
+        _require_waiting(conversation)
+        _save_contact(customer, email=_valid_email(contact or customer.email))
+        return _email_follow_up(conversation, now)
+    if choice.startswith("slot:"):
+        _require_waiting(conversation)
+        slot = datetime.fromisoformat(choice.removeprefix("slot:"))
+        if slot <= now:
+            raise ChatError("stale_choice", "That time has passed; please pick a later one.")
+        _save_contact(customer, phone=_valid_phone(contact or customer.phone))
+        return _phone_callback(conversation, slot, now)
+    raise ChatError("invalid_choice", "That option is not on offer.")
+
+
+def _require_waiting(conversation: Conversation) -> None:
+    if conversation.status != Conversation.Status.WAITING:
+        raise ChatError("not_waiting", "You are no longer waiting in line.")
+
+
+def _valid_phone(value: str) -> str:
+    if not PHONE_PATTERN.match(value) or sum(ch.isdigit() for ch in value) < 6:
+        raise ChatError("invalid_field", "Please give a phone number, like +44 20 7946 0958.")
+    return value
+
+
+def _valid_email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ChatError(
+            "invalid_field", "Please give an email address, like you@example.com."
+        ) from None
+    return value
+
+
+def _save_contact(customer: Customer, *, phone: str = "", email: str = "") -> None:
+    if phone:
+        customer.phone = phone
+    if email and not customer.email:
+        customer.email = email
+    customer.save(update_fields=["phone", "email"])
+
+
+def _phone_callback(conversation: Conversation, slot: datetime, now: datetime) -> Message:
+    callback = _callback_record(conversation, kind=Callback.Kind.PHONE, due_at=slot)
+    desk = desk_for(conversation, now)
+    language = conversation.language
+    text = render(
+        "callback_confirmed",
+        language,
+        phone=callback.phone,
+        when=_when(slot, desk, language),
+        zone=desk.zone.key,
+        summary=callback.summary or "-",
+    )
+    _confirm_by_email(conversation, callback, text, _when(slot, desk, language))
+    return _post(conversation, text)
+
+
+def _email_follow_up(conversation: Conversation, now: datetime) -> Message:
+    policy = TransitionPolicy.load()
+    desk = desk_for(conversation, now)
+    due = _after_business_hours(desk, timedelta(hours=policy.email_reply_hours))
+    callback = _callback_record(conversation, kind=Callback.Kind.EMAIL, due_at=due)
+    language = conversation.language
+    text = render(
+        "email_confirmed",
+        language,
+        email=callback.email,
+        when=_when(due, desk, language),
+        zone=desk.zone.key,
+        summary=callback.summary or "-",
+    )
+    _confirm_by_email(conversation, callback, text, _when(due, desk, language))
+    return _post(conversation, text)
+
+
+def _after_business_hours(desk: Desk, work: timedelta) -> datetime:
+    """When `work` of the team's opening time has passed from now (plain time without hours)."""
+    if desk.schedule is None:
+        return desk.now + work
+    for start, end in opening_spans(desk.schedule, desk.now, desk.now + timedelta(days=30)):
+        if end - start >= work:
+            return start + work
+        work -= end - start
+    return desk.now + work
+
+
+def _confirm_by_email(
+    conversation: Conversation, callback: Callback, confirmation: str, when: str
+) -> None:
+    customer = conversation.customer
+    if not customer.email:
+        return
+    language = conversation.language
+    _email(
+        to=customer.email,
+        subject=render("email_subject", language, when=when),
+        body=render(
+            "email_body",
+            language,
+            name=customer.display_name,
+            confirmation=confirmation,
+            reference=str(conversation.public_id)[:8],
+        ),
+        key=f"confirm:{callback.pk}",
+        conversation=conversation,
+    )
+
+
+# -- agents finishing a callback -----------------------------------------------------------------
+
+
+def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
+    """The agent called or wrote back: the callback is done and the conversation resolved."""
+    with transaction.atomic():
+        callback = Callback.objects.select_for_update().get(pk=callback_id)
+        if callback.status != Callback.Status.SCHEDULED:
+            raise ChatError("not_scheduled", "This callback is already closed.")
+        callback.status = Callback.Status.DONE
+        callback.completed_at = timezone.now()
+        callback.agent = callback.agent or agent
+        callback.save(update_fields=["status", "completed_at", "agent"])
+        conversation = _locked(callback.conversation_id)
+        if conversation.status in Conversation.SCHEDULED_STATUSES:
+            conversation.status = Conversation.Status.RESOLVED
+            conversation.closed_at = callback.completed_at
+            conversation.save(update_fields=["status", "closed_at"])
+            conversation_publish_status(conversation)
+        event_record(
+            conversation=conversation,
+            kind="callback.done",
+            actor_kind=ConversationEvent.ActorKind.AGENT,
+            actor_user_id=agent.user_id,
+            data={"callback": callback.pk, "agent": agent.display_name},
+        )
+        publish_on_commit(
+            INBOX_GROUP,
+            {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": "done"},
+        )
+    return callback
+
+
+def callback_take(*, callback_id: int, agent: Agent) -> Callback:
+    with transaction.atomic():
+        callback = Callback.objects.select_for_update().get(pk=callback_id)
+        if callback.status != Callback.Status.SCHEDULED:
+            raise ChatError("not_scheduled", "This callback is already closed.")
+        callback.agent = agent
+        callback.save(update_fields=["agent"])
+    return callback
