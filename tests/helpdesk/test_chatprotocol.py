@@ -48,6 +48,16 @@ def test_control_characters_are_dropped_but_newlines_kept() -> None:
         (frame(type="sync", after=-1), "invalid_field"),
         (frame(type="sync", after=True), "invalid_field"),
         (frame(type="typing", active="yes"), "invalid_field"),
+        (frame(type="action", seq=3, client_id="c"), "invalid_field"),
+        (frame(type="action", seq="3", choice="wait", client_id="c"), "invalid_field"),
+        (frame(type="action", seq=3, choice="", client_id="c"), "invalid_field"),
+        (frame(type="action", seq=3, choice="x" * 101, client_id="c"), "invalid_field"),
+        (frame(type="action", seq=3, choice="wait", client_id="c", contact=5), "invalid_field"),
+        (
+            frame(type="action", seq=3, choice="wait", client_id="c", contact="x" * 255),
+            "invalid_field",
+        ),
+        (frame(type="action", seq=3, choice="wait", client_id="c", phone="1"), "unknown_field"),
     ],
 )
 def test_bad_frames_get_a_specific_error(text: str, code: str) -> None:
@@ -80,3 +90,13 @@ def test_rate_limiter_allows_a_burst_then_refuses_until_the_window_slides() -> N
     assert limiter.allow() is False
     now[0] += 0.2
     assert limiter.allow() is True
+
+
+def test_an_action_frame_may_carry_a_contact_or_leave_it_out() -> None:
+    bare = parse_frame(frame(type="action", seq=3, choice="wait", client_id="c"), max_bytes=LIMIT)
+    assert bare.fields == {"seq": 3, "choice": "wait", "client_id": "c"}
+    with_phone = parse_frame(
+        frame(type="action", seq=3, choice="slot:x", client_id="c", contact="+44 1"),
+        max_bytes=LIMIT,
+    )
+    assert with_phone.fields["contact"] == "+44 1"
