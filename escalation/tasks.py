@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from escalation.services import handoff_refresh
-from escalation.timers import timer_run, timers_claim
+from escalation.timers import timer_run, timers_dispatch
 
 
 @shared_task(name="escalation.tasks.handoff_refresh", acks_late=True)
@@ -22,7 +22,4 @@ def run_timer_task(timer_id: int) -> str:
 @shared_task(name="escalation.tasks.sweep_timers", acks_late=True)
 def sweep_timers_task() -> int:
     """Beat: lease the due timers and send a task for each."""
-    ids = timers_claim()
-    for timer_id in ids:
-        run_timer_task.delay(timer_id)
-    return len(ids)
+    return timers_dispatch()

@@ -84,6 +84,16 @@ def timers_claim(*, now: datetime | None = None, limit: int = 200) -> list[int]:
     return ids
 
 
+def timers_dispatch(*, queue: str | None = None) -> int:
+    """Lease the due timers and send a task for each (beat's sweep; `queue` for tests)."""
+    from escalation.tasks import run_timer_task
+
+    ids = timers_claim()
+    for timer_id in ids:
+        run_timer_task.apply_async((timer_id,), queue=queue)
+    return len(ids)
+
+
 def timer_run(*, timer_id: int, now: datetime | None = None) -> str:
     """Run one timer if it is due and not done; mark it done with its effect, atomically."""
     now = now or timezone.now()

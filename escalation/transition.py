@@ -382,7 +382,7 @@ def deadline_check(timer: Timer, now: datetime) -> str:
     """A guaranteed callback still open near its deadline: escalated again, to the team's
     emergency address, every supervisor and the agents' inboxes."""
     callback = (
-        Callback.objects.select_for_update()
+        Callback.objects.select_for_update(of=("self",))
         .select_related("conversation__customer", "agent")
         .get(pk=_callback_id(timer))
     )
@@ -567,7 +567,7 @@ def _callback_id(timer: Timer) -> int:
 
 def callback_reminder(timer: Timer, now: datetime) -> str:
     callback = (
-        Callback.objects.select_for_update()
+        Callback.objects.select_for_update(of=("self",))
         .select_related("agent__user", "conversation__customer")
         .get(pk=_callback_id(timer))
     )
