@@ -29,7 +29,7 @@ from tests.wsclient import (
 )
 
 
-def offered(name: str = "Alice", **customer: object) -> tuple[Conversation, Message]:
+def offered(name: str = "Alice", **customer: Any) -> tuple[Conversation, Message]:
     """An escalated conversation that has waited long enough to be offered a callback."""
     conversation = escalated_conversation(name, **customer)
     timers_run_due(now=timezone.now() + timedelta(minutes=11))
