@@ -42,11 +42,11 @@ ENGLISH: dict[str, str] = {
     "callback_slots": "When should we call you? Pick a time ({zone} time) and check your phone "
     "number.",
     "email_address": "Which email address should we write to?",
-    "callback_confirmed": "Done: we will call you on {phone} at {when} ({zone} time). So you "
+    "callback_confirmed": "Done: we will call you on {phone} on {when} ({zone} time). So you "
     "won't need to explain again, this is what we will talk about: {summary}",
     "email_confirmed": "Done: we will reply by email to {email} by {when} ({zone} time). This "
     "is what we will look into: {summary}",
-    "off_hours": "Our team is away right now and back {when} ({zone} time). I can arrange a call "
+    "off_hours": "Our team is away right now and back on {when} ({zone} time). I can arrange a call "
     "on the next business day, or a reply by email.",
     "urgent_info": "If it is urgent ({criteria}), our on-call specialist is contacted right away.",
     "emergency": "This is urgent, so I am contacting our on-call specialist now. If nobody can "

@@ -42,6 +42,7 @@ from routing.tasks import route_conversation_task
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()./-]{5,30}$")
 URGENCY_ORDER = ["low", "normal", "high", "critical"]
+SUMMARY_QUOTE_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -554,10 +555,23 @@ def _callback_agent(conversation: Conversation) -> Agent | None:
 
 
 def _issue_summary(conversation: Conversation) -> str:
+    """The issue as the customer put it, for them and the agent to prepare with: the topic and
+    what they asked for (else their latest words), never internal labels like urgency."""
     package = conversation.handoffs.order_by("-version").first()
     if package is None:
         return ""
-    return str(package.data.get("summary", "")).split("\n")[0]
+    topic = package.data["classification"]["issue_type"]["label"]
+    asked = [item["text"] for item in package.data["customer_requests"] if item["kind"] != "person"]
+    latest = (
+        conversation.messages.filter(author_kind=Message.AuthorKind.CUSTOMER)
+        .order_by("-seq")
+        .values_list("body", flat=True)
+        .first()
+    )
+    words = (asked[-1] if asked else latest or "").strip()
+    if len(words) > SUMMARY_QUOTE_CHARS:
+        words = words[: SUMMARY_QUOTE_CHARS - 1].rstrip() + "…"
+    return f'{topic}: "{words}"' if words else topic
 
 
 def _callback_id(timer: Timer) -> int:

@@ -330,7 +330,11 @@
       var box = log.querySelector('.choices[data-seq="' + Number(frame.seq) + '"]');
       if (box) { settleChoices(box, frame.chosen); }
     },
-    action_ack: function (frame) { delete pendingChoices[frame.client_id]; },
+    action_ack: function (frame) {
+      var box = pendingChoices[frame.client_id];
+      if (box) { box.querySelector(".choice-error").hidden = true; }
+      delete pendingChoices[frame.client_id];
+    },
     error: function (frame) {
       if (frame.client_id && pendingChoices[frame.client_id]) {
         showChoiceError(pendingChoices[frame.client_id], frame.message);

@@ -144,6 +144,20 @@
     return Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0") + " min";
   }
 
+  // Due times arrive in UTC; show them in the agent's own time zone.
+  function localTimes() {
+    document.querySelectorAll("time[data-local-time]").forEach(function (element) {
+      const when = new Date(element.getAttribute("datetime"));
+      if (isNaN(when)) return;
+      element.textContent = when.toLocaleString([], {
+        weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+      });
+      element.removeAttribute("data-local-time");
+    });
+  }
+  document.body.addEventListener("htmx:afterSwap", localTimes);
+  localTimes();
+
   function tick() {
     const now = Date.now() / 1000;
     document.querySelectorAll("[data-waiting-since]").forEach(function (element) {

@@ -289,7 +289,7 @@ def test_at_22_on_a_saturday_the_customer_is_offered_monday_morning(
     with at(SATURDAY_22):
         conversation = escalate(alice)
     handoff = latest_offer(conversation)
-    assert "back Monday 30 November, 08:00 (Europe/London time)" in handoff.body
+    assert "back on Monday 30 November, 08:00 (Europe/London time)" in handoff.body
     assert "If it is urgent (a hacked account)" in handoff.body
     slots = [c["id"] for c in handoff.actions["choices"]][:2]
     assert slots == ["slot:2026-11-30T08:00:00+00:00", "slot:2026-11-30T08:30:00+00:00"]
