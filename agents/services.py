@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agents.models import Agent
+from escalation.models import Callback
 from escalation.texts import introduce_text
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
@@ -97,6 +98,11 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
         )
         if taken != 1:
             raise ChatError("taken", "Another agent has already joined this conversation.")
+        if conversation.status in Conversation.SCHEDULED_STATUSES:
+            # Reached live in the chat: the call or email promised for later is no longer needed.
+            Callback.objects.filter(
+                conversation=conversation, status=Callback.Status.SCHEDULED
+            ).update(status=Callback.Status.CANCELLED, completed_at=timezone.now())
         conversation.assigned_agent, conversation.status = agent, Conversation.Status.WITH_AGENT
         _announce(
             conversation, agent, "agent.joined", f"{agent.display_name} joined the conversation."

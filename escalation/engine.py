@@ -173,6 +173,11 @@ def _explicit(turn: Turn, policy: Policy) -> TriggerHit | None:
     return None
 
 
+def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
+    """The capability boundaries this turn crosses, most urgent first."""
+    return _capability(turn, policy)
+
+
 def _capability(turn: Turn, policy: Policy) -> list[TriggerHit]:
     if not policy.capability_enabled:
         return []

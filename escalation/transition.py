@@ -28,7 +28,16 @@ from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
 
 from agents.models import Agent, AgentSkill
-from escalation.models import Callback, Escalation, Timer, TransitionPolicy, UrgencyCriterion
+from escalation.engine import Turn, capability_hits
+from escalation.models import (
+    Callback,
+    CapabilityBoundary,
+    Escalation,
+    Timer,
+    TransitionPolicy,
+    UrgencyCriterion,
+)
+from escalation.selectors import policy_from_db
 from escalation.texts import handoff_text, minutes_of, render
 from escalation.timers import timer_schedule
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
@@ -271,13 +280,20 @@ def _urgency_texts() -> list[str]:
 
 
 def _is_urgent(conversation: Conversation, escalation: Escalation) -> bool:
-    """Every condition of an active criterion matches (the package's urgency, the trigger,
-    the boundary)."""
-    urgency = conversation.urgency or escalation.urgency
+    return _meets_urgency_criteria(
+        category=escalation.category,
+        boundary_id=escalation.boundary_id,
+        urgency=conversation.urgency or escalation.urgency,
+    )
+
+
+def _meets_urgency_criteria(*, category: str, boundary_id: int | None, urgency: str) -> bool:
+    """Every condition of some active criterion matches (the trigger's category, the
+    capability boundary, the handoff package's urgency at least the criterion's)."""
     for criterion in UrgencyCriterion.objects.filter(active=True):
-        if criterion.category and criterion.category != escalation.category:
+        if criterion.category and criterion.category != category:
             continue
-        if criterion.boundary_id and criterion.boundary_id != escalation.boundary_id:
+        if criterion.boundary_id and criterion.boundary_id != boundary_id:
             continue
         if criterion.min_urgency and _rank(urgency) < _rank(criterion.min_urgency):
             continue
@@ -290,7 +306,44 @@ def _rank(urgency: str) -> int:
     return URGENCY_ORDER.index(urgency) if urgency in URGENCY_ORDER else 1
 
 
-def _emergency_begin(conversation: Conversation, desk: Desk, policy: TransitionPolicy) -> None:
+def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
+    """Off-hours, a customer already waiting tells us something that meets the urgency criteria
+    ("someone got into my account"): the emergency path starts, once."""
+    message = Message.objects.select_related("conversation__customer").get(pk=message_id)
+    conversation = message.conversation
+    if not still_queued(conversation) or message.author_kind != Message.AuthorKind.CUSTOMER:
+        return False
+    now = now or timezone.now()
+    desk = desk_for(conversation, now)
+    if desk.open or conversation.events.filter(kind="transition.emergency").exists():
+        return False
+    from helpdesk.assistant.runtime import get_assistant
+
+    prediction = get_assistant().model.predict(message.body)
+    turn = Turn(message.body, prediction.intent, prediction.confidence, 1.0, 0.0, 1.0)
+    boundaries = dict(CapabilityBoundary.objects.values_list("code", "pk"))
+    urgent = [
+        hit
+        for hit in capability_hits(turn, policy_from_db())
+        if _meets_urgency_criteria(
+            category="capability",
+            boundary_id=boundaries.get(hit.boundary or ""),
+            urgency=hit.urgency,
+        )
+    ]
+    if not urgent:
+        return False
+    with transaction.atomic():
+        locked = _locked(conversation.pk)
+        if not still_queued(locked):
+            return False
+        _emergency_begin(locked, desk, TransitionPolicy.load(), introduce=False)
+    return True
+
+
+def _emergency_begin(
+    conversation: Conversation, desk: Desk, policy: TransitionPolicy, *, introduce: bool = True
+) -> None:
     """Urgent and off-hours: the on-call agent is offered the conversation and paged; if nobody
     joins in time, a guaranteed callback with a deadline is recorded (emergency_check)."""
     from routing.teams import on_call_agent
@@ -313,7 +366,7 @@ def _emergency_begin(conversation: Conversation, desk: Desk, policy: TransitionP
                 {"id": "phone", "label": render("choice_phone", language), "input": "phone"}
             ],
         }
-    _post(conversation, f"{render('handoff', language)} {body}", actions)
+    _post(conversation, f"{render('handoff', language)} {body}" if introduce else body, actions)
     agent = on_call_agent(desk.team, now) if desk.team else None
     if agent is not None:
         manual_assign(conversation=conversation, agent=agent, by=None, over_capacity=True)

@@ -16,6 +16,7 @@ from escalation.models import Escalation
 from escalation.selectors import policy_from_db
 from escalation.services import conversation_escalate
 from escalation.texts import rephrase_text
+from escalation.transition import urgency_recheck
 from helpdesk.assistant.analysis import Analysis
 from helpdesk.assistant.runtime import get_assistant
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
@@ -32,6 +33,10 @@ class TurnOutcome:
 def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> TurnOutcome:
     """Answer or escalate one stored customer message, once. Only while the assistant has the
     conversation: once people have it, the assistant stays quiet."""
+    if Message.objects.filter(pk=message_id, conversation__status="waiting").exists():
+        # Waiting for people: the assistant stays quiet, but listens for an urgent turn off-hours.
+        urgency_recheck(message_id=message_id)
+        return TurnOutcome(replies=[])
     for _ in range(3):  # another message's turn may finish meanwhile: then read history again
         outcome = _attempt(message_id, policy)
         if outcome is not None:

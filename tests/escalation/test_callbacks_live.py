@@ -173,3 +173,17 @@ def test_an_agent_takes_a_callback_from_the_inbox() -> None:
     callback.refresh_from_db()
     assert callback.agent == zoe
     assert Customer.objects.get(pk=conversation.customer_id).phone == "+44 20 7946 0958"
+
+
+@pytest.mark.django_db
+def test_an_agent_who_reaches_the_customer_in_the_chat_cancels_the_promised_call() -> None:
+    from agents.services import conversation_join
+
+    omar = make_agent("omar", "Omar")
+    conversation, _ = offered()
+    callback = schedule_call(conversation)
+    conversation_join(public_id=conversation.public_id, agent=omar)
+    callback.refresh_from_db()
+    conversation.refresh_from_db()
+    assert (callback.status, conversation.status) == ("cancelled", "with_agent")
+    assert signed_in(omar).get("/agent/?tab=callbacks").context["counts"]["callbacks"] == 0

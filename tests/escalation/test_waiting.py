@@ -15,7 +15,14 @@ from django.core import mail
 
 from agents.models import Agent
 from agents.services import conversation_join
-from escalation.models import Callback, MessageTemplate, Timer, TransitionPolicy, UrgencyCriterion
+from escalation.models import (
+    Callback,
+    CapabilityBoundary,
+    MessageTemplate,
+    Timer,
+    TransitionPolicy,
+    UrgencyCriterion,
+)
 from escalation.timers import timer_run, timer_schedule, timers_claim, timers_run_due
 from escalation.transition import callback_complete, customer_choose
 from helpdesk.models import Conversation, Customer, Message
@@ -481,3 +488,36 @@ def test_a_claimed_timer_is_not_claimed_again_until_its_lease_runs_out(
     assert timers_claim(now=TUESDAY_10 + timedelta(seconds=61)) == [timer.pk]  # its worker died
     timer.refresh_from_db()
     assert timer.attempts == 2
+
+
+def test_a_waiting_customer_who_then_reports_a_hacked_account_off_hours_reaches_on_call(
+    alice: Customer, on_call: Agent
+) -> None:
+    UrgencyCriterion.objects.all().delete()
+    UrgencyCriterion.objects.create(
+        name="Hacked",
+        customer_text="a hacked account",
+        boundary=CapabilityBoundary.objects.get(code="account-compromised"),
+    )
+    with at(SATURDAY_22):
+        conversation = escalate(alice, "Can I talk to someone about my order?")
+        assert conversation.assigned_agent is None
+        assert "If it is urgent (a hacked account)" in bodies(conversation)[-1]
+        say(conversation, "Also I think somebody hacked my account last night")
+        say(conversation, "They hacked it again")  # once is enough
+    conversation.refresh_from_db()
+    assert conversation.assigned_agent == on_call
+    emergencies = [text for text in bodies(conversation) if "on-call specialist now" in text]
+    assert len(emergencies) == 1
+    assert not emergencies[0].startswith("I want to connect you")
+
+
+def test_in_business_hours_an_urgent_follow_up_simply_waits_its_turn(
+    alice: Customer, on_call: Agent
+) -> None:
+    with at(TUESDAY_10):
+        conversation = escalate(alice, "Can I talk to someone about my order?")
+        say(conversation, "somebody hacked my account")
+    conversation.refresh_from_db()
+    assert conversation.assigned_agent is None
+    assert not conversation.events.filter(kind="transition.emergency").exists()
