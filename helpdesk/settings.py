@@ -156,7 +156,7 @@ TIMER_LEASE_SECONDS = env.int("TIMER_LEASE_SECONDS", default=120)
 # The ticker runs wherever beat does not: on by default only in the embedded set-up.
 HELPDESK_TICKER = env.bool("HELPDESK_TICKER", default=not REDIS_URL)
 
-# --- Email: the console in the demo; EMAIL_URL (smtp://user:pass@host:587, submission+tls)
+# --- Email: the console in the demo; EMAIL_URL (smtp+tls://user:pass@host:587, smtp+ssl://...)
 # or EMAIL_BACKEND for anything else -------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:

@@ -147,3 +147,61 @@ def test_adding_a_phrase_in_admin_trains_the_new_model_in_a_task(
     expected = fingerprint(runtime.training_examples())
     assert (tmp_path / f"intent-{expected}.joblib").exists()  # trained by the task, not a chat
     runtime._state.clear()
+
+
+def test_a_supervisor_rewrites_a_customer_text_and_a_broken_one_is_refused(
+    supervisor: Client,
+) -> None:
+    from escalation.models import MessageTemplate
+    from escalation.texts import render
+
+    url = reverse("admin:escalation_messagetemplate_add")
+    broken = supervisor.post(
+        url, {"key": "queued", "language": "de", "text": "Platz {place}, {minutes} Min."}
+    )
+    assert broken.status_code == 200
+    assert "Unknown placeholder" in broken.content.decode()
+    assert not MessageTemplate.objects.exists()
+    saved = supervisor.post(
+        url,
+        {"key": "queued", "language": "de", "text": "Sie sind Nummer {position} ({minutes} Min.)."},
+    )
+    assert saved.status_code == 302
+    assert render("queued", "de", position=4, minutes=9) == "Sie sind Nummer 4 (9 Min.)."
+    assert render("queued", "fr", position=4, minutes=9).startswith("Vous êtes numéro 4")
+    change = supervisor.get(
+        reverse("admin:escalation_messagetemplate_change", args=[MessageTemplate.objects.get().pk])
+    )
+    assert "Vous êtes numéro {position}" in change.content.decode()  # the shipped texts beside it
+
+
+def test_a_team_gets_its_hours_in_admin_and_a_bad_zone_is_refused(supervisor: Client) -> None:
+    from routing.models import Team
+
+    url = reverse("admin:routing_team_add")
+    form = {
+        "name": "Berlin desk",
+        "time_zone": "Europe/Berlin",
+        "holiday_country": "DE",
+        "holiday_subdivision": "BE",
+        "hours-TOTAL_FORMS": "1",
+        "hours-INITIAL_FORMS": "0",
+        "hours-0-weekday": "0",
+        "hours-0-opens": "09:00",
+        "hours-0-closes": "17:00",
+        "closures-TOTAL_FORMS": "1",
+        "closures-INITIAL_FORMS": "0",
+        "closures-0-date": "2026-12-31",
+        "closures-0-reason": "Year end",
+    }
+    refused = supervisor.post(url, {**form, "time_zone": "Mars/Olympus", "holiday_country": "XX"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "is not a time zone name" in page
+    assert "no public holidays for" in page
+    backwards = supervisor.post(url, {**form, "hours-0-closes": "08:00"})
+    assert "Closing time must be after opening time" in backwards.content.decode()
+    assert supervisor.post(url, form).status_code == 302
+    team = Team.objects.get(name="Berlin desk")
+    assert [(h.weekday, str(h.opens)) for h in team.hours.all()] == [(0, "09:00:00")]
+    assert team.closures.get().reason == "Year end"

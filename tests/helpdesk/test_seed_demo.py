@@ -1,10 +1,13 @@
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
+from escalation.models import UrgencyCriterion
 from helpdesk import demo_data
 from helpdesk.models import Customer, KnowledgeArticle
-from routing.models import Skill
+from routing.models import OnCallShift, Skill, Team, TeamHours
+from routing.teams import on_call_agent
 
 
 def test_seed_demo_is_idempotent_and_its_logins_work(db: None) -> None:
@@ -15,6 +18,9 @@ def test_seed_demo_is_idempotent_and_its_logins_work(db: None) -> None:
         Skill.objects.count(),
         Customer.objects.count(),
         KnowledgeArticle.objects.count(),
+        TeamHours.objects.count(),
+        OnCallShift.objects.count(),
+        UrgencyCriterion.objects.count(),
     )
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (
@@ -23,6 +29,9 @@ def test_seed_demo_is_idempotent_and_its_logins_work(db: None) -> None:
         Skill.objects.count(),
         Customer.objects.count(),
         KnowledgeArticle.objects.count(),
+        TeamHours.objects.count(),
+        OnCallShift.objects.count(),
+        UrgencyCriterion.objects.count(),
     )
     assert counts[0] == len(demo_data.AGENTS) + len(demo_data.SUPERVISORS)
     assert counts[4] == 4 * len(demo_data.ARTICLES)  # English, Spanish, French and German
@@ -39,3 +48,8 @@ def test_seed_demo_is_idempotent_and_its_logins_work(db: None) -> None:
         "accounts",
         "general",
     }
+
+    # Business hours, and someone on call right now for urgent issues outside them.
+    team = Team.objects.get(is_default=True)
+    assert counts[5:] == (len(demo_data.TEAM_HOURS), demo_data.ON_CALL_WEEKS, 2)
+    assert on_call_agent(team, timezone.now()) is not None
