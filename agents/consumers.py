@@ -56,14 +56,14 @@ class AgentChatConsumer(ConversationSocket):
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):
-    agent_id: int | None = None
-
     """Tells an agent's inbox page that the list changed (a new escalation, a join, a resolve).
 
     It carries only ids, urgency and trigger: the page fetches the rows themselves over htmx, so
     what an agent sees is always what the database says, and a lost event costs nothing but a
     moment (the page also refreshes on a timer).
     """
+
+    agent_id: int | None = None
 
     async def connect(self) -> None:
         allowed = await database_sync_to_async(self._is_agent)()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from agents.models import Agent
 from escalation.models import Callback
 from escalation.texts import introduce_text
+from escalation.transition import wait_resume
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
 from helpdesk.services import (
@@ -130,6 +131,7 @@ def conversation_leave(*, public_id: uuid.UUID | str, agent: Agent) -> Conversat
         conversation.assigned_agent, conversation.status = None, Conversation.Status.WAITING
         _announce(conversation, agent, "agent.left", f"{agent.display_name} left the conversation.")
         # Back in the queue, where it was; and the agent's slot is free for someone else.
+        wait_resume(conversation, timezone.now())  # the customer hears from us again
         enqueue_on_commit(route_conversation_task, conversation.pk)
         enqueue_on_commit(route_waiting_task)
     return conversation

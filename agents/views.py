@@ -261,14 +261,14 @@ def heartbeat(request: AgentRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
-def callback_done(request: AgentRequest, callback_id: int) -> HttpResponse:
+def finish_callback(request: AgentRequest, callback_id: int) -> HttpResponse:
     """The agent called (or wrote) back: done, and the conversation resolved."""
     return _callback_action(request, callback_id, callback_complete, "Marked as done.")
 
 
 @require_POST
 @agent_required
-def callback_claim(request: AgentRequest, callback_id: int) -> HttpResponse:
+def take_callback(request: AgentRequest, callback_id: int) -> HttpResponse:
     return _callback_action(request, callback_id, callback_take, "The callback is yours.")
 
 

@@ -143,7 +143,7 @@ def evaluate(
         hit
         for hit in (
             _explicit(turn, policy),
-            *_capability(turn, policy),
+            *capability_hits(turn, policy),
             _sentiment(turn, history, policy),
             _loop(turn, history, similarities, policy),
             _confidence(turn, policy),
@@ -175,10 +175,6 @@ def _explicit(turn: Turn, policy: Policy) -> TriggerHit | None:
 
 def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
     """The capability boundaries this turn crosses, most urgent first."""
-    return _capability(turn, policy)
-
-
-def _capability(turn: Turn, policy: Policy) -> list[TriggerHit]:
     if not policy.capability_enabled:
         return []
     folded = fold(turn.text)

@@ -347,6 +347,9 @@ class UrgencyCriterion(models.Model):
     customer_text = models.CharField(
         max_length=120, help_text="How customers are told what counts, e.g. 'a hacked account'."
     )
+    customer_text_es = models.CharField(max_length=120, blank=True, help_text="In Spanish.")
+    customer_text_fr = models.CharField(max_length=120, blank=True, help_text="In French.")
+    customer_text_de = models.CharField(max_length=120, blank=True, help_text="In German.")
     boundary = models.ForeignKey(
         CapabilityBoundary, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

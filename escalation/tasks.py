@@ -11,9 +11,7 @@ def handoff_refresh_task(conversation_id: int) -> int | None:
     return package.version if package else None
 
 
-@shared_task(
-    name="escalation.tasks.run_timer", acks_late=True, reject_on_worker_lost=True, max_retries=0
-)
+@shared_task(name="escalation.tasks.run_timer", acks_late=True, reject_on_worker_lost=True)
 def run_timer_task(timer_id: int) -> str:
     """Run one timer row (idempotent: a second delivery finds it done)."""
     return timer_run(timer_id=timer_id)

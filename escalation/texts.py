@@ -41,7 +41,6 @@ ENGLISH: dict[str, str] = {
     "keep_waiting": "Of course, you keep your place in line.",
     "callback_slots": "When should we call you? Pick a time ({zone} time) and check your phone "
     "number.",
-    "email_address": "Which email address should we write to?",
     "callback_confirmed": "Done: we will call you on {phone} on {when} ({zone} time). So you "
     "won't need to explain again, this is what we will talk about: {summary}",
     "email_confirmed": "Done: we will reply by email to {email} by {when} ({zone} time). This "
@@ -60,6 +59,12 @@ ENGLISH: dict[str, str] = {
     "email_body": "Hello {name},\n\n{confirmation}\n\nYour reference: {reference}\n\nIf anything "
     "changes, reply to this email or open the chat again.\n",
     "slot_label": "{day} {time}",
+    "error_phone": "Please give a phone number, like +44 20 7946 0958.",
+    "error_email": "Please give an email address, like you@example.com.",
+    "error_stale": "That offer was replaced by a newer one below.",
+    "error_chosen": "You already chose an option here.",
+    "error_not_waiting": "You are no longer waiting in line.",
+    "error_slot_passed": "That time has passed; please pick a later one.",
 }
 
 SHIPPED: dict[str, dict[str, str]] = {

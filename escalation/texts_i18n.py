@@ -25,7 +25,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "keep_waiting": "Por supuesto, conservas tu lugar en la cola.",
         "callback_slots": "¿Cuándo te llamamos? Elige una hora (hora de {zone}) y comprueba tu "
         "número de teléfono.",
-        "email_address": "¿A qué dirección de correo electrónico te escribimos?",
         "callback_confirmed": "Listo: te llamaremos al {phone}, {when} (hora de {zone}). Para que "
         "no tengas que volver a explicarlo todo, este es el tema de la llamada: {summary}",
         "email_confirmed": "Listo: te responderemos por correo electrónico a {email} a más tardar "
@@ -47,6 +46,12 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "email_body": "Hola, {name}:\n\n{confirmation}\n\nTu número de referencia: "
         "{reference}\n\nSi algo cambia, responde a este correo o vuelve a abrir el chat.\n",
         "slot_label": "{day} {time}",
+        "error_phone": "Indica un número de teléfono, por ejemplo +34 912 345 678.",
+        "error_email": "Indica una dirección de correo electrónico, por ejemplo tu@ejemplo.com.",
+        "error_stale": "Esa oferta se ha sustituido por una más reciente, más abajo.",
+        "error_chosen": "Ya elegiste una opción aquí.",
+        "error_not_waiting": "Ya no estás esperando en la cola.",
+        "error_slot_passed": "Esa hora ya ha pasado; elige una más tarde.",
     },
     "fr": {
         "handoff": "Je souhaite vous mettre en relation avec un spécialiste qui pourra vous aider. "
@@ -75,7 +80,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "keep_waiting": "Bien sûr, vous gardez votre place dans la file.",
         "callback_slots": "Quand devons-nous vous appeler ? Choisissez un créneau (heure de "
         "{zone}) et vérifiez votre numéro de téléphone.",
-        "email_address": "À quelle adresse e-mail devons-nous vous écrire ?",
         "callback_confirmed": "C'est noté : nous vous appellerons au {phone}, {when} (heure de "
         "{zone}). Pour que vous n'ayez pas à tout réexpliquer, voici ce dont nous parlerons : "
         "{summary}",
@@ -98,6 +102,12 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "email_body": "Bonjour {name},\n\n{confirmation}\n\nVotre référence : {reference}\n\nSi "
         "quelque chose change, répondez à cet e-mail ou rouvrez le chat.\n",
         "slot_label": "{day} {time}",
+        "error_phone": "Veuillez indiquer un numéro de téléphone, par exemple +33 1 23 45 67 89.",
+        "error_email": "Veuillez indiquer une adresse e-mail, par exemple vous@exemple.fr.",
+        "error_stale": "Cette proposition a été remplacée par une plus récente, plus bas.",
+        "error_chosen": "Vous avez déjà choisi une option ici.",
+        "error_not_waiting": "Vous n'êtes plus dans la file d'attente.",
+        "error_slot_passed": "Cet horaire est passé ; veuillez en choisir un plus tard.",
     },
     "de": {
         "handoff": "Ich möchte Sie mit einem Spezialisten verbinden, der Ihnen dabei helfen kann. "
@@ -126,7 +136,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "keep_waiting": "Selbstverständlich, Sie behalten Ihren Platz in der Warteschlange.",
         "callback_slots": "Wann sollen wir Sie anrufen? Wählen Sie eine Uhrzeit (Zeitzone {zone}) "
         "und prüfen Sie Ihre Telefonnummer.",
-        "email_address": "An welche E-Mail-Adresse sollen wir Ihnen schreiben?",
         "callback_confirmed": "Erledigt: Wir rufen Sie {when} (Zeitzone {zone}) unter {phone} an. "
         "Damit Sie nichts noch einmal erklären müssen, hier das Thema unseres Gesprächs: {summary}",
         "email_confirmed": "Erledigt: Wir antworten Ihnen spätestens {when} (Zeitzone {zone}) per "
@@ -150,5 +159,11 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "{reference}\n\nFalls sich etwas ändert, antworten Sie einfach auf diese E-Mail oder "
         "öffnen Sie den Chat erneut.\n",
         "slot_label": "{day} {time}",
+        "error_phone": "Bitte geben Sie eine Telefonnummer an, zum Beispiel +49 30 1234567.",
+        "error_email": "Bitte geben Sie eine E-Mail-Adresse an, zum Beispiel sie@beispiel.de.",
+        "error_stale": "Dieses Angebot wurde durch ein neueres weiter unten ersetzt.",
+        "error_chosen": "Sie haben hier bereits eine Option gewählt.",
+        "error_not_waiting": "Sie warten nicht mehr in der Warteschlange.",
+        "error_slot_passed": "Diese Uhrzeit ist bereits vorbei; bitte wählen Sie eine spätere.",
     },
 }

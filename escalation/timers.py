@@ -31,6 +31,7 @@ from helpdesk.realtime import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Timer, datetime], str]
+MAX_ATTEMPTS = 5
 
 
 def timer_schedule(
@@ -95,7 +96,12 @@ def timers_dispatch(*, queue: str | None = None) -> int:
 
 
 def timer_run(*, timer_id: int, now: datetime | None = None) -> str:
-    """Run one timer if it is due and not done; mark it done with its effect, atomically."""
+    """Run one timer if it is due and not done; mark it done with its effect, atomically.
+
+    A handler that fails leaves nothing behind (its savepoint is rolled back) and is tried again
+    when its lease runs out, up to MAX_ATTEMPTS times; then it is given up, with the error kept
+    on the row, so one poisoned timer can never block or flood the others.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         timer = Timer.objects.select_for_update().filter(pk=timer_id).first()
@@ -103,7 +109,19 @@ def timer_run(*, timer_id: int, now: datetime | None = None) -> str:
             return "already done"
         if timer.due_at > now:
             return "not due yet"
-        outcome = handlers()[timer.kind](timer, now)
+        try:
+            with transaction.atomic():
+                outcome = handlers()[timer.kind](timer, now)
+        except Exception as error:
+            logger.exception(
+                "Timer %s (%s) failed, attempt %s", timer.pk, timer.kind, timer.attempts
+            )
+            outcome = f"attempt {timer.attempts} failed: {error!r}"
+            if timer.attempts < MAX_ATTEMPTS:
+                timer.outcome = outcome[:200]
+                timer.save(update_fields=["outcome"])
+                return outcome
+            outcome = f"gave up after {timer.attempts} attempts: {error!r}"
         timer.done_at = now
         timer.outcome = outcome[:200]
         timer.save(update_fields=["done_at", "outcome"])
@@ -121,7 +139,8 @@ def timers_run_due(*, now: datetime | None = None) -> list[str]:
 
 def send_email(timer: Timer, now: datetime) -> str:
     message = EmailMessage(
-        subject=timer.payload["subject"],
+        # One line: a newline in a customer's name must not become a header (or an error).
+        subject=" ".join(timer.payload["subject"].split()),
         body=timer.payload["body"],
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[timer.payload["to"]],

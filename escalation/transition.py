@@ -13,6 +13,7 @@ Every text comes from escalation.texts, in the customer's language, as superviso
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,11 +47,16 @@ from helpdesk.services import ChatError, conversation_publish_status, event_reco
 from routing.estimates import wait_estimate, what_happens_next
 from routing.hours import Schedule, callback_slots, is_open, next_opening, opening_spans
 from routing.models import RoutingPolicy, Team
-from routing.services import Needs, conversation_needs, manual_assign, waiting_queue
+from routing.services import Needs, conversation_needs, enqueue, manual_assign, waiting_queue
 from routing.tasks import route_conversation_task
 
+logger = logging.getLogger(__name__)
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()./-]{5,30}$")
 URGENCY_ORDER = ["low", "normal", "high", "critical"]
+EMERGENCY = "transition.emergency"  # the timeline event that marks the emergency path taken
+SLOWER_AFTER_UPDATES = 12
+CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+RECHECK_OFFERED = timedelta(minutes=2)
 SUMMARY_QUOTE_CHARS = 160
 
 
@@ -90,8 +96,11 @@ def handoff_begin(*, conversation: Conversation, escalation: Escalation, now: da
     if not desk.open:
         if _is_urgent(conversation, escalation):
             _emergency_begin(conversation, desk, policy)
-        else:
-            _off_hours_offer(conversation, desk, policy)
+            return
+        _off_hours_offer(conversation, desk, policy)
+        back = _next_opening(desk)
+        if back is not None:  # still waiting when the team opens: hear from us at once
+            _wait_timers_start(conversation, policy, back, immediately=True)
         return
     _post(conversation, handoff_text(language, **what_happens_next(conversation)))
     _wait_timers_start(conversation, policy, now)
@@ -110,21 +119,30 @@ def handoff_begin(*, conversation: Conversation, escalation: Escalation, now: da
 
 def _episode(conversation: Conversation) -> str:
     """Timer keys are per escalation, so a conversation handed over again gets fresh ones."""
-    stamp = conversation.escalated_at or timezone.now()
-    return f"{conversation.pk}:{int(stamp.timestamp())}"
+    assert conversation.escalated_at is not None, "only escalated conversations have timers"
+    return f"{conversation.pk}:{int(conversation.escalated_at.timestamp())}"
 
 
-def _wait_timers_start(conversation: Conversation, policy: TransitionPolicy, now: datetime) -> None:
+def _wait_timers_start(
+    conversation: Conversation,
+    policy: TransitionPolicy,
+    start: datetime,
+    *,
+    immediately: bool = False,
+) -> None:
+    """The first update at the latest when the estimate runs out (or at `start` itself), then
+    every N minutes; the callback offer after the configured wait."""
+    if not policy.enabled:
+        return
     every = timedelta(minutes=policy.update_every_minutes)
     estimate = wait_estimate(conversation)["seconds"]
-    # At the latest when the estimate runs out, then every N minutes.
     first = min(every, timedelta(seconds=estimate)) if estimate else every
-    _schedule_wait_update(conversation, due_at=now + first, number=1)
+    _schedule_wait_update(conversation, due_at=start if immediately else start + first, number=1)
     if policy.offer_callback_after_minutes:
         timer_schedule(
             kind=Timer.Kind.CALLBACK_OFFER,
             key=f"callback_offer:{_episode(conversation)}",
-            due_at=now + timedelta(minutes=policy.offer_callback_after_minutes),
+            due_at=start + timedelta(minutes=policy.offer_callback_after_minutes),
             conversation=conversation,
         )
 
@@ -156,17 +174,27 @@ def still_queued(conversation: Conversation) -> bool:
 
 
 def wait_update(timer: Timer, now: datetime) -> str:
-    """Post the place in line and the wait, and schedule the next update. While an agent has the
-    conversation the chain carries on silently, so updates resume if they hand it back."""
+    """Post the place in line and the wait, and schedule the next update. While routing has
+    offered the conversation to an agent the chain carries on silently (the offer may run out);
+    it stops once an agent has it or it became a callback (`wait_resume` restarts it). If the
+    team has closed meanwhile, the customer is offered the off-hours choices instead, and the
+    next update waits for the team to open."""
     conversation = _locked(timer.conversation_id)
-    if conversation.status not in Conversation.HANDED_OVER_STATUSES:
+    if conversation.status != Conversation.Status.WAITING:
         return f"stopped: {conversation.status}"
     policy = TransitionPolicy.load()
     number = int(timer.payload.get("number", 1))
-    next_due = now + timedelta(minutes=policy.update_every_minutes)
-    _schedule_wait_update(conversation, due_at=next_due, number=number + 1)
+    desk = desk_for(conversation, now)
+    back = None if desk.open else _next_opening(desk)
+    if back is not None and still_queued(conversation):
+        _schedule_wait_update(conversation, due_at=back, number=number + 1)
+        _off_hours_offer(conversation, desk, policy, introduce=False)
+        return "team closed: off-hours choices posted"
+    _schedule_wait_update(
+        conversation, due_at=now + _update_interval(policy, number), number=number + 1
+    )
     if not still_queued(conversation):
-        return "not queued: nothing posted"
+        return "offered to an agent: nothing posted"
     estimate = wait_estimate(conversation)
     if estimate["position"] and estimate["seconds"]:
         body = render(
@@ -181,19 +209,61 @@ def wait_update(timer: Timer, now: datetime) -> str:
     return f"posted update {number}"
 
 
+def _update_interval(policy: TransitionPolicy, number: int) -> timedelta:
+    """Every N minutes for the first dozen updates, then a third as often: a customer who has
+    waited an hour is not helped by a message every five minutes."""
+    every = timedelta(minutes=policy.update_every_minutes)
+    return every if number < SLOWER_AFTER_UPDATES else every * 3
+
+
+def wait_resume(conversation: Conversation, now: datetime) -> None:
+    """Back in the queue (an agent left): updates and the callback offer start again."""
+    if conversation.escalated_at is None:
+        return
+    policy = TransitionPolicy.load()
+    stamp = int(now.timestamp())
+    timer_schedule(
+        kind=Timer.Kind.WAIT_UPDATE,
+        key=f"wait_update:{_episode(conversation)}:resumed:{stamp}",
+        due_at=now + timedelta(minutes=policy.update_every_minutes),
+        conversation=conversation,
+        payload={"number": 1},
+    )
+    if policy.offer_callback_after_minutes:
+        timer_schedule(
+            kind=Timer.Kind.CALLBACK_OFFER,
+            key=f"callback_offer:{_episode(conversation)}:resumed:{stamp}",
+            due_at=now + timedelta(minutes=policy.offer_callback_after_minutes),
+            conversation=conversation,
+        )
+
+
 def callback_offer(timer: Timer, now: datetime) -> str:
     conversation = _locked(timer.conversation_id)
+    if conversation.status != Conversation.Status.WAITING:
+        return f"no offer: {conversation.status}"
     if not still_queued(conversation):
-        return "not queued: no offer"
+        return _try_again_later(timer, now)
     return _offer(conversation)
 
 
+def _try_again_later(timer: Timer, now: datetime) -> str:
+    """Offered to an agent right now: if the offer runs out, the customer still needs this."""
+    timer_schedule(
+        kind=timer.kind,
+        key=f"{timer.key}:retry:{int(now.timestamp())}"[:120],
+        due_at=now + RECHECK_OFFERED,
+        conversation=timer.conversation,
+        payload=timer.payload,
+    )
+    return "offered to an agent: checking again later"
+
+
 def _offer(conversation: Conversation) -> str:
-    """The callback / email / keep waiting buttons, once per escalation."""
-    already = conversation.messages.filter(
-        actions__kind="callback_offer", created_at__gte=conversation.escalated_at
-    ).exists()
-    if already:
+    """The callback / email / keep waiting buttons, unless they are showing, unanswered."""
+    latest = conversation.messages.exclude(actions={}).order_by("-seq").first()
+    showing = latest is not None and latest.actions.get("kind") == "callback_offer"
+    if showing and latest is not None and not latest.actions.get("chosen"):
         return "already offered"
     language = conversation.language
     _post(
@@ -239,8 +309,10 @@ def overflow(conversation: Conversation, *, now: datetime, reason: str) -> str:
 
 def overflow_timer(timer: Timer, now: datetime) -> str:
     conversation = _locked(timer.conversation_id)
-    if not still_queued(conversation) or conversation.overflowed_at:
-        return "not queued: no overflow"
+    if conversation.status != Conversation.Status.WAITING or conversation.overflowed_at:
+        return "no overflow"
+    if not still_queued(conversation):
+        return _try_again_later(timer, now)
     minutes = RoutingPolicy.load().overflow_after_minutes
     return overflow(conversation, now=now, reason=f"waited {minutes} min")
 
@@ -257,26 +329,36 @@ def _locked(conversation_id: int | None) -> Conversation:
 # -- off-hours and the emergency path --------------------------------------------------------------
 
 
-def _off_hours_offer(conversation: Conversation, desk: Desk, policy: TransitionPolicy) -> None:
+def _off_hours_offer(
+    conversation: Conversation, desk: Desk, policy: TransitionPolicy, *, introduce: bool = True
+) -> None:
+    """When the team is back, next-business-day slots and the email follow-up, and what counts
+    as urgent."""
     language = conversation.language
-    assert desk.schedule is not None
-    back = next_opening(desk.schedule, desk.now)
+    back = _next_opening(desk)
     body = render(
         "off_hours",
         language,
         when=_when(back, desk, language) if back else "-",
         zone=desk.zone.key,
     )
-    criteria = _urgency_texts()
+    criteria = _urgency_texts(language)
     if criteria:
         body += " " + render("urgent_info", language, criteria=", ".join(criteria))
-    _post(conversation, f"{render('handoff', language)} {body}", _slot_actions(conversation, desk))
+    text = f"{render('handoff', language)} {body}" if introduce else body
+    _post(conversation, text, _slot_actions(conversation, desk))
 
 
-def _urgency_texts() -> list[str]:
-    return list(
-        UrgencyCriterion.objects.filter(active=True).values_list("customer_text", flat=True)
-    )
+def _next_opening(desk: Desk) -> datetime | None:
+    return next_opening(desk.schedule, desk.now) if desk.schedule else None
+
+
+def _urgency_texts(language: str) -> list[str]:
+    """How the customer is told what counts as urgent, in their language where written."""
+    return [
+        getattr(criterion, f"customer_text_{language}", "") or criterion.customer_text
+        for criterion in UrgencyCriterion.objects.filter(active=True)
+    ]
 
 
 def _is_urgent(conversation: Conversation, escalation: Escalation) -> bool:
@@ -307,15 +389,16 @@ def _rank(urgency: str) -> int:
 
 
 def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
-    """Off-hours, a customer already waiting tells us something that meets the urgency criteria
-    ("someone got into my account"): the emergency path starts, once."""
+    """Off-hours, a customer already waiting (or booked for the next business day) tells us
+    something that meets the urgency criteria ("someone got into my account"): the emergency
+    path starts, once; a booked callback gives way to it."""
     message = Message.objects.select_related("conversation__customer").get(pk=message_id)
     conversation = message.conversation
-    if not still_queued(conversation) or message.author_kind != Message.AuthorKind.CUSTOMER:
+    if not _may_turn_urgent(conversation) or message.author_kind != Message.AuthorKind.CUSTOMER:
         return False
     now = now or timezone.now()
     desk = desk_for(conversation, now)
-    if desk.open or conversation.events.filter(kind="transition.emergency").exists():
+    if desk.open:
         return False
     from helpdesk.assistant.runtime import get_assistant
 
@@ -335,10 +418,21 @@ def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
         return False
     with transaction.atomic():
         locked = _locked(conversation.pk)
-        if not still_queued(locked):
+        if not _may_turn_urgent(locked) or locked.events.filter(kind=EMERGENCY).exists():
             return False
+        if locked.status in Conversation.SCHEDULED_STATUSES:
+            Callback.objects.filter(conversation=locked, status=Callback.Status.SCHEDULED).update(
+                status=Callback.Status.CANCELLED, completed_at=now
+            )
+            locked.status = Conversation.Status.WAITING
+            locked.save(update_fields=["status"])
+            enqueue(locked, urgency="critical")
         _emergency_begin(locked, desk, TransitionPolicy.load(), introduce=False)
     return True
+
+
+def _may_turn_urgent(conversation: Conversation) -> bool:
+    return still_queued(conversation) or conversation.status in Conversation.SCHEDULED_STATUSES
 
 
 def _emergency_begin(
@@ -370,7 +464,12 @@ def _emergency_begin(
     agent = on_call_agent(desk.team, now) if desk.team else None
     if agent is not None:
         manual_assign(conversation=conversation, agent=agent, by=None, over_capacity=True)
-        _page(agent, conversation, f"Urgent off-hours: {conversation.customer.display_name}")
+        _page(
+            agent,
+            conversation,
+            f"Urgent off-hours: {conversation.customer.display_name}",
+            ref=f"emergency:{_episode(conversation)}",
+        )
     elif desk.team and desk.team.emergency_email:
         _email(
             to=desk.team.emergency_email,
@@ -381,7 +480,7 @@ def _emergency_begin(
         )
     event_record(
         conversation=conversation,
-        kind="transition.emergency",
+        kind=EMERGENCY,
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data={"on_call": agent.display_name if agent else None, "deadline": deadline.isoformat()},
     )
@@ -402,7 +501,8 @@ def emergency_check(timer: Timer, now: datetime) -> str:
     policy = TransitionPolicy.load()
     deadline = datetime.fromisoformat(timer.payload["deadline"])
     customer = conversation.customer
-    kind = Callback.Kind.PHONE if customer.phone else Callback.Kind.EMAIL
+    # A phone call unless all we have is an email address (a number left later is added).
+    kind = Callback.Kind.EMAIL if customer.email and not customer.phone else Callback.Kind.PHONE
     callback = _callback_record(
         conversation,
         kind=kind,
@@ -435,19 +535,22 @@ def emergency_check(timer: Timer, now: datetime) -> str:
 def deadline_check(timer: Timer, now: datetime) -> str:
     """A guaranteed callback still open near its deadline: escalated again, to the team's
     emergency address, every supervisor and the agents' inboxes."""
+    conversation = _locked(timer.conversation_id)  # the conversation first, as everywhere
     callback = (
         Callback.objects.select_for_update(of=("self",))
-        .select_related("conversation__customer", "agent")
+        .select_related("agent__user")
         .get(pk=_callback_id(timer))
     )
     if callback.status != Callback.Status.SCHEDULED:
         return f"callback {callback.status}"
     callback.escalated_again_at = now
     callback.save(update_fields=["escalated_again_at"])
-    conversation = callback.conversation
-    text = f"Guaranteed callback due {callback.due_at:%H:%M} UTC is still open"
-    recipients = _supervisor_emails()
     desk = desk_for(conversation, now)
+    text = (
+        f"Guaranteed callback for {conversation.customer.display_name} due "
+        f"{_agent_time(callback.due_at, desk)} is still open"
+    )
+    recipients = _supervisor_emails()
     if desk.team and desk.team.emergency_email:
         recipients.append(desk.team.emergency_email)
     if callback.agent is not None and callback.agent.user.email:
@@ -471,6 +574,12 @@ def deadline_check(timer: Timer, now: datetime) -> str:
         data={"callback": callback.pk, "told": sorted(set(recipients))},
     )
     return f"escalated again to {len(set(recipients))} addresses"
+
+
+def _agent_time(moment: datetime, desk: Desk) -> str:
+    """A time for agents' reminders and emails: the team's local date and time, with the zone."""
+    local = timezone.localtime(moment, desk.zone)
+    return f"{local:%a %d %b %H:%M} ({desk.zone.key})"
 
 
 def _supervisor_emails() -> list[str]:
@@ -509,10 +618,11 @@ def _slot_actions(conversation: Conversation, desk: Desk) -> dict[str, Any]:
 
 
 def _plain_slots(now: datetime, policy: TransitionPolicy) -> list[datetime]:
-    """Without business hours: the next slots on the half-hour grid, any time of day."""
+    """Without business hours: the next slots on the hour's grid of slot lengths, any time."""
     step = timedelta(minutes=policy.callback_slot_minutes)
     start = now + timedelta(minutes=policy.callback_lead_minutes)
-    start = start.replace(second=0, microsecond=0) + timedelta(minutes=-start.minute % 30)
+    grid = min(policy.callback_slot_minutes, 60)
+    start = start.replace(second=0, microsecond=0) + timedelta(minutes=-start.minute % grid)
     return [start + step * number for number in range(policy.callback_slots_offered)]
 
 
@@ -534,6 +644,7 @@ def _callback_record(
     *,
     kind: str,
     due_at: datetime,
+    email: str = "",
     emergency: bool = False,
     agent: Agent | None = None,
 ) -> Callback:
@@ -545,7 +656,7 @@ def _callback_record(
         conversation=conversation,
         kind=kind,
         phone=customer.phone if kind == Callback.Kind.PHONE else "",
-        email=customer.email if kind == Callback.Kind.EMAIL else "",
+        email=(email or customer.email) if kind == Callback.Kind.EMAIL else "",
         due_at=due_at,
         emergency=emergency,
         agent=agent,
@@ -575,15 +686,13 @@ def _callback_record(
         INBOX_GROUP,
         {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": "callback"},
     )
-    if kind == Callback.Kind.PHONE:
-        policy = TransitionPolicy.load()
-        timer_schedule(
-            kind=Timer.Kind.CALLBACK_REMINDER,
-            key=f"callback_reminder:{callback.pk}",
-            due_at=due_at - timedelta(minutes=policy.reminder_minutes),
-            callback=callback,
-            conversation=conversation,
-        )
+    timer_schedule(
+        kind=Timer.Kind.CALLBACK_REMINDER,
+        key=f"callback_reminder:{callback.pk}",
+        due_at=due_at - timedelta(minutes=TransitionPolicy.load().reminder_minutes),
+        callback=callback,
+        conversation=conversation,
+    )
     return callback
 
 
@@ -633,17 +742,20 @@ def _callback_id(timer: Timer) -> int:
 
 
 def callback_reminder(timer: Timer, now: datetime) -> str:
+    conversation = _locked(timer.conversation_id)  # the conversation first, as everywhere
     callback = (
         Callback.objects.select_for_update(of=("self",))
-        .select_related("agent__user", "conversation__customer")
+        .select_related("agent__user")
         .get(pk=_callback_id(timer))
     )
     if callback.status != Callback.Status.SCHEDULED:
         return f"callback {callback.status}"
-    conversation = callback.conversation
+    due = _agent_time(callback.due_at, desk_for(conversation, now))
+    name = conversation.customer.display_name
     text = (
-        f"Callback at {callback.due_at:%H:%M} UTC: {conversation.customer.display_name}, "
-        f"{callback.phone}"
+        f"Call {name} on {callback.phone} at {due}"
+        if callback.kind == Callback.Kind.PHONE
+        else f"Email {name} at {callback.email} by {due}"
     )
     if callback.agent is None:
         publish_on_commit(
@@ -651,11 +763,11 @@ def callback_reminder(timer: Timer, now: datetime) -> str:
             {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
         )
         return "reminded every agent (none assigned)"
-    _page(callback.agent, conversation, text)
+    _page(callback.agent, conversation, text, ref=f"reminder:{callback.pk}")
     return f"reminded {callback.agent.display_name}"
 
 
-def _page(agent: Agent, conversation: Conversation, text: str) -> None:
+def _page(agent: Agent, conversation: Conversation, text: str, *, ref: str) -> None:
     """Reach one agent: their open inbox pages at once, and their email."""
     publish_on_commit(
         agent_group(agent.pk),
@@ -666,7 +778,7 @@ def _page(agent: Agent, conversation: Conversation, text: str) -> None:
             to=agent.user.email,
             subject=text,
             body=_agent_link_text(conversation),
-            key=f"page:{agent.pk}:{text}"[:120],
+            key=f"page:{agent.pk}:{ref}",
             conversation=conversation,
         )
     event_record(
@@ -686,7 +798,8 @@ def _agent_link_text(conversation: Conversation) -> str:
 
 
 def _email(*, to: str, subject: str, body: str, key: str, conversation: Conversation) -> None:
-    """Queue an email as a timer row: sent once the transaction commits, never twice."""
+    """Queue an email as a timer row, sent once the transaction commits: one row per key, so
+    asking twice sends one email (escalation.timers says what a crash can still repeat)."""
     timer_schedule(
         kind=Timer.Kind.EMAIL,
         key=f"email:{key}"[:120],
@@ -725,7 +838,7 @@ def customer_choose(
         if chosen == choice:
             return ChoiceResult(None, duplicate=True)
         if chosen:
-            raise ChatError("already_chosen", "You already chose an option here.")
+            raise _refusal("already_chosen", "error_chosen", conversation)
         offered = {item["id"]: item for item in offer.actions.get("choices", [])}
         if choice not in offered:
             raise ChatError("invalid_choice", "That option is not on offer.")
@@ -750,7 +863,7 @@ def _offer_message(conversation: Conversation, seq: int) -> Message:
         .first()
     )
     if latest != seq:
-        raise ChatError("stale_choice", "That offer was replaced by a newer one below.")
+        raise _refusal("stale_choice", "error_stale", conversation)
     if not conversation.is_open:
         raise ChatError("closed", "This conversation is closed.")
     return offer
@@ -763,59 +876,59 @@ def _apply_choice(
     customer = conversation.customer
     if choice == "wait":
         return _post(conversation, render("keep_waiting", language))
-    if choice == "callback":
-        _require_waiting(conversation)
-        body = render("callback_slots", language, zone=desk_for(conversation, now).zone.key)
-        return _post(conversation, body, _slot_actions(conversation, desk_for(conversation, now)))
     if choice == "phone":
-        _save_contact(customer, phone=_valid_phone(contact))
+        _save_phone(customer, _valid_phone(contact, conversation))
+        # A guaranteed callback recorded before the number was known now has one.
+        conversation.callbacks.filter(status=Callback.Status.SCHEDULED).update(
+            kind=Callback.Kind.PHONE, phone=customer.phone
+        )
         return _post(conversation, render("phone_saved", language, phone=customer.phone))
+    if conversation.status != Conversation.Status.WAITING:
+        raise _refusal("not_waiting", "error_not_waiting", conversation)
+    desk = desk_for(conversation, now)
+    if choice == "callback":
+        body = render("callback_slots", language, zone=desk.zone.key)
+        return _post(conversation, body, _slot_actions(conversation, desk))
     if choice == "email":
-        _require_waiting(conversation)
-        _save_contact(customer, email=_valid_email(contact or customer.email))
-        return _email_follow_up(conversation, now)
+        address = _valid_email(contact or customer.email, conversation)
+        return _email_follow_up(conversation, desk, address)
     if choice.startswith("slot:"):
-        _require_waiting(conversation)
         slot = datetime.fromisoformat(choice.removeprefix("slot:"))
         if slot <= now:
-            raise ChatError("stale_choice", "That time has passed; please pick a later one.")
-        _save_contact(customer, phone=_valid_phone(contact or customer.phone))
-        return _phone_callback(conversation, slot, now)
+            raise _refusal("stale_choice", "error_slot_passed", conversation)
+        _save_phone(customer, _valid_phone(contact or customer.phone, conversation))
+        return _phone_callback(conversation, slot, desk)
     raise ChatError("invalid_choice", "That option is not on offer.")
 
 
-def _require_waiting(conversation: Conversation) -> None:
-    if conversation.status != Conversation.Status.WAITING:
-        raise ChatError("not_waiting", "You are no longer waiting in line.")
+def _refusal(code: str, text: str, conversation: Conversation) -> ChatError:
+    """A refusal the customer reads, in their language."""
+    return ChatError(code, render(text, conversation.language))
 
 
-def _valid_phone(value: str) -> str:
+def _valid_phone(value: str, conversation: Conversation) -> str:
     if not PHONE_PATTERN.match(value) or sum(ch.isdigit() for ch in value) < 6:
-        raise ChatError("invalid_field", "Please give a phone number, like +44 20 7946 0958.")
+        raise _refusal("invalid_field", "error_phone", conversation)
     return value
 
 
-def _valid_email(value: str) -> str:
+def _valid_email(value: str, conversation: Conversation) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise ChatError(
-            "invalid_field", "Please give an email address, like you@example.com."
-        ) from None
+        raise _refusal("invalid_field", "error_email", conversation) from None
     return value
 
 
-def _save_contact(customer: Customer, *, phone: str = "", email: str = "") -> None:
-    if phone:
-        customer.phone = phone
-    if email and not customer.email:
-        customer.email = email
-    customer.save(update_fields=["phone", "email"])
+def _save_phone(customer: Customer, phone: str) -> None:
+    """Kept on the profile to prefill the next time. An address typed in the chat is not: it is
+    unverified, and an email links a chat to a customer profile; it stays on the callback."""
+    customer.phone = phone
+    customer.save(update_fields=["phone"])
 
 
-def _phone_callback(conversation: Conversation, slot: datetime, now: datetime) -> Message:
+def _phone_callback(conversation: Conversation, slot: datetime, desk: Desk) -> Message:
     callback = _callback_record(conversation, kind=Callback.Kind.PHONE, due_at=slot)
-    desk = desk_for(conversation, now)
     language = conversation.language
     text = render(
         "callback_confirmed",
@@ -829,11 +942,10 @@ def _phone_callback(conversation: Conversation, slot: datetime, now: datetime) -
     return _post(conversation, text)
 
 
-def _email_follow_up(conversation: Conversation, now: datetime) -> Message:
+def _email_follow_up(conversation: Conversation, desk: Desk, address: str) -> Message:
     policy = TransitionPolicy.load()
-    desk = desk_for(conversation, now)
     due = _after_business_hours(desk, timedelta(hours=policy.email_reply_hours))
-    callback = _callback_record(conversation, kind=Callback.Kind.EMAIL, due_at=due)
+    callback = _callback_record(conversation, kind=Callback.Kind.EMAIL, due_at=due, email=address)
     language = conversation.language
     text = render(
         "email_confirmed",
@@ -862,11 +974,22 @@ def _confirm_by_email(
     conversation: Conversation, callback: Callback, confirmation: str, when: str
 ) -> None:
     customer = conversation.customer
-    if not customer.email:
+    address = callback.email or customer.email
+    if not address:
+        return
+    # The address may be whatever the customer typed: a few confirmations a day at most, so
+    # the chat cannot be used to send mail to strangers.
+    recent = Timer.objects.filter(
+        kind=Timer.Kind.EMAIL,
+        payload__to=address,
+        due_at__gte=timezone.now() - timedelta(days=1),
+    ).count()
+    if recent >= CONFIRMATIONS_PER_ADDRESS_PER_DAY:
+        logger.warning("Confirmation to %s skipped: %s already today", address, recent)
         return
     language = conversation.language
     _email(
-        to=customer.email,
+        to=address,
         subject=render("email_subject", language, when=when),
         body=render(
             "email_body",
@@ -886,6 +1009,8 @@ def _confirm_by_email(
 def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
     """The agent called or wrote back: the callback is done and the conversation resolved."""
     with transaction.atomic():
+        # The conversation's row first, then the callback's: the order every other path takes.
+        conversation = _locked(Callback.objects.get(pk=callback_id).conversation_id)
         callback = Callback.objects.select_for_update().get(pk=callback_id)
         if callback.status != Callback.Status.SCHEDULED:
             raise ChatError("not_scheduled", "This callback is already closed.")
@@ -893,7 +1018,6 @@ def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
         callback.completed_at = timezone.now()
         callback.agent = callback.agent or agent
         callback.save(update_fields=["status", "completed_at", "agent"])
-        conversation = _locked(callback.conversation_id)
         if conversation.status in Conversation.SCHEDULED_STATUSES:
             conversation.status = Conversation.Status.RESOLVED
             conversation.closed_at = callback.completed_at

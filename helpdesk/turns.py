@@ -33,8 +33,9 @@ class TurnOutcome:
 def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> TurnOutcome:
     """Answer or escalate one stored customer message, once. Only while the assistant has the
     conversation: once people have it, the assistant stays quiet."""
-    if Message.objects.filter(pk=message_id, conversation__status="waiting").exists():
-        # Waiting for people: the assistant stays quiet, but listens for an urgent turn off-hours.
+    waiting_for_people = (Conversation.Status.WAITING, *Conversation.SCHEDULED_STATUSES)
+    if Message.objects.filter(pk=message_id, conversation__status__in=waiting_for_people).exists():
+        # People have it: the assistant stays quiet, but listens for an urgent turn off-hours.
         urgency_recheck(message_id=message_id)
         return TurnOutcome(replies=[])
     for _ in range(3):  # another message's turn may finish meanwhile: then read history again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -192,6 +193,17 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The country and region must be ones the holidays package knows."""
+        from routing.hours import public_holidays
+
+        if self.holiday_subdivision and not self.holiday_country:
+            raise ValidationError({"holiday_subdivision": "Give the country too."})
+        try:
+            public_holidays(self.holiday_country, self.holiday_subdivision, [2025])
+        except ValueError as error:
+            raise ValidationError({"holiday_subdivision": str(error)}) from None
+
 
 class TeamHours(models.Model):
     class Weekday(models.IntegerChoices):
@@ -206,7 +218,10 @@ class TeamHours(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="hours")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     opens = models.TimeField(help_text="Local time in the team's zone.")
-    closes = models.TimeField(help_text="Local time; an overnight shift is two rows.")
+    closes = models.TimeField(
+        help_text="Local time; 00:00 is midnight at the end of the day; an overnight shift is "
+        "two rows."
+    )
 
     class Meta:
         ordering = ["team", "weekday", "opens"]
@@ -216,7 +231,9 @@ class TeamHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
     def clean(self) -> None:
-        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+        if self.opens is None or self.closes is None or self.closes == time(0):
+            return  # 00:00: midnight at the end of the day
+        if self.closes <= self.opens:
             raise ValidationError("Closing time must be after opening time.")
 
 

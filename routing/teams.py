@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import date, datetime
+from functools import lru_cache
 
 from agents.models import Agent
 from routing.hours import OpeningHours, Schedule, public_holidays
 from routing.models import OnCallShift, Team
 from routing.services import Needs
+
+logger = logging.getLogger(__name__)
 
 
 def team_for(needs: Needs) -> Team | None:
@@ -22,8 +26,8 @@ def team_for(needs: Needs) -> Team | None:
 
 def team_schedule(team: Team, around: datetime) -> Schedule:
     """The team's week, public holidays of the years around `around`, and its own closed days."""
-    years = range(around.year - 1, around.year + 2)
-    closed = public_holidays(team.holiday_country, team.holiday_subdivision, years)
+    years = (around.year - 1, around.year, around.year + 1)
+    closed = set(_holidays(team.holiday_country, team.holiday_subdivision, years))
     closed |= set(team.closures.values_list("date", flat=True))
     return Schedule(
         zone=team.time_zone,
@@ -33,6 +37,17 @@ def team_schedule(team: Team, around: datetime) -> Schedule:
         ),
         closed_dates=frozenset(closed),
     )
+
+
+@lru_cache(maxsize=64)
+def _holidays(country: str, subdivision: str, years: tuple[int, ...]) -> frozenset[date]:
+    """Computed once per process (they do not change); a region the package does not know is
+    logged and skipped rather than stopping every escalation for the team."""
+    try:
+        return frozenset(public_holidays(country, subdivision, years))
+    except ValueError:
+        logger.exception("No public holidays for %r / %r", country, subdivision)
+        return frozenset()
 
 
 def on_call_agent(team: Team, at: datetime) -> Agent | None:

@@ -1,14 +1,16 @@
-"""Stand-ins for what is outside the project: an OpenAI-compatible LLM API."""
+"""Stand-ins for what is outside the project: an OpenAI-compatible LLM API, a mail server."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 
 
 class FakeLLM:
@@ -49,3 +51,10 @@ def llm() -> Iterator[tuple[FakeLLM, str]]:
     thread.start()
     yield fake, f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
+
+
+class RefusingEmailBackend(BaseEmailBackend):
+    """A mail server that is down: every send fails (an email server is outside the project)."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise ConnectionRefusedError("mail server down")

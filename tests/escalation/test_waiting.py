@@ -246,7 +246,8 @@ def test_an_email_follow_up_needs_an_address_and_is_due_in_business_hours(
         choose(conversation, "email", contact="someone@example.com")
     callback = Callback.objects.get()
     customer.refresh_from_db()
-    assert customer.email == "someone@example.com"
+    # On the follow-up, not the profile: an unverified address never links the chat to a profile.
+    assert (callback.email, customer.email) == ("someone@example.com", "")
     assert callback.due_at == datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
     conversation.refresh_from_db()
     assert conversation.status == "follow_up"
@@ -300,8 +301,20 @@ def test_at_22_on_a_saturday_the_customer_is_offered_monday_morning(
     assert "If it is urgent (a hacked account)" in handoff.body
     slots = [c["id"] for c in handoff.actions["choices"]][:2]
     assert slots == ["slot:2026-11-30T08:00:00+00:00", "slot:2026-11-30T08:30:00+00:00"]
-    # No updates about a queue nobody is working.
-    assert not Timer.objects.filter(kind="wait_update").exists()
+    # No updates about a queue nobody is working; if they are still waiting when the team
+    # opens, they hear from us at once.
+    monday_8 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    assert list(Timer.objects.filter(kind="wait_update").values_list("due_at", flat=True)) == [
+        monday_8
+    ]
+    seq = conversation.last_seq
+    run_timers(monday_8 - timedelta(minutes=1))
+    assert bodies(conversation, after=seq) == []
+    run_timers(monday_8)
+    assert bodies(conversation, after=seq) == [
+        "Thanks for waiting. Everyone who can help is still busy; you keep your place in line "
+        "and I will keep you posted."
+    ]
 
 
 def test_off_hours_in_summer_the_slots_follow_local_time(alice: Customer, london: Team) -> None:
@@ -521,3 +534,165 @@ def test_in_business_hours_an_urgent_follow_up_simply_waits_its_turn(
     conversation.refresh_from_db()
     assert conversation.assigned_agent is None
     assert not conversation.events.filter(kind="transition.emergency").exists()
+
+
+# -- what the review found: nobody left in silence, nothing stuck ---------------------------------
+
+
+def test_a_failing_timer_is_retried_then_given_up_without_blocking_the_others(
+    settings: Any, db: None
+) -> None:
+    from escalation.timers import MAX_ATTEMPTS
+
+    settings.TIMER_LEASE_SECONDS = 1
+    settings.EMAIL_BACKEND = "tests.fakes.RefusingEmailBackend"
+    broken = timer_schedule(
+        kind="email",
+        key="email:broken",
+        due_at=TUESDAY_10,
+        payload={"to": "a@example.com", "subject": "s", "body": "b"},
+    )
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        outcomes = run_timers(TUESDAY_10 + timedelta(seconds=2 * attempt))
+        assert outcomes == [
+            f"attempt {attempt} failed: ConnectionRefusedError('mail server down')"
+            if attempt < MAX_ATTEMPTS
+            else f"gave up after {attempt} attempts: ConnectionRefusedError('mail server down')"
+        ]
+    broken.refresh_from_db()
+    assert broken.done_at is not None
+    assert run_timers(TUESDAY_10 + timedelta(minutes=5)) == []
+
+
+def test_a_newline_in_a_customers_name_does_not_break_their_confirmation_email(
+    london: Team,
+) -> None:
+    customer = Customer.objects.create(name="Eve\nBcc: victim@example.com", email="eve@example.com")
+    with at(TUESDAY_10):
+        conversation = escalate(customer)
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
+    with at(TUESDAY_10 + timedelta(minutes=10)):
+        choose(conversation, "email")
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
+    assert len(mail.outbox) == 1
+    assert "\n" not in mail.outbox[0].subject
+    assert mail.outbox[0].to == ["eve@example.com"]
+
+
+def test_updates_start_again_when_the_agent_hands_the_customer_back(
+    alice: Customer, london: Team
+) -> None:
+    from agents.services import conversation_leave
+
+    agent = make_agent("omar", "Omar", presence="offline")
+    with at(TUESDAY_10):
+        conversation = escalate(alice)
+        conversation_join(public_id=conversation.public_id, agent=agent)
+    with at(TUESDAY_10 + timedelta(minutes=20)):
+        conversation_leave(public_id=conversation.public_id, agent=agent)
+    seq = conversation.messages.order_by("-seq").values_list("seq", flat=True)[0]
+    run_timers(TUESDAY_10 + timedelta(minutes=25))
+    assert bodies(conversation, after=seq)[-1].startswith("Thanks for waiting.")
+
+
+def test_an_offer_due_while_an_agent_has_been_offered_the_chat_comes_once_that_runs_out(
+    alice: Customer, london: Team
+) -> None:
+    agent = make_agent("omar", "Omar", presence="offline")
+    with at(TUESDAY_10):
+        conversation = escalate(alice)
+    Conversation.objects.filter(pk=conversation.pk).update(assigned_agent=agent)  # offered
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
+    assert not conversation.messages.exclude(actions={}).exists()
+    Conversation.objects.filter(pk=conversation.pk).update(assigned_agent=None)  # it ran out
+    run_timers(TUESDAY_10 + timedelta(minutes=12))
+    assert latest_offer(conversation).actions["kind"] == "callback_offer"
+
+
+def test_a_customer_still_waiting_at_closing_time_gets_the_off_hours_choices(
+    alice: Customer, london: Team
+) -> None:
+    tuesday_19_58 = datetime(2026, 11, 24, 19, 58, tzinfo=UTC)
+    with at(tuesday_19_58):
+        conversation = escalate(alice)
+    run_timers(tuesday_19_58 + timedelta(minutes=5))  # 20:03: closed
+    offer = latest_offer(conversation)
+    assert offer.body.startswith("Our team is away right now and back on Wednesday 25 November")
+    assert offer.actions["kind"] == "callback_slots"
+    pending = Timer.objects.filter(kind="wait_update", done_at__isnull=True).get()
+    assert pending.due_at == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def test_an_urgent_message_after_booking_for_monday_goes_to_on_call_now(
+    alice: Customer, on_call: Agent
+) -> None:
+    UrgencyCriterion.objects.create(
+        name="Hacked account",
+        customer_text="a hacked account",
+        boundary=CapabilityBoundary.objects.get(code="account-compromised"),
+    )
+    with at(SATURDAY_22):
+        conversation = escalate(alice, "Can I talk to someone about my order?")
+        slot = latest_offer(conversation).actions["choices"][0]["id"]
+        choose(conversation, slot, contact="+44 20 7946 0958")
+        say(conversation, "wait, someone hacked my account and is ordering things")
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.assigned_agent) == ("waiting", on_call)
+    assert Callback.objects.get().status == "cancelled"
+
+
+def test_a_guaranteed_callback_gets_the_phone_number_left_after_it(
+    on_call: Agent,
+) -> None:
+    customer = Customer.objects.create(name="No Contact")
+    with at(SATURDAY_22):
+        conversation = escalate(customer, HACKED)
+    phone_offer = latest_offer(conversation)
+    run_timers(SATURDAY_22 + timedelta(minutes=10))
+    callback = Callback.objects.get()
+    assert (callback.kind, callback.phone) == ("phone", "")
+    with at(SATURDAY_22 + timedelta(minutes=11)):
+        choose(conversation, "phone", contact="+44 7700 900123", seq=phone_offer.seq)
+    callback.refresh_from_db()
+    assert callback.phone == "+44 7700 900123"
+
+
+def test_confirmations_to_one_address_are_capped_per_day(london: Team) -> None:
+    for number in range(4):
+        customer = Customer.objects.create(name=f"Spammer {number}")
+        with at(TUESDAY_10):
+            conversation = escalate(customer)
+        run_timers(TUESDAY_10 + timedelta(minutes=10))
+        with at(TUESDAY_10 + timedelta(minutes=10)):
+            choose(conversation, "email", contact="victim@example.com")
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
+    assert [message.to for message in mail.outbox] == [["victim@example.com"]] * 3
+    assert Callback.objects.count() == 4  # the follow-ups themselves all stand
+
+
+def test_refusals_reach_the_customer_in_their_language(london: Team) -> None:
+    customer = Customer.objects.create(name="Bruno", language="es")
+    with at(TUESDAY_10):
+        conversation = escalate(customer, "Quiero hablar con una persona")
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
+    with at(TUESDAY_10 + timedelta(minutes=10)):
+        choose(conversation, "callback")
+        slot = latest_offer(conversation).actions["choices"][0]["id"]
+        with pytest.raises(ChatError) as refused:
+            choose(conversation, slot, contact="no")
+    assert refused.value.message.startswith("Indica un número de teléfono")
+
+
+def test_an_email_follow_up_reminds_its_agent_before_it_is_due(london: Team) -> None:
+    agent = make_agent("omar", "Omar", presence="offline")
+    customer = Customer.objects.create(name="Writer", email="writer@example.com")
+    with at(TUESDAY_10):
+        conversation = escalate(customer)
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
+    with at(TUESDAY_10 + timedelta(minutes=10)):
+        choose(conversation, "email")
+    callback = Callback.objects.get()
+    assert callback.agent == agent
+    run_timers(callback.due_at - timedelta(minutes=10))
+    paged = conversation.events.get(kind="transition.paged")
+    assert paged.data["text"].startswith("Email Writer at writer@example.com by Tue 24 Nov")

@@ -201,6 +201,13 @@ def test_a_team_gets_its_hours_in_admin_and_a_bad_zone_is_refused(supervisor: Cl
     assert "no public holidays for" in page
     backwards = supervisor.post(url, {**form, "hours-0-closes": "08:00"})
     assert "Closing time must be after opening time" in backwards.content.decode()
+    unknown_region = supervisor.post(url, {**form, "holiday_subdivision": "ZZ"})
+    assert unknown_region.status_code == 200
+    assert not Team.objects.filter(name="Berlin desk").exists()
+    until_midnight = {**form, "hours-0-opens": "18:00", "hours-0-closes": "00:00"}
+    assert supervisor.post(url, until_midnight).status_code == 302
+    assert Team.objects.get(name="Berlin desk").hours.get().closes.hour == 0
+    Team.objects.filter(name="Berlin desk").delete()
     assert supervisor.post(url, form).status_code == 302
     team = Team.objects.get(name="Berlin desk")
     assert [(h.weekday, str(h.opens)) for h in team.hours.all()] == [(0, "09:00:00")]
