@@ -71,11 +71,23 @@ def wait_for_message(socket: ClientConnection, body: str) -> dict[str, Any]:
             return message
 
 
+def assistant_says(socket: ClientConnection) -> dict[str, Any]:
+    while True:
+        message = receive(socket, "message")["message"]
+        if message["author_kind"] == "assistant":
+            return message
+
+
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[tuple[AsgiServer, Path]]:
     sqlite_path = tmp_path / "embedded.sqlite3"
     # Fast sweeps so the test can watch the ticker run the presence sweep.
-    env = embedded_env(sqlite_path, PRESENCE_SWEEP_SECONDS="0.5", AGENT_PRESENCE_TIMEOUT="1")
+    env = embedded_env(
+        sqlite_path,
+        PRESENCE_SWEEP_SECONDS="0.5",
+        AGENT_PRESENCE_TIMEOUT="1",
+        TIMER_SWEEP_SECONDS="0.5",
+    )
     manage("migrate", "--noinput", env=env)
     manage("seed_demo", env=env)
     server = AsgiServer(tmp_path / "uvicorn.log", env=env)
@@ -139,3 +151,38 @@ def test_the_embedded_default_serves_a_live_chat_with_no_services(
             )
         ]
     assert bodies == ["Dana Whitfield joined the conversation.", "Hello from SQLite", "Hello Eve"]
+
+
+def test_the_ticker_runs_the_wait_updates_a_waiting_customer_sees_live(
+    embedded: tuple[AsgiServer, Path],
+) -> None:
+    """No Celery worker, no beat: the web process's ticker sweeps the timer rows, and the update
+    reaches the customer's open socket through the in-process layer."""
+    server, sqlite_path = embedded
+    with sqlite3.connect(sqlite_path) as db:  # a desk that never closes, whenever this runs
+        for table in ("teamhours", "teamclosure", "oncallshift", "team_skills", "team"):
+            db.execute(f"DELETE FROM routing_{table}")  # noqa: S608
+    customer = Browser(server.url)
+    customer.get("/chat/")
+    page = customer.post("/chat/start/", {"name": "Waiting Wes", "email": "", "language": "en"})
+    ws_path = re.search(r'data-ws-path="([^"]+)"', page)
+    assert ws_path is not None
+    with customer.websocket(ws_path.group(1)) as wes:
+        receive(wes, "welcome")
+        wes.send(
+            json.dumps({"type": "message", "body": "I want to talk to a person", "client_id": "w1"})
+        )
+        receive(wes, "ack")
+        handoff = assistant_says(wes)
+        assert handoff["body"].startswith("I want to connect you with a specialist")
+        # The clock moved on: the first update is due now (a timer row, nothing in memory).
+        with sqlite3.connect(sqlite_path) as db:
+            moved = db.execute(
+                "UPDATE escalation_timer SET due_at = '2000-01-01 00:00:00'"
+                " WHERE kind = 'wait_update' AND done_at IS NULL"
+                " AND conversation_id = (SELECT max(id) FROM helpdesk_conversation)"
+            ).rowcount
+        assert moved == 1
+        update = assistant_says(wes)
+    assert update["body"].startswith("Thanks for waiting.")
+    assert update["seq"] == handoff["seq"] + 1
