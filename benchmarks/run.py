@@ -9,9 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import chat_roundtrip, routing, triggers  # noqa: E402
+from benchmarks import chat_roundtrip, routing, timers, triggers  # noqa: E402
 
-BENCHMARKS = [triggers, chat_roundtrip, routing]
+BENCHMARKS = [triggers, chat_roundtrip, routing, timers]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

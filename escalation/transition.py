@@ -184,7 +184,8 @@ def wait_update(timer: Timer, now: datetime) -> str:
         return f"stopped: {conversation.status}"
     policy = TransitionPolicy.load()
     number = int(timer.payload.get("number", 1))
-    desk = desk_for(conversation, now)
+    needs = conversation_needs(conversation, RoutingPolicy.load())  # worked out once, used twice
+    desk = desk_for(conversation, now, needs)
     back = None if desk.open else _next_opening(desk)
     if back is not None and still_queued(conversation):
         _schedule_wait_update(conversation, due_at=back, number=number + 1)
@@ -195,7 +196,7 @@ def wait_update(timer: Timer, now: datetime) -> str:
     )
     if not still_queued(conversation):
         return "offered to an agent: nothing posted"
-    estimate = wait_estimate(conversation)
+    estimate = wait_estimate(conversation, needs)
     if estimate["position"] and estimate["seconds"]:
         body = render(
             "wait_update",
