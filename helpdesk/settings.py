@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "escalation.apps.EscalationConfig",
     "routing.apps.RoutingConfig",
     "agents.apps.AgentsConfig",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served locally: no CDN
+    "api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +157,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("TIMER_SWEEP_SECONDS", default=5.0),
     },
 }
+# Webhook deliveries are rows too: the sweep re-sends those due for another attempt.
+CELERY_BEAT_SCHEDULE["api-sweep-webhooks"] = {
+    "task": "api.tasks.sweep_webhooks",
+    "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),
+}
 # A timer's task that has not finished within this lease is sent again (its worker was lost).
 TIMER_LEASE_SECONDS = env.int("TIMER_LEASE_SECONDS", default=120)
 # The ticker runs wherever beat does not: on by default only in the embedded set-up.
@@ -232,6 +243,45 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+
+# --- REST API (api/) ----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: its scheme names the WWW-Authenticate header, so a missing login is a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ChatTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsAgent"],  # closed unless a view opens it
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Helpdesk API",
+    "DESCRIPTION": "Customers, conversations, escalations, agents, the queue, callbacks and "
+    'webhooks. Errors always read {"error": {"code", "message", "fields"}}.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "helpdesk.models.Conversation.Status",
+        "CallbackStatusEnum": "escalation.models.Callback.Status",
+        "DeliveryStatusEnum": "api.models.WebhookDelivery.Status",
+        "UrgencyEnum": "escalation.models.Urgency",
+        "WebhookEventEnum": "api.models.WebhookEvent",
+        "LanguageEnum": "helpdesk.models.LANGUAGE_CHOICES",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,104 @@
+"""Query-string filters for the lists (django-filter): a bad value is a 400 with field errors."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from agents.models import Agent
+from api.models import WebhookDelivery, WebhookEvent
+from escalation.models import Callback, Category, Escalation, Urgency
+from helpdesk.models import LANGUAGE_CHOICES, Conversation, Customer, Message
+
+
+class CustomerFilter(django_filters.FilterSet):
+    email = django_filters.CharFilter(lookup_expr="iexact")
+    tier = django_filters.ChoiceFilter(choices=Customer.Tier.choices)
+
+    class Meta:
+        model = Customer
+        fields = ["email", "tier"]
+
+
+class ConversationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Conversation.Status.choices)
+    channel = django_filters.ChoiceFilter(choices=Conversation.Channel.choices)
+    language = django_filters.ChoiceFilter(choices=LANGUAGE_CHOICES)
+    escalated = django_filters.BooleanFilter(
+        method="filter_escalated", label="Handed to people at some point"
+    )
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    assigned_agent = django_filters.NumberFilter(field_name="assigned_agent_id")
+    opened_since = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_until = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+
+    class Meta:
+        model = Conversation
+        fields = ["status", "channel", "language", "customer", "assigned_agent"]
+
+    def filter_escalated(
+        self, queryset: QuerySet[Conversation], name: str, value: bool
+    ) -> QuerySet[Conversation]:
+        return queryset.filter(escalated_at__isnull=not value)
+
+
+class MessageFilter(django_filters.FilterSet):
+    after = django_filters.NumberFilter(
+        field_name="seq", lookup_expr="gt", label="Only messages with a higher sequence number"
+    )
+
+    class Meta:
+        model = Message
+        fields = ["after"]
+
+
+class EscalationFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    conversation = django_filters.UUIDFilter(field_name="conversation__public_id")
+
+    class Meta:
+        model = Escalation
+        fields = ["category", "urgency", "conversation"]
+
+
+class AgentFilter(django_filters.FilterSet):
+    presence = django_filters.ChoiceFilter(choices=Agent.Presence.choices)
+
+    class Meta:
+        model = Agent
+        fields = ["presence"]
+
+
+class CallbackFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Callback.Status.choices, label="Scheduled unless given"
+    )
+    kind = django_filters.ChoiceFilter(choices=Callback.Kind.choices)
+    emergency = django_filters.BooleanFilter()
+    agent = django_filters.NumberFilter(field_name="agent_id")
+    due_since = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_until = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = Callback
+        fields = ["status", "kind", "emergency", "agent"]
+
+    @property
+    def qs(self) -> QuerySet[Callback]:
+        rows = super().qs
+        # The list is the to-do list: scheduled ones, unless another status is asked for.
+        if not self.data.get("status"):
+            rows = rows.filter(status=Callback.Status.SCHEDULED)
+        return rows
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
+    event = django_filters.ChoiceFilter(choices=WebhookEvent.choices)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "event"]
