@@ -13,7 +13,7 @@ from agents.models import Agent
 from agents.services import agent_post_message
 from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket
 from helpdesk.models import Conversation
-from helpdesk.realtime import INBOX_GROUP, agent_group
+from helpdesk.realtime import INBOX_GROUP, agent_group, connection_closed, connection_opened
 from helpdesk.selectors import conversation_by_public_id
 from helpdesk.services import PostResult
 
@@ -72,12 +72,14 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.channel_layer.group_add(INBOX_GROUP, self.channel_name)
+        connection_opened("inbox")
         assert self.agent_id is not None
         await self.channel_layer.group_add(agent_group(self.agent_id), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
         if self.agent_id is not None:
+            connection_closed("inbox")
             await self.channel_layer.group_discard(agent_group(self.agent_id), self.channel_name)
 
     @classmethod

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agents.models import Agent
+from escalation.feedback import survey_begin
 from escalation.models import Callback
 from escalation.texts import introduce_text
 from escalation.transition import wait_resume
@@ -152,6 +153,7 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
             f"{agent.display_name} marked this conversation as resolved.",
         )
         record_handling_time(conversation)
+        survey_begin(conversation)
         enqueue_on_commit(route_waiting_task)  # a slot is free: the next in the queue, now
     return conversation
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("conversations/<uuid:public_id>/assign/", views.assign, name="assign"),
     path("conversations/<uuid:public_id>/leave/", views.leave, name="leave"),
     path("conversations/<uuid:public_id>/resolve/", views.resolve, name="resolve"),
+    path("conversations/<uuid:public_id>/rate/", views.rate, name="rate"),
     path("callbacks/<int:callback_id>/done/", views.finish_callback, name="callback-done"),
     path("callbacks/<int:callback_id>/take/", views.take_callback, name="callback-take"),
 ]

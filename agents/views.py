@@ -32,7 +32,8 @@ from agents.selectors import (
     latest_handoff,
     latest_routing_event,
 )
-from escalation.models import Callback
+from escalation.feedback import handoff_rate
+from escalation.models import Callback, HandoffRating
 from escalation.transition import callback_complete, callback_take
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
@@ -129,8 +130,45 @@ def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "agent": request.agent,
         "joined": found.is_with(request.agent.pk),
         "handoff": latest_handoff(found),
+        **_rating_context(found, request.agent),
     }
     return render(request, "agents/conversation.html", context)
+
+
+def _rating_context(conversation: Conversation, agent: Agent) -> dict[str, Any]:
+    """The one-click handoff rating, for the agent who received the handoff."""
+    return {
+        "may_rate": conversation.escalated_at is not None
+        and conversation.assigned_agent_id == agent.pk,
+        "rating": HandoffRating.objects.filter(conversation=conversation, agent=agent).first(),
+        "verdicts": HandoffRating.Verdict.choices,
+    }
+
+
+@require_POST
+@agent_required
+def rate(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    found = _conversation_or_404(public_id)
+    error = ""
+    try:
+        handoff_rate(
+            conversation=found,
+            agent=request.agent,
+            verdict=request.POST.get("verdict", ""),
+            missing=request.POST.get("missing", ""),
+        )
+    except ChatError as refused:
+        error = refused.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("agents:conversation", public_id=public_id)
+    context = {
+        "conversation": found,
+        **_rating_context(found, request.agent),
+        "rating_error": error,
+    }
+    return render(request, "agents/_handoff_rating.html", context, status=400 if error else 200)
 
 
 @require_GET

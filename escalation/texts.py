@@ -65,6 +65,15 @@ ENGLISH: dict[str, str] = {
     "error_chosen": "You already chose an option here.",
     "error_not_waiting": "You are no longer waiting in line.",
     "error_slot_passed": "That time has passed; please pick a later one.",
+    "survey_csat": "Thanks for chatting with us. How satisfied are you with the help you got, "
+    "from 1 (not at all) to 5 (very)?",
+    "survey_repeat": "Did you have to repeat any information you had already given?",
+    "survey_comment": "Anything you would like to tell us? A short comment helps us improve.",
+    "survey_thanks": "Thank you, that helps us a lot.",
+    "choice_yes": "Yes",
+    "choice_no": "No",
+    "choice_send": "Send",
+    "choice_skip": "No comment",
 }
 
 SHIPPED: dict[str, dict[str, str]] = {
@@ -105,6 +114,7 @@ def handoff_text(
     agent_free: bool = True,
     position: int | None = None,
     seconds: float | None = None,
+    introduce: bool = True,
 ) -> str:
     """The warm handoff, and what happens next: someone shortly when a qualified agent has a
     free slot, else the place in line and the estimated wait, else that everyone is busy."""
@@ -114,7 +124,7 @@ def handoff_text(
         tail = render("queued", language, position=position, minutes=minutes_of(seconds))
     else:
         tail = render("nobody_free", language)
-    return f"{render('handoff', language)} {tail}"
+    return f"{render('handoff', language)} {tail}" if introduce else tail
 
 
 def minutes_of(seconds: float) -> int:

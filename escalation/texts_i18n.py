@@ -52,6 +52,14 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "error_chosen": "Ya elegiste una opción aquí.",
         "error_not_waiting": "Ya no estás esperando en la cola.",
         "error_slot_passed": "Esa hora ya ha pasado; elige una más tarde.",
+        "survey_csat": "Gracias por escribirnos. ¿Qué tan satisfecho estás con la ayuda recibida, de 1 (nada) a 5 (mucho)?",
+        "survey_repeat": "¿Tuviste que repetir algún dato que ya habías dado?",
+        "survey_comment": "¿Quieres contarnos algo más? Un breve comentario nos ayuda a mejorar.",
+        "survey_thanks": "Gracias, nos ayuda mucho.",
+        "choice_yes": "Sí",
+        "choice_no": "No",
+        "choice_send": "Enviar",
+        "choice_skip": "Sin comentarios",
     },
     "fr": {
         "handoff": "Je souhaite vous mettre en relation avec un spécialiste qui pourra vous aider. "
@@ -108,6 +116,14 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "error_chosen": "Vous avez déjà choisi une option ici.",
         "error_not_waiting": "Vous n'êtes plus dans la file d'attente.",
         "error_slot_passed": "Cet horaire est passé ; veuillez en choisir un plus tard.",
+        "survey_csat": "Merci pour cet échange. Dans quelle mesure êtes-vous satisfait de l'aide reçue, de 1 (pas du tout) à 5 (tout à fait) ?",
+        "survey_repeat": "Avez-vous dû répéter des informations déjà données ?",
+        "survey_comment": "Souhaitez-vous nous dire quelque chose ? Un court commentaire nous aide à progresser.",
+        "survey_thanks": "Merci, cela nous aide beaucoup.",
+        "choice_yes": "Oui",
+        "choice_no": "Non",
+        "choice_send": "Envoyer",
+        "choice_skip": "Pas de commentaire",
     },
     "de": {
         "handoff": "Ich möchte Sie mit einem Spezialisten verbinden, der Ihnen dabei helfen kann. "
@@ -165,5 +181,13 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "error_chosen": "Sie haben hier bereits eine Option gewählt.",
         "error_not_waiting": "Sie warten nicht mehr in der Warteschlange.",
         "error_slot_passed": "Diese Uhrzeit ist bereits vorbei; bitte wählen Sie eine spätere.",
+        "survey_csat": "Danke für das Gespräch. Wie zufrieden sind Sie mit der Hilfe, von 1 (gar nicht) bis 5 (sehr)?",
+        "survey_repeat": "Mussten Sie Angaben wiederholen, die Sie schon gemacht hatten?",
+        "survey_comment": "Möchten Sie uns noch etwas sagen? Ein kurzer Kommentar hilft uns, besser zu werden.",
+        "survey_thanks": "Vielen Dank, das hilft uns sehr.",
+        "choice_yes": "Ja",
+        "choice_no": "Nein",
+        "choice_send": "Senden",
+        "choice_skip": "Kein Kommentar",
     },
 }

@@ -88,21 +88,30 @@ def desk_for(conversation: Conversation, now: datetime, needs: Needs | None = No
 # -- the handoff message -----------------------------------------------------------------------
 
 
-def handoff_begin(*, conversation: Conversation, escalation: Escalation, now: datetime) -> None:
-    """Post the handoff message(s) and start the timers. Inside the escalation's transaction."""
+def handoff_begin(
+    *,
+    conversation: Conversation,
+    escalation: Escalation | None,
+    now: datetime,
+    introduce: bool = True,
+) -> None:
+    """Post the handoff message(s) and start the timers. Inside the escalation's transaction.
+    Without an escalation (straight to agents) and `introduce` off, only what happens next."""
     policy = TransitionPolicy.load()
     language = conversation.language
     desk = desk_for(conversation, now)
     if not desk.open:
-        if _is_urgent(conversation, escalation):
+        if escalation is not None and _is_urgent(conversation, escalation):
             _emergency_begin(conversation, desk, policy)
             return
-        _off_hours_offer(conversation, desk, policy)
+        _off_hours_offer(conversation, desk, policy, introduce=introduce)
         back = _next_opening(desk)
         if back is not None:  # still waiting when the team opens: hear from us at once
             _wait_timers_start(conversation, policy, back, immediately=True)
         return
-    _post(conversation, handoff_text(language, **what_happens_next(conversation)))
+    _post(
+        conversation, handoff_text(language, introduce=introduce, **what_happens_next(conversation))
+    )
     _wait_timers_start(conversation, policy, now)
     routing = RoutingPolicy.load()
     queue_ahead = waiting_queue().exclude(pk=conversation.pk).count()
@@ -865,7 +874,7 @@ def _offer_message(conversation: Conversation, seq: int) -> Message:
     )
     if latest != seq:
         raise _refusal("stale_choice", "error_stale", conversation)
-    if not conversation.is_open:
+    if not conversation.is_open and not str(offer.actions.get("kind", "")).startswith("survey"):
         raise ChatError("closed", "This conversation is closed.")
     return offer
 
@@ -875,6 +884,10 @@ def _apply_choice(
 ) -> Message:
     language, now, choice = conversation.language, timezone.now(), item["id"]
     customer = conversation.customer
+    if str(offer.actions.get("kind", "")).startswith("survey"):
+        from escalation.feedback import survey_answer  # it builds on this module
+
+        return survey_answer(conversation, choice, contact)
     if choice == "wait":
         return _post(conversation, render("keep_waiting", language))
     if choice == "phone":
@@ -1020,10 +1033,13 @@ def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
         callback.agent = callback.agent or agent
         callback.save(update_fields=["status", "completed_at", "agent"])
         if conversation.status in Conversation.SCHEDULED_STATUSES:
+            from escalation.feedback import survey_begin  # it builds on this module
+
             conversation.status = Conversation.Status.RESOLVED
             conversation.closed_at = callback.completed_at
             conversation.save(update_fields=["status", "closed_at"])
             conversation_publish_status(conversation)
+            survey_begin(conversation)
         event_record(
             conversation=conversation,
             kind="callback.done",

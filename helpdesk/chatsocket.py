@@ -15,6 +15,7 @@ from django.conf import settings
 
 from helpdesk.chatprotocol import Frame, FrameError, RateLimiter, parse_frame
 from helpdesk.models import Conversation
+from helpdesk.realtime import connection_closed, connection_opened
 from helpdesk.selectors import SYNC_PAGE_SIZE, message_payload, messages_after
 from helpdesk.services import ChatError, PostResult
 
@@ -36,6 +37,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.conversation = conversation
+        connection_opened(self.viewer_kind)
         self.limiter = RateLimiter(limit=settings.CHAT_RATE_LIMIT, window=settings.CHAT_RATE_WINDOW)
         await self.channel_layer.group_add(conversation.group_name, self.channel_name)
         await self.send_json(
@@ -49,6 +51,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "conversation"):
+            connection_closed(self.viewer_kind)
             await self.channel_layer.group_discard(self.conversation.group_name, self.channel_name)
 
     # --- hooks for subclasses ---------------------------------------------------------------

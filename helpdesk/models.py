@@ -100,6 +100,10 @@ class Conversation(models.Model):
     offered_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_by = models.JSONField(default=list, blank=True)
+    automated = models.BooleanField(
+        default=True,
+        help_text="False: it went straight to agents (the hold-out, or a direct channel).",
+    )
     overflowed_at = models.DateTimeField(
         null=True, blank=True, help_text="When it overflowed to the secondary skill group."
     )

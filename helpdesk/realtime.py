@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -39,3 +40,24 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     an error for the caller, nor stop the callbacks queued after this one.
     """
     transaction.on_commit(lambda: task.delay(*args), robust=True)
+
+
+# Open websocket connections in this process, by kind, for /metrics. Per process by nature: each
+# web process reports its own, and Prometheus adds them up.
+_connections: dict[str, int] = {}
+_connections_lock = threading.Lock()
+
+
+def connection_opened(kind: str) -> None:
+    with _connections_lock:
+        _connections[kind] = _connections.get(kind, 0) + 1
+
+
+def connection_closed(kind: str) -> None:
+    with _connections_lock:
+        _connections[kind] = max(0, _connections.get(kind, 0) - 1)
+
+
+def open_connections() -> dict[str, int]:
+    with _connections_lock:
+        return dict(_connections)

@@ -65,6 +65,11 @@ def conversation_start(
         actor_kind=ConversationEvent.ActorKind.CUSTOMER,
         data={"channel": channel},
     )
+    # The hold-out and direct channels skip the assistant. Imported here: the escalation app
+    # builds on this module, not the other way round.
+    from escalation.feedback import straight_to_agents
+
+    straight_to_agents(conversation)
     return conversation
 
 

@@ -184,6 +184,9 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.l
 # Links in emails to agents point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Prometheus: /metrics answers only with this bearer token (unset: switched off) --------------
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Chat -----------------------------------------------------------------------------------
 CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=8 * 1024)
 # Per-connection flood control: at most CHAT_RATE_LIMIT frames in any CHAT_RATE_WINDOW seconds.

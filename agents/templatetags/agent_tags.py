@@ -26,6 +26,7 @@ TRIGGER_LABELS = {
     "sentiment": "Upset customer",
     "loop": "Going in circles",
     "confidence": "Assistant unsure",
+    "direct": "Straight to agents",
 }
 
 

@@ -138,12 +138,15 @@
     var form = document.createElement("form");
     form.className = "choice-input";
     var field = document.createElement("input");
-    var phone = button.dataset.input === "phone";
-    field.type = phone ? "tel" : "email";
+    var kind = button.dataset.input;
+    var phone = kind === "phone";
+    field.type = { phone: "tel", email: "email" }[kind] || "text";
     field.required = true;
     field.maxLength = 254;
-    field.placeholder = phone ? "+44 20 7946 0958" : "you@example.com";
-    field.setAttribute("aria-label", phone ? "Your phone number" : "Your email address");
+    field.placeholder = { phone: "+44 20 7946 0958", email: "you@example.com" }[kind] || "";
+    field.setAttribute("aria-label", {
+      phone: "Your phone number", email: "Your email address"
+    }[kind] || "Your comment");
     if (phone && message.actions.prefill) { field.value = message.actions.prefill; }
     var confirm = document.createElement("button");
     confirm.type = "submit";
