@@ -20,6 +20,7 @@ from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
 from helpdesk.services import (
     ChatError,
     PostResult,
+    conversation_event_send,
     conversation_publish_status,
     event_record,
     message_post,
@@ -105,7 +106,10 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
             Callback.objects.filter(
                 conversation=conversation, status=Callback.Status.SCHEDULED
             ).update(status=Callback.Status.CANCELLED, completed_at=timezone.now())
+        taken_free = conversation.assigned_agent_id is None
         conversation.assigned_agent, conversation.status = agent, Conversation.Status.WITH_AGENT
+        if taken_free:  # not offered by routing first: this is the assignment
+            conversation_event_send("conversation.assigned", conversation)
         _announce(
             conversation, agent, "agent.joined", f"{agent.display_name} joined the conversation."
         )
@@ -154,6 +158,7 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
         )
         record_handling_time(conversation)
         survey_begin(conversation)
+        conversation_event_send("conversation.resolved", conversation)
         enqueue_on_commit(route_waiting_task)  # a slot is free: the next in the queue, now
     return conversation
 

@@ -11,7 +11,7 @@ from escalation.models import CapabilityBoundary, Escalation, HandoffPackage
 from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
-from helpdesk.services import conversation_publish_status, event_record
+from helpdesk.services import conversation_event_send, conversation_publish_status, event_record
 from routing.models import Skill
 from routing.services import enqueue
 from routing.tasks import route_conversation_task
@@ -68,6 +68,7 @@ def conversation_escalate(
         conversation.urgency = urgency
         handoff_begin(conversation=conversation, escalation=escalation, now=timezone.now())
         conversation_publish_status(conversation)
+        conversation_event_send("conversation.escalated", conversation)
         enqueue_on_commit(route_conversation_task, conversation.pk)
         publish_on_commit(
             INBOX_GROUP,

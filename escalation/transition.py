@@ -43,7 +43,13 @@ from escalation.texts import handoff_text, minutes_of, render
 from escalation.timers import timer_schedule
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
 from helpdesk.realtime import INBOX_GROUP, agent_group, publish_on_commit
-from helpdesk.services import ChatError, conversation_publish_status, event_record, message_post
+from helpdesk.services import (
+    ChatError,
+    conversation_event_send,
+    conversation_publish_status,
+    event_record,
+    message_post,
+)
 from routing.estimates import wait_estimate, what_happens_next
 from routing.hours import Schedule, callback_slots, is_open, next_opening, opening_spans
 from routing.models import RoutingPolicy, Team
@@ -1040,6 +1046,7 @@ def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
             conversation.save(update_fields=["status", "closed_at"])
             conversation_publish_status(conversation)
             survey_begin(conversation)
+            conversation_event_send("conversation.resolved", conversation)
         event_record(
             conversation=conversation,
             kind="callback.done",

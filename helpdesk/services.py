@@ -199,3 +199,10 @@ def conversation_publish_status(conversation: Conversation) -> None:
             "agent": agent.display_name if agent else None,
         },
     )
+
+
+def conversation_event_send(event: str, conversation: Conversation) -> None:
+    """Tell whoever listens (webhooks) about `event`, inside the current transaction."""
+    from helpdesk.signals import conversation_event
+
+    conversation_event.send(sender=Conversation, event=event, conversation=conversation)

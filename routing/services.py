@@ -22,7 +22,7 @@ from agents.models import Agent, AgentSkill
 from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, publish_on_commit
-from helpdesk.services import ChatError, event_record
+from helpdesk.services import ChatError, conversation_event_send, event_record
 from routing.models import RoutingPolicy, RoutingRule
 
 HELD = Conversation.HANDED_OVER_STATUSES
@@ -294,6 +294,7 @@ def _assign(
         INBOX_GROUP,
         {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": kind},
     )
+    conversation_event_send("conversation.assigned", conversation)
 
 
 def _queued(conversation: Conversation, explanation: dict[str, Any]) -> None:
