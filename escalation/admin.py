@@ -10,10 +10,13 @@ from escalation.models import (
     Escalation,
     ExplicitRequestPolicy,
     HandoffPackage,
+    HandoffRating,
     LoopLimit,
     LoopPolicy,
+    MeasurementPolicy,
     MessageTemplate,
     SentimentPolicy,
+    Survey,
     Timer,
     TransitionPolicy,
     UrgencyCriterion,
@@ -189,3 +192,26 @@ class TimerAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(MeasurementPolicy)
+class MeasurementPolicyAdmin(SingletonAdmin):
+    """The hold-out share, the direct channels, and (`enabled`) the customer survey."""
+
+    list_display = ["__str__", "enabled", "holdout_share", "direct_channels"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "satisfaction", "repeated", "comment", "sent_at", "answered_at"]
+    list_filter = ["satisfaction", "repeated"]
+    search_fields = ["comment"]
+    raw_id_fields = ["conversation"]
+
+
+@admin.register(HandoffRating)
+class HandoffRatingAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "agent", "verdict", "missing", "created_at"]
+    list_filter = ["verdict", "agent"]
+    search_fields = ["missing"]
+    raw_id_fields = ["conversation"]
