@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -69,7 +70,7 @@ class TokenCreateApi(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    error_codes = ["400", "403"]
+    error_codes = ["400", "403", "415"]
 
     class TokenInputSerializer(StrictSerializer):
         username = serializers.CharField()
@@ -420,7 +421,7 @@ def _callback_action(request: Request, pk: int, action: Any) -> Response:
 
 
 class WebhookInputSerializer(StrictSerializer):
-    url = serializers.URLField(max_length=500)
+    url = serializers.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
     )

@@ -2,13 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from agents.models import Agent
 from api.models import WebhookDelivery, WebhookEvent
 from escalation.models import Callback, Category, Escalation, Urgency
 from helpdesk.models import LANGUAGE_CHOICES, Conversation, Customer, Message
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error, not silently "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        text = "" if value is None else str(value).strip().lower()
+        if text == "":
+            return None
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, in UTC before it reaches the database: PostgreSQL refuses offsets
+    beyond 16 hours that Python accepts (found by schemathesis)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("That time is out of range.", code="invalid") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -24,13 +70,11 @@ class ConversationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Conversation.Status.choices)
     channel = django_filters.ChoiceFilter(choices=Conversation.Channel.choices)
     language = django_filters.ChoiceFilter(choices=LANGUAGE_CHOICES)
-    escalated = django_filters.BooleanFilter(
-        method="filter_escalated", label="Handed to people at some point"
-    )
+    escalated = BooleanFilter(method="filter_escalated", label="Handed to people at some point")
     customer = django_filters.NumberFilter(field_name="customer_id")
     assigned_agent = django_filters.NumberFilter(field_name="assigned_agent_id")
-    opened_since = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_until = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_since = DateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_until = DateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Conversation
@@ -55,8 +99,8 @@ class MessageFilter(django_filters.FilterSet):
 class EscalationFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices)
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = DateTimeFilter(field_name="created_at", lookup_expr="lt")
     conversation = django_filters.UUIDFilter(field_name="conversation__public_id")
 
     class Meta:
@@ -77,10 +121,10 @@ class CallbackFilter(django_filters.FilterSet):
         choices=Callback.Status.choices, label="Scheduled unless given"
     )
     kind = django_filters.ChoiceFilter(choices=Callback.Kind.choices)
-    emergency = django_filters.BooleanFilter()
+    emergency = BooleanFilter()
     agent = django_filters.NumberFilter(field_name="agent_id")
-    due_since = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_until = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_since = DateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_until = DateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = Callback

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
@@ -20,7 +21,11 @@ class WebhookEvent(models.TextChoices):
 
 
 class WebhookEndpoint(models.Model):
-    url = models.URLField(max_length=500, help_text="Receives a signed POST for each event.")
+    url = models.URLField(
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Receives a signed POST for each event.",
+    )
     description = models.CharField(max_length=200, blank=True)
     # Kept in clear: it signs every delivery. Shown once, when the endpoint is created.
     secret = models.CharField(max_length=100, editable=False)

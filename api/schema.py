@@ -18,6 +18,7 @@ ERRORS = {
     "403": "Signed in, but this role may not do this.",
     "404": "No such object (or page).",
     "409": "Refused by the conversation's state (not_joined, closed, not_scheduled, ...).",
+    "415": "The body is not JSON (Content-Type: application/json).",
 }
 
 
@@ -49,7 +50,9 @@ class AutoSchema(openapi.AutoSchema):
         if declared is not None:
             return declared
         codes = ["400", "401", "403", "404"]
-        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes += ["409", "415"]
+        elif self.method == "DELETE":
             codes.append("409")
         return codes
 
