@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -49,11 +50,13 @@ from api.serializers import (
     WebhookEndpointSerializer,
 )
 from api.services import token_issue
+from api.throttling import MessageRateThrottle
 from escalation.models import Callback
 from escalation.transition import callback_complete, callback_take
 from helpdesk.chatprotocol import CLIENT_ID_PATTERN, FrameError, parse_frame
 from helpdesk.chattoken import make_chat_token
 from helpdesk.models import LANGUAGE_CHOICES, Conversation, Customer, Message
+from helpdesk.selectors import conversation_by_public_id
 from helpdesk.services import PostResult, conversation_start, customer_post_message
 from helpdesk.turns import customer_turn_handle
 from routing.estimates import wait_estimate
@@ -161,6 +164,7 @@ class MessageListApi(generics.ListAPIView):
     serializer_class = MessageSerializer
     filterset_class = filters.MessageFilter
     permission_classes = [IsAgentOrConversationCustomer]
+    throttle_classes = [MessageRateThrottle]
 
     class MessagePostSerializer(StrictSerializer):
         body = serializers.CharField(help_text="The text, as typed (control characters dropped).")
@@ -198,7 +202,7 @@ class MessageListApi(generics.ListAPIView):
             200: OpenApiResponse(MessagePostedSerializer, description="A resend: not stored."),
         },
     )
-    def post(self, request: Request, public_id: str) -> Response:
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
         data = _valid(self.MessagePostSerializer, request.data)
         conversation = self._conversation()
         user: Any = request.user
@@ -249,8 +253,8 @@ class HandoffApi(APIView):
     """The latest handoff package: what the agent needs to carry on (agents only)."""
 
     @extend_schema(responses={200: HandoffSerializer})
-    def get(self, request: Request, public_id: str) -> Response:
-        found = Conversation.objects.filter(public_id=public_id).first()
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        found = conversation_by_public_id(public_id)
         package = latest_handoff(found) if found is not None else None
         if package is None:
             raise NotFound("No handoff package for this conversation.")

@@ -6,4 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API"
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (registers the chat token scheme with the schema)
+        # schema: registers the chat token scheme with drf-spectacular.
+        from api import schema, signals  # noqa: F401
+
+        signals.connect()  # webhooks hear about escalations, assignments and resolutions

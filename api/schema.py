@@ -19,6 +19,7 @@ ERRORS = {
     "404": "No such object (or page).",
     "409": "Refused by the conversation's state (not_joined, closed, not_scheduled, ...).",
     "415": "The body is not JSON (Content-Type: application/json).",
+    "429": "Too many messages at once: wait for Retry-After seconds.",
 }
 
 
@@ -52,6 +53,8 @@ class AutoSchema(openapi.AutoSchema):
         codes = ["400", "401", "403", "404"]
         if self.method in ("POST", "PUT", "PATCH"):
             codes += ["409", "415"]
+        if self.method == "POST" and self.view.throttle_classes:
+            codes.append("429")
         elif self.method == "DELETE":
             codes.append("409")
         return codes

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -41,6 +42,12 @@ def client_for_user(user: User) -> APIClient:
 def _fast_passwords(settings: Any) -> None:
     """Every persona has a password: hashing them properly would take most of the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Message rate limits count in the cache, which outlives each test's database."""
+    cache.clear()
 
 
 @pytest.fixture

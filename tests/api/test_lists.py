@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agents.models import Agent
+from api import webhooks
 from escalation.models import Callback, Escalation
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start
@@ -243,3 +244,20 @@ def test_an_agent_exchanges_a_password_for_a_token(dana: Agent) -> None:
     )
     assert visitor.status_code == 403
     assert visitor.json()["error"]["code"] == "forbidden"
+
+
+def test_the_webhook_lists_run_a_fixed_number_of_queries(
+    supervisor: Agent, django_assert_num_queries: Any
+) -> None:
+    endpoint = webhooks.endpoint_create(url="https://e.com/1", events=["conversation.resolved"])
+    conversation = escalated_conversation("Seed")
+
+    def more_deliveries() -> None:
+        for _ in range(4):
+            webhooks.emit_on_commit("conversation.resolved", conversation)
+            webhooks.endpoint_create(url="https://e.com/2", events=["conversation.assigned"])
+
+    webhooks.emit_on_commit("conversation.resolved", conversation)
+    client = client_for_user(supervisor.user)
+    for url in ["/api/webhooks/", f"/api/webhooks/{endpoint.pk}/deliveries/"]:
+        assert_fixed_queries(client, url, more_deliveries, django_assert_num_queries)

@@ -207,3 +207,18 @@ def test_the_message_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(url(alice_conversation))
     assert response.json()["count"] == alice_conversation.messages.count()
+
+
+def test_flooding_is_refused_as_on_the_websocket(
+    alice_conversation: Conversation, settings: Any
+) -> None:
+    settings.CHAT_RATE_LIMIT, settings.CHAT_RATE_WINDOW = 3, 10.0
+    client = client_for_chat(alice_conversation)
+    for index in range(3):
+        assert client.post(url(alice_conversation), {"body": f"hi {index}"}).status_code == 201
+    refused = client.post(url(alice_conversation), {"body": "one more"})
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert 0 < int(refused["Retry-After"]) <= 10
+    assert client.get(url(alice_conversation)).status_code == 200  # reading is not limited
+    assert alice_conversation.messages.filter(body="one more").count() == 0

@@ -21,11 +21,14 @@ from django.test import Client
 from django.utils import timezone
 
 from agents.models import Agent
+from agents.services import conversation_resolve
 from api import webhooks
 from api.models import WebhookDelivery, WebhookEndpoint
 from api.tasks import deliver_webhook, sweep_webhooks
-from helpdesk.models import Conversation
-from tests.api.conftest import client_for_user
+from helpdesk.models import Conversation, Customer
+from helpdesk.services import conversation_start
+from helpdesk.signals import conversation_event
+from tests.api.conftest import client_for_chat, client_for_user
 from tests.conftest import escalated_conversation
 
 
@@ -334,3 +337,57 @@ def test_a_supervisor_reads_an_endpoints_deliveries(
     pending = client.get(f"/api/webhooks/{endpoint.pk}/deliveries/", {"status": "pending"})
     assert [row["event"] for row in pending.json()["results"]] == ["conversation.escalated"]
     assert client.get("/api/webhooks/999999/deliveries/").status_code == 404
+
+
+# -- the core's events ------------------------------------------------------------------------
+
+
+def test_escalated_assigned_and_resolved_reach_the_receiver_from_the_real_flow(
+    receiver: Receiver, dana: Agent, after_commit: Any
+) -> None:
+    """No emit call here: the core's services announce each change (helpdesk.signals)."""
+    endpoint_for(
+        receiver, "conversation.escalated", "conversation.assigned", "conversation.resolved"
+    )
+    conversation = conversation_start(customer=Customer.objects.create(name="Alice"))
+    with after_commit(execute=True):  # the escalation, then routing offers it to dana
+        response = client_for_chat(conversation).post(
+            f"/api/conversations/{conversation.public_id}/messages/",
+            {"body": "I want to speak to a human"},
+        )
+    assert response.status_code == 201
+    with after_commit(execute=True):
+        conversation_resolve(public_id=conversation.public_id, agent=dana)
+    events = [json.loads(request["body"]) for request in receiver.requests]
+    assert [event["event"] for event in events] == [
+        "conversation.escalated",
+        "conversation.assigned",
+        "conversation.resolved",
+    ]
+    assert [event["data"]["conversation"]["status"] for event in events] == [
+        "waiting",
+        "waiting",  # offered to dana, not yet accepted
+        "resolved",
+    ]
+    assert events[1]["data"]["conversation"]["assigned_agent"]["display_name"] == "Dana Whitfield"
+    assert WebhookDelivery.objects.filter(status="delivered").count() == 3
+
+
+def test_a_webhook_failure_never_undoes_the_change_it_reports(
+    receiver: Receiver, conversation: Conversation, after_commit: Any
+) -> None:
+    endpoint_for(receiver, "conversation.resolved")
+    unsaved = Conversation(customer=conversation.customer)  # nothing to describe: emit fails
+    with after_commit(execute=True), transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(status="resolved")
+        conversation_event.send(
+            sender=Conversation, event="conversation.resolved", conversation=unsaved
+        )
+        conversation_event.send(
+            sender=Conversation, event="conversation.surveyed", conversation=conversation
+        )
+        assert Conversation.objects.filter(status="resolved").count() == 1  # still usable
+    conversation.refresh_from_db()
+    assert conversation.status == "resolved"
+    assert not WebhookDelivery.objects.exists()
+    assert receiver.requests == []
