@@ -12,7 +12,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -200,26 +200,6 @@ def _conversation_or_404(public_id: uuid.UUID) -> Conversation:
     if found is None:
         raise Http404("No such conversation")
     return found
-
-
-@require_GET
-def handoff_api(request: HttpRequest, public_id: uuid.UUID) -> JsonResponse:
-    """GET /api/conversations/<id>/handoff/: the latest handoff package, for agents only."""
-    if not request.user.is_authenticated:
-        return _api_error(401, "not_authenticated", "Sign in as an agent.")
-    if agent_for_user(request.user) is None:
-        return _api_error(403, "forbidden", "Only agents may read handoff packages.")
-    found = conversation_by_public_id(public_id)
-    package = latest_handoff(found) if found is not None else None
-    if package is None:
-        return _api_error(404, "not_found", "No handoff package for this conversation.")
-    return JsonResponse(
-        {"conversation": str(public_id), "version": package.version, **package.data}
-    )
-
-
-def _api_error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
 @require_POST

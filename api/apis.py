@@ -24,6 +24,7 @@ from agents.models import Agent
 from agents.selectors import latest_handoff
 from agents.services import agent_post_message, agent_set_presence
 from api import filters, selectors, webhooks
+from api.addresses import PrivateHostError, refuse_private_host
 from api.authentication import ChatCustomer
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from api.permissions import (
@@ -40,17 +41,21 @@ from api.serializers import (
     ConversationSerializer,
     CustomerSerializer,
     EscalationSerializer,
+    HandoffRatingSerializer,
     HandoffSerializer,
     MessagePostedSerializer,
     MessageSerializer,
+    MetricsSerializer,
     QueueEntrySerializer,
     StrictSerializer,
+    SurveySerializer,
     WebhookDeliverySerializer,
     WebhookEndpointCreatedSerializer,
     WebhookEndpointSerializer,
 )
 from api.services import token_issue
 from api.throttling import MessageRateThrottle
+from escalation.metrics import Period, all_tables
 from escalation.models import Callback
 from escalation.transition import callback_complete, callback_take
 from helpdesk.chatprotocol import CLIENT_ID_PATTERN, FrameError, parse_frame
@@ -426,6 +431,14 @@ def _callback_action(request: Request, pk: int, action: Any) -> Response:
 
 class WebhookInputSerializer(StrictSerializer):
     url = serializers.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+
+    def validate_url(self, value: str) -> str:
+        try:
+            refuse_private_host(value, resolve=False)
+        except PrivateHostError as error:
+            raise serializers.ValidationError(str(error)) from None
+        return value
+
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
     )
@@ -505,3 +518,60 @@ def _valid(
     serializer.is_valid(raise_exception=True)
     validated: dict[str, Any] = serializer.validated_data
     return validated
+
+
+# -- surveys, ratings and metrics -----------------------------------------------------------------
+
+
+class SurveyListApi(generics.ListAPIView):
+    """The customers' answers after conversations people handled."""
+
+    serializer_class = SurveySerializer
+    filterset_class = filters.SurveyFilter
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.surveys()
+
+
+class HandoffRatingListApi(generics.ListAPIView):
+    """The agents' one-click ratings of the handoffs they received."""
+
+    serializer_class = HandoffRatingSerializer
+    filterset_class = filters.HandoffRatingFilter
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.handoff_ratings()
+
+
+class MetricsApi(APIView):
+    """Every table of the supervisors' dashboard for a period (`start` and `end` dates,
+    inclusive; the last 30 days by default): the same rows the dashboard and its CSV show."""
+
+    permission_classes = [IsSupervisor]
+
+    class PeriodSerializer(StrictSerializer):
+        start = serializers.DateField(required=False)
+        end = serializers.DateField(required=False)
+
+        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+            if data.get("start") and data.get("end") and data["start"] > data["end"]:
+                raise serializers.ValidationError({"start": ["After the end."]})
+            return data
+
+    @extend_schema(parameters=[PeriodSerializer], responses=MetricsSerializer)
+    def get(self, request: Request) -> Response:
+        query = self.PeriodSerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        period = Period.between(query.validated_data.get("start"), query.validated_data.get("end"))
+        tables = [
+            {
+                "name": t.name,
+                "title": t.title,
+                "columns": [list(c) for c in t.columns],
+                "rows": t.rows,
+            }
+            for t in all_tables(period)
+        ]
+        return Response(
+            MetricsSerializer({"start": period.start, "end": period.end, "tables": tables}).data
+        )

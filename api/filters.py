@@ -12,7 +12,7 @@ from django_filters.fields import IsoDateTimeField
 
 from agents.models import Agent
 from api.models import WebhookDelivery, WebhookEvent
-from escalation.models import Callback, Category, Escalation, Urgency
+from escalation.models import Callback, Category, Escalation, HandoffRating, Survey, Urgency
 from helpdesk.models import LANGUAGE_CHOICES, Conversation, Customer, Message
 
 
@@ -146,3 +146,24 @@ class WebhookDeliveryFilter(django_filters.FilterSet):
     class Meta:
         model = WebhookDelivery
         fields = ["status", "event"]
+
+
+class SurveyFilter(django_filters.FilterSet):
+    satisfaction = django_filters.NumberFilter()
+    repeated = BooleanFilter()
+    answered = BooleanFilter(field_name="answered_at", lookup_expr="isnull", exclude=True)
+    since = DateTimeFilter(field_name="sent_at", lookup_expr="gte")
+    until = DateTimeFilter(field_name="sent_at", lookup_expr="lt")
+
+    class Meta:
+        model = Survey
+        fields = ["satisfaction", "repeated"]
+
+
+class HandoffRatingFilter(django_filters.FilterSet):
+    verdict = django_filters.ChoiceFilter(choices=HandoffRating.Verdict.choices)
+    agent = django_filters.NumberFilter(field_name="agent_id")
+
+    class Meta:
+        model = HandoffRating
+        fields = ["verdict", "agent"]

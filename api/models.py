@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
@@ -47,6 +48,14 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event: str) -> bool:
         return self.active and event in self.events
+
+    def clean(self) -> None:
+        from api.addresses import PrivateHostError, refuse_private_host
+
+        try:
+            refuse_private_host(self.url, resolve=False)
+        except PrivateHostError as error:
+            raise ValidationError({"url": [str(error)]}) from None
 
 
 class WebhookDelivery(models.Model):

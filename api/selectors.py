@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from agents.models import Agent
 from api.models import WebhookDelivery, WebhookEndpoint
-from escalation.models import Callback, Escalation
+from escalation.models import Callback, Escalation, HandoffRating, Survey
 from helpdesk.models import Conversation, Customer, Message
 from routing.services import agent_load
 
@@ -56,3 +56,13 @@ def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
 
 def webhook_deliveries(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     return endpoint.deliveries.select_related("conversation").order_by("-created_at", "-pk")
+
+
+def surveys() -> QuerySet[Survey]:
+    return Survey.objects.select_related("conversation").order_by("-sent_at", "-pk")
+
+
+def handoff_ratings() -> QuerySet[HandoffRating]:
+    return HandoffRating.objects.select_related("conversation", "agent").order_by(
+        "-created_at", "-pk"
+    )

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from agents.models import Agent, AgentSkill
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from escalation.models import Callback, Escalation
+from escalation.models import Callback, Escalation, HandoffRating, Survey
 from helpdesk.models import Conversation, Customer, Message
 from helpdesk.selectors import message_payload
 
@@ -280,3 +280,57 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
         ]
+
+
+# -- surveys, ratings and metrics ---------------------------------------------------------------
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    conversation = serializers.UUIDField(source="conversation.public_id")
+    trigger = serializers.CharField(source="conversation.trigger")
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "conversation",
+            "trigger",
+            "satisfaction",
+            "repeated",
+            "comment",
+            "sent_at",
+            "answered_at",
+        ]
+
+
+class HandoffRatingSerializer(serializers.ModelSerializer):
+    conversation = serializers.UUIDField(source="conversation.public_id")
+    agent = AgentBriefSerializer()
+    context_sufficient = serializers.BooleanField()
+    prepared = serializers.BooleanField()
+
+    class Meta:
+        model = HandoffRating
+        fields = [
+            "id",
+            "conversation",
+            "agent",
+            "verdict",
+            "context_sufficient",
+            "prepared",
+            "missing",
+            "created_at",
+        ]
+
+
+class MetricTableSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    rows = serializers.ListField(child=serializers.DictField())
+
+
+class MetricsSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    tables = MetricTableSerializer(many=True)

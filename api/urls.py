@@ -50,6 +50,9 @@ urlpatterns = [
     path("callbacks/<int:pk>/", apis.CallbackDetailApi.as_view(), name="callback"),
     path("callbacks/<int:pk>/take/", apis.CallbackTakeApi.as_view(), name="callback-take"),
     path("callbacks/<int:pk>/done/", apis.CallbackDoneApi.as_view(), name="callback-done"),
+    path("surveys/", apis.SurveyListApi.as_view(), name="surveys"),
+    path("handoff-ratings/", apis.HandoffRatingListApi.as_view(), name="handoff-ratings"),
+    path("metrics/", apis.MetricsApi.as_view(), name="metrics"),
     path("webhooks/", apis.WebhookListApi.as_view(), name="webhooks"),
     path("webhooks/<int:pk>/", apis.WebhookDetailApi.as_view(), name="webhook"),
     path(

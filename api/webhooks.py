@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from api.addresses import PrivateHostError, refuse_private_host
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from helpdesk.models import Conversation
 from helpdesk.realtime import enqueue_on_commit
@@ -98,7 +99,7 @@ def endpoint_create(
         secret=secret_generate(),
         created_by_id=created_by.pk if created_by and created_by.is_authenticated else None,
     )
-    endpoint.full_clean()
+    endpoint.full_clean()  # the model refuses private addresses
     endpoint.save()
     return endpoint
 
@@ -213,7 +214,10 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
     if delivery is None:
         return Attempt("skipped")  # delivered, given up, not due, or someone is sending it
     try:
+        refuse_private_host(delivery.endpoint.url, resolve=True)
         answered = _post(delivery, now)
+    except PrivateHostError as exc:
+        return _record(delivery, status_code=None, error=str(exc), now=now)
     except httpx.HTTPError as exc:
         return _record(delivery, status_code=None, error=f"{type(exc).__name__}: {exc}", now=now)
     error = "" if 200 <= answered < 300 else f"HTTP {answered}"

@@ -133,8 +133,9 @@ def handoff_rate(
         raise ChatError("invalid_field", "Choose how well prepared the handoff left you.")
     if conversation.escalated_at is None:
         raise ChatError("not_handed_over", "Only handoffs are rated.")
+    # As the database says now, not as the caller's copy of the row remembers it.
     handled = (
-        conversation.assigned_agent_id == agent.pk
+        Conversation.objects.filter(pk=conversation.pk, assigned_agent=agent).exists()
         or conversation.messages.filter(author_agent=agent).exists()
     )
     if not handled:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from escalation.models import Category, Escalation, HandoffRating, Survey
 from helpdesk.models import Conversation, Message, MessageAnalysis
 
+DEFAULT_DAYS = 30
 GAP_MIN_MESSAGES = 3  # an intent seen fewer times says little about a gap
 EXAMPLES = 3
 
@@ -35,6 +36,12 @@ class Period:
         zone = timezone.get_current_timezone()
         start = datetime.combine(first, time(), tzinfo=zone)
         return cls(start, datetime.combine(last + timedelta(days=1), time(), tzinfo=zone))
+
+    @classmethod
+    def between(cls, first: date | None, last: date | None) -> Period:
+        """The dates a supervisor chose; by default the last DEFAULT_DAYS days to today."""
+        last = last or timezone.localdate()
+        return cls.days(first or last - timedelta(days=DEFAULT_DAYS - 1), last)
 
     def dates(self) -> list[date]:
         first = timezone.localtime(self.start).date()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import hmac
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -25,7 +25,6 @@ from routing.services import waiting_queue
 
 CHART_WIDTH = 320  # px of the longest bar / the trend line's width
 CHART_HEIGHT = 120
-DEFAULT_DAYS = 30
 BAR_PITCH = 22
 PERCENT_COLUMNS = {"rate", "repeated", "context_sufficient", "prepared"}
 
@@ -41,11 +40,8 @@ class PeriodForm(forms.Form):
         return data
 
     def period(self) -> Period:
-        today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
-        end: date = data.get("end") or today
-        start: date = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
-        return Period.days(start, end)
+        return Period.between(data.get("start"), data.get("end"))
 
 
 @require_GET

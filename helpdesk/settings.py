@@ -184,6 +184,9 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.l
 # Links in emails to agents point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Webhooks to loopback or private addresses are refused unless this is set.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
+
 # --- Prometheus: /metrics answers only with this bearer token (unset: switched off) --------------
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 

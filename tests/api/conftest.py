@@ -45,6 +45,13 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _local_receivers(settings: Any) -> None:
+    """The tests' webhook receivers listen on 127.0.0.1 (tests/api/test_webhooks.py checks the
+    refusal with the setting off)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     """Message rate limits count in the cache, which outlives each test's database."""
     cache.clear()

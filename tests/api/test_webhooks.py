@@ -391,3 +391,37 @@ def test_a_webhook_failure_never_undoes_the_change_it_reports(
     assert conversation.status == "resolved"
     assert not WebhookDelivery.objects.exists()
     assert receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://localhost/hook",
+        "http://10.0.0.5/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+    ],
+)
+def test_webhooks_to_this_network_are_refused(url: str, settings: Any, supervisor: Agent) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    response = client_for_user(supervisor.user).post(
+        "/api/webhooks/", {"url": url, "events": ["conversation.resolved"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "not a public address" in str(response.json()["error"]["fields"]["url"])
+
+
+def test_a_name_that_resolves_to_this_network_is_refused_at_delivery(
+    settings: Any, alice_conversation: Conversation
+) -> None:
+    endpoint = webhooks.endpoint_create(
+        url="http://localhost:9/hook", events=["conversation.resolved"]
+    )
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    webhooks.emit_on_commit("conversation.resolved", alice_conversation)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    webhooks.delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert "not a public address" in delivery.last_error
+    assert delivery.status != WebhookDelivery.Status.DELIVERED
