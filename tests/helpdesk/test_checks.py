@@ -66,3 +66,35 @@ def test_a_production_server_refuses_to_start_on_embedded_defaults() -> None:
     assert "helpdesk.E001" in started.stderr
     assert "helpdesk.E003" in started.stderr
     assert not (ROOT / "unused.sqlite3").exists()
+
+
+def test_the_documented_production_environment_passes_check_deploy_without_a_warning() -> None:
+    """The variables the README's "Running in production" section sets, in a fresh process:
+    `manage.py check --deploy` must report nothing at all (warnings fail it too)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.server import ROOT
+
+    production = {
+        "PRODUCTION": "true",
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-" + "q" * 20,
+        "ALLOWED_HOSTS": "help.example.com",
+        "CSRF_TRUSTED_ORIGINS": "https://help.example.com",
+        "DATABASE_URL": "postgres://helpdesk@db.invalid/helpdesk",
+        "REDIS_URL": "redis://redis.invalid:6379/0",
+        "SECURE_SSL_REDIRECT": "true",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+        "SECURE_HSTS_PRELOAD": "true",
+    }
+    env = {**os.environ, **production}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
