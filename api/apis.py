@@ -14,12 +14,13 @@ from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents import throttle
 from agents.models import Agent
 from agents.selectors import latest_handoff
 from agents.services import agent_post_message, agent_set_presence
@@ -40,6 +41,7 @@ from api.serializers import (
     ConversationCreatedSerializer,
     ConversationSerializer,
     CustomerSerializer,
+    ErrorSerializer,
     EscalationSerializer,
     HandoffRatingSerializer,
     HandoffSerializer,
@@ -87,12 +89,29 @@ class TokenCreateApi(APIView):
     class TokenSerializer(serializers.Serializer):
         token = serializers.CharField(help_text="Send it as 'Authorization: Token <token>'.")
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenSerializer}, auth=[])
+    @extend_schema(
+        request=TokenInputSerializer,
+        responses={
+            200: TokenSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many failed sign-ins for this username or address (counted "
+                "with the sign-in pages'): wait for Retry-After seconds.",
+            ),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = _valid(self.TokenInputSerializer, request.data)
-        user = authenticate(username=data["username"], password=data["password"])
+        # Throttled like the sign-in pages (agents.throttle), or it would be a way around them.
+        username, address = data["username"], throttle.address_of(request.META)
+        if wait := throttle.refused_for(username=username, address=address):
+            raise Throttled(wait, throttle.refusal_message(wait))
+        user = authenticate(username=username, password=data["password"])
         if user is None:
+            throttle.failure_record(username=username, address=address)
             raise ValidationError("Unable to sign in with these credentials.")
+        throttle.success_record(username=username)
         if not user.is_staff and not Agent.objects.filter(user=user).exists():
             raise PermissionDenied("Only agents and supervisors get API tokens.")
         return Response({"token": token_issue(user=user).key})

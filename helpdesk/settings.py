@@ -133,6 +133,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# One Redis can serve several deployments (or test runs): each sends and takes its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # Periodic sweeps. Beat sends these in production; in the embedded default the in-process
 # ticker (helpdesk.ticker) runs the very same tasks at the same intervals.
 CELERY_BEAT_SCHEDULE = {
@@ -220,6 +222,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "agents:login"
 LOGIN_REDIRECT_URL = "agents:inbox"
 LOGOUT_REDIRECT_URL = "agents:login"
+# Sign-in throttling (agents.throttle): this many failures lock a username for this long.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=300)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch")]
