@@ -113,7 +113,8 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
         _announce(
             conversation, agent, "agent.joined", f"{agent.display_name} joined the conversation."
         )
-        if conversation.escalated_at is not None:  # the assistant handed over: it introduces
+        if conversation.escalated_at is not None and conversation.automated:
+            # The assistant handed over, so it introduces the agent (never in the hold-out).
             message_post(
                 conversation_id=conversation.pk,
                 author_kind=Message.AuthorKind.ASSISTANT,

@@ -543,9 +543,11 @@ def _valid(
 
 
 class SurveyListApi(generics.ListAPIView):
-    """The customers' answers after conversations people handled."""
+    """The customers' answers after conversations people handled (supervisors: customers'
+    comments and colleagues' ratings are for whoever reviews the team, like the dashboard)."""
 
     serializer_class = SurveySerializer
+    permission_classes = [IsSupervisor]
     filterset_class = filters.SurveyFilter
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -553,9 +555,10 @@ class SurveyListApi(generics.ListAPIView):
 
 
 class HandoffRatingListApi(generics.ListAPIView):
-    """The agents' one-click ratings of the handoffs they received."""
+    """The agents' one-click ratings of the handoffs they received (supervisors)."""
 
     serializer_class = HandoffRatingSerializer
+    permission_classes = [IsSupervisor]
     filterset_class = filters.HandoffRatingFilter
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -573,8 +576,10 @@ class MetricsApi(APIView):
         end = serializers.DateField(required=False)
 
         def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-            if data.get("start") and data.get("end") and data["start"] > data["end"]:
-                raise serializers.ValidationError({"start": ["After the end."]})
+            try:
+                Period.between(data.get("start"), data.get("end"))
+            except ValueError as error:
+                raise serializers.ValidationError({"start": [str(error)]}) from None
             return data
 
     @extend_schema(parameters=[PeriodSerializer], responses=MetricsSerializer)

@@ -131,8 +131,8 @@ def handoff_rate(
     """One click from the chat view; the agent may change their mind (one rating per agent)."""
     if verdict not in HandoffRating.Verdict.values:
         raise ChatError("invalid_field", "Choose how well prepared the handoff left you.")
-    if conversation.escalated_at is None:
-        raise ChatError("not_handed_over", "Only handoffs are rated.")
+    if conversation.escalated_at is None or not conversation.automated:
+        raise ChatError("not_handed_over", "Only the assistant's handoffs are rated.")
     # As the database says now, not as the caller's copy of the row remembers it.
     handled = (
         Conversation.objects.filter(pk=conversation.pk, assigned_agent=agent).exists()

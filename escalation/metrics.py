@@ -17,11 +17,12 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from escalation.models import Category, Escalation, HandoffRating, Survey
+from escalation.models import Category, Escalation, HandoffRating, MeasurementPolicy, Survey
 from helpdesk.models import Conversation, Message, MessageAnalysis
 
 DEFAULT_DAYS = 30
-GAP_MIN_MESSAGES = 3  # an intent seen fewer times says little about a gap
+GAP_MIN_CONVERSATIONS = 3  # an intent raised fewer times says little about a gap
+MAX_DAYS = 366  # a longer period is refused: the dashboard stays a quick page
 EXAMPLES = 3
 
 
@@ -39,9 +40,15 @@ class Period:
 
     @classmethod
     def between(cls, first: date | None, last: date | None) -> Period:
-        """The dates a supervisor chose; by default the last DEFAULT_DAYS days to today."""
+        """The dates a supervisor chose; by default the last DEFAULT_DAYS days to today.
+        ValueError for a period that is backwards or longer than MAX_DAYS."""
         last = last or timezone.localdate()
-        return cls.days(first or last - timedelta(days=DEFAULT_DAYS - 1), last)
+        first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+        if first > last:
+            raise ValueError("The start must not be after the end.")
+        if (last - first).days >= MAX_DAYS or last >= date.max - timedelta(days=1):
+            raise ValueError(f"Choose at most {MAX_DAYS} days.")
+        return cls.days(first, last)
 
     def dates(self) -> list[date]:
         first = timezone.localtime(self.start).date()
@@ -114,39 +121,48 @@ def by_boundary(period: Period) -> Table:
 
 
 def _intent_counts(period: Period) -> list[dict[str, Any]]:
-    """Per intent: customer messages the assistant read with it, and how many of them were the
-    message a conversation escalated on."""
-    analyses = MessageAnalysis.objects.filter(
-        message__conversation__in=automated_conversations(period)
+    """Per intent: the conversations in which customers raised it, and how many of those
+    escalated on a message with that intent (a conversation counts once, however many turns)."""
+    raised = (
+        MessageAnalysis.objects.filter(message__conversation__in=automated_conversations(period))
+        .values("intent")
+        .annotate(conversations=Count("message__conversation", distinct=True))
     )
-    escalated_ids = set(escalations_in(period).values_list("message_id", flat=True))
-    seen: Counter[str] = Counter()
-    escalated: Counter[str] = Counter()
+    escalating = (
+        escalations_in(period)
+        .filter(message__analysis__isnull=False)
+        .values("message__analysis__intent")
+        .annotate(count=Count("conversation", distinct=True))
+    )
+    escalated = {row["message__analysis__intent"]: row["count"] for row in escalating}
     examples: dict[str, list[str]] = defaultdict(list)
-    for intent, message_id, body in analyses.values_list("intent", "message_id", "message__body"):
-        seen[intent] += 1
-        if message_id in escalated_ids:
-            escalated[intent] += 1
-            if len(examples[intent]) < EXAMPLES:
-                examples[intent].append(body[:200])
+    for intent, body in (
+        escalations_in(period)
+        .filter(message__analysis__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values_list("message__analysis__intent", "message__body")
+    ):
+        if len(examples[intent]) < EXAMPLES:
+            examples[intent].append(body[:200])
     return [
         {
-            "intent": intent,
-            "messages": count,
-            "escalated": escalated[intent],
-            "rate": rate(escalated[intent], count),
-            "examples": examples[intent],
+            "intent": row["intent"],
+            "conversations": row["conversations"],
+            "escalated": escalated.get(row["intent"], 0),
+            "rate": rate(escalated.get(row["intent"], 0), row["conversations"]),
+            "examples": examples[row["intent"]],
         }
-        for intent, count in seen.items()
+        for row in raised
     ]
 
 
 def by_intent(period: Period) -> Table:
-    rows = sorted(_intent_counts(period), key=lambda row: (-row["messages"], row["intent"]))
+    rows = sorted(_intent_counts(period), key=lambda row: (-row["conversations"], row["intent"]))
     for row in rows:
         row.pop("examples")
-    columns = [("intent", "Intent"), ("messages", "Messages"), ("escalated", "Escalated")]
-    return Table("intents", "Escalation rate by intent", [*columns, ("rate", "Rate")], rows)
+    columns = [("intent", "Intent"), ("conversations", "Conversations")]
+    columns += [("escalated", "Escalated"), ("rate", "Rate")]
+    return Table("intents", "Escalation rate by intent", columns, rows)
 
 
 def knowledge_gaps(period: Period, *, limit: int = 10) -> Table:
@@ -155,11 +171,12 @@ def knowledge_gaps(period: Period, *, limit: int = 10) -> Table:
     rows = [
         {**row, "examples": " | ".join(row["examples"])}
         for row in _intent_counts(period)
-        if row["messages"] >= GAP_MIN_MESSAGES and row["escalated"]
+        if row["conversations"] >= GAP_MIN_CONVERSATIONS and row["escalated"]
     ]
-    rows.sort(key=lambda row: (-row["rate"], -row["messages"], row["intent"]))
-    columns = [("intent", "Intent"), ("messages", "Messages"), ("escalated", "Escalated")]
-    columns += [("rate", "Rate"), ("examples", "What customers wrote")]
+    rows.sort(key=lambda row: (-row["rate"], -row["conversations"], row["intent"]))
+    columns = [("intent", "Intent"), ("conversations", "Conversations")]
+    columns += [("escalated", "Escalated"), ("rate", "Rate")]
+    columns += [("examples", "What customers wrote (latest first)")]
     return Table("gaps", "Knowledge gaps", columns, rows[:limit])
 
 
@@ -196,36 +213,56 @@ def _handed_over_resolved(period: Period) -> QuerySet[Conversation]:
 
 
 def quality_by_trigger(period: Period) -> Table:
-    return _quality(period, "trigger", "Trigger", lambda c: TRIGGER_NAMES.get(c.trigger, c.trigger))
+    def trigger(conversation: Conversation) -> tuple[str, str]:
+        return conversation.trigger, TRIGGER_NAMES.get(conversation.trigger, conversation.trigger)
+
+    return _quality(
+        period, "trigger", "Trigger", trigger, lambda rating, conversation: trigger(conversation)
+    )
 
 
 def quality_by_agent(period: Period) -> Table:
-    return _quality(
-        period,
-        "agent",
-        "Agent",
-        lambda c: c.assigned_agent.display_name if c.assigned_agent else "(nobody)",
-    )
+    """Surveys count for the agent who had the conversation at the end; ratings for the agent
+    who gave them (who may have handed it on)."""
+
+    def holder(conversation: Conversation) -> tuple[str, str]:
+        agent = conversation.assigned_agent
+        return (str(agent.pk), agent.display_name) if agent else ("", "(nobody)")
+
+    def rater(rating: HandoffRating, conversation: Conversation) -> tuple[str, str]:
+        return str(rating.agent_id), rating.agent.display_name
+
+    return _quality(period, "agent", "Agent", holder, rater)
 
 
 TRIGGER_NAMES = {**dict(Category.choices), "direct": "Straight to agents"}
+Group = tuple[str, str]  # a stable key (an id), and the label shown
 
 
-def _quality(period: Period, key: str, heading: str, group_of: Any) -> Table:
+def _quality(
+    period: Period,
+    key: str,
+    heading: str,
+    group_of: Any,
+    rating_group_of: Any,
+) -> Table:
     """Survey answers and agents' ratings of the conversations resolved in the period."""
-    conversations = list(
-        _handed_over_resolved(period).select_related("assigned_agent").order_by("pk")
-    )
-    surveys = {s.conversation_id: s for s in Survey.objects.filter(conversation__in=conversations)}
-    ratings = defaultdict(list)
-    for rating in HandoffRating.objects.filter(conversation__in=conversations):
-        ratings[rating.conversation_id].append(rating)
-    groups: dict[str, list[Conversation]] = defaultdict(list)
-    for conversation in conversations:
-        groups[group_of(conversation)].append(conversation)
+    resolved = _handed_over_resolved(period)
+    surveys = {
+        s.conversation_id: s
+        for s in Survey.objects.filter(conversation__in=resolved, satisfaction__isnull=False)
+    }
+    members: dict[Group, list[Conversation]] = defaultdict(list)
+    conversations = {}
+    for conversation in resolved.select_related("assigned_agent").order_by("pk"):
+        conversations[conversation.pk] = conversation
+        members[group_of(conversation)].append(conversation)
+    given: dict[Group, list[HandoffRating]] = defaultdict(list)
+    for rating in HandoffRating.objects.filter(conversation__in=resolved).select_related("agent"):
+        given[rating_group_of(rating, conversations[rating.conversation_id])].append(rating)
     rows = [
-        _quality_row(key, name, members, surveys, ratings)
-        for name, members in sorted(groups.items())
+        _quality_row(key, group[1], members.get(group, []), surveys, given.get(group, []))
+        for group in sorted({*members, *given}, key=lambda group: group[1])
     ]
     columns = [
         (key, heading),
@@ -247,11 +284,10 @@ def _quality_row(
     name: str,
     members: list[Conversation],
     surveys: dict[int, Survey],
-    ratings: dict[int, list[HandoffRating]],
+    given: list[HandoffRating],
 ) -> dict[str, Any]:
-    answered = [surveys[c.pk] for c in members if c.pk in surveys and surveys[c.pk].satisfaction]
+    answered = [surveys[c.pk] for c in members if c.pk in surveys]
     repeat_answers = [s.repeated for s in answered if s.repeated is not None]
-    given = [rating for c in members for rating in ratings.get(c.pk, [])]
     return {
         key: name,
         "resolved": len(members),
@@ -263,6 +299,37 @@ def _quality_row(
         "prepared": rate(sum(r.prepared for r in given), len(given)),
         "missing": " | ".join(r.missing for r in given if r.missing)[:300],
     }
+
+
+def survey_comments(period: Period, *, limit: int = 50) -> Table:
+    """What customers wrote in the survey, latest first, with their score and the trigger."""
+    rows = [
+        {
+            "answered": timezone.localtime(answered).strftime("%Y-%m-%d %H:%M"),
+            "trigger": TRIGGER_NAMES.get(trigger, trigger),
+            "agent": agent or "",
+            "satisfaction": satisfaction,
+            "had_to_repeat": "" if repeated is None else ("yes" if repeated else "no"),
+            "comment": comment,
+        }
+        for answered, trigger, agent, satisfaction, repeated, comment in Survey.objects.filter(
+            answered_at__gte=period.start, answered_at__lt=period.end
+        )
+        .exclude(comment="")
+        .order_by("-answered_at", "-pk")
+        .values_list(
+            "answered_at",
+            "conversation__trigger",
+            "conversation__assigned_agent__display_name",
+            "satisfaction",
+            "repeated",
+            "comment",
+        )[:limit]
+    ]
+    columns = [("answered", "Answered"), ("trigger", "Trigger"), ("agent", "Agent")]
+    columns += [("satisfaction", "Satisfaction"), ("had_to_repeat", "Had to repeat")]
+    columns += [("comment", "Comment")]
+    return Table("comments", "What customers said", columns, rows)
 
 
 def _mean(values: Iterable[float | int | None]) -> float | None:
@@ -278,27 +345,46 @@ def _median(values: list[float]) -> float | None:
 
 
 def comparison(period: Period) -> Table:
-    """Escalated conversations against those that went straight to agents (the hold-out and
-    direct channels), handed to people in the period: time to the first agent reply and to
-    resolution, from the moment people had it, and satisfaction, each with its count."""
+    """Escalated conversations against those that never met the assistant: the random hold-out
+    and the direct channels (a different population, shown apart), each measured from the moment
+    people could act on it (the handoff; for the others the customer's first message, and those
+    where the customer never wrote are left out): time to the first agent reply and to
+    resolution, and satisfaction, each with its count."""
+    agent_reply = Q(messages__author_kind=Message.AuthorKind.AGENT)
+    customer_wrote = Q(messages__author_kind=Message.AuthorKind.CUSTOMER)
     handed = Conversation.objects.filter(
         escalated_at__gte=period.start, escalated_at__lt=period.end
     ).annotate(
-        first_reply=Min(
-            "messages__created_at", filter=Q(messages__author_kind=Message.AuthorKind.AGENT)
-        )
+        first_reply=Min("messages__created_at", filter=agent_reply),
+        first_words=Min("messages__created_at", filter=customer_wrote),
     )
+    direct = MeasurementPolicy.load().direct_channel_list
+    groups = [
+        ("Escalated by the assistant", handed.filter(automated=True), "escalated_at"),
+        (
+            "Hold-out (never automated)",
+            handed.filter(automated=False).exclude(channel__in=direct),
+            "first_words",
+        ),
+        (
+            "Direct channels (never automated)",
+            handed.filter(automated=False, channel__in=direct),
+            "first_words",
+        ),
+    ]
     satisfaction = dict(
         Survey.objects.filter(conversation__in=handed, satisfaction__isnull=False).values_list(
             "conversation_id", "satisfaction"
         )
     )
     rows = []
-    for label, automated in (("Escalated by the assistant", True), ("Never automated", False)):
-        fields = ("pk", "escalated_at", "closed_at", "first_reply")
-        group = [dict(row) for row in handed.filter(automated=automated).values(*fields)]
-        replies = [_since_handed(row, "first_reply") for row in group if row["first_reply"]]
-        resolved = [_since_handed(row, "closed_at") for row in group if row["closed_at"]]
+    for label, conversations, start in groups:
+        fields = ("pk", start, "closed_at", "first_reply")
+        group = [
+            dict(row) for row in conversations.filter(**{f"{start}__isnull": False}).values(*fields)
+        ]
+        replies = [_since(row, start, "first_reply") for row in group if row["first_reply"]]
+        resolved = [_since(row, start, "closed_at") for row in group if row["closed_at"]]
         scores = [satisfaction[row["pk"]] for row in group if row["pk"] in satisfaction]
         rows.append(
             {
@@ -327,9 +413,9 @@ def comparison(period: Period) -> Table:
     return Table("comparison", "Escalated vs never automated", columns, rows)
 
 
-def _since_handed(row: dict[str, Any], moment: str) -> float:
-    """Minutes from when people had the conversation to `moment`."""
-    return round((row[moment] - row["escalated_at"]).total_seconds() / 60, 2)
+def _since(row: dict[str, Any], start: str, moment: str) -> float:
+    """Minutes from when people could act (`start`) to `moment`, never below zero."""
+    return max(0.0, round((row[moment] - row[start]).total_seconds() / 60, 2))
 
 
 def all_tables(period: Period) -> list[Table]:
@@ -341,6 +427,7 @@ def all_tables(period: Period) -> list[Table]:
         by_intent(period),
         quality_by_trigger(period),
         quality_by_agent(period),
+        survey_comments(period),
         comparison(period),
     ]
 
@@ -353,5 +440,6 @@ TABLES = {
     "intents": by_intent,
     "quality_trigger": quality_by_trigger,
     "quality_agent": quality_by_agent,
+    "comments": survey_comments,
     "comparison": comparison,
 }

@@ -35,11 +35,14 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("The start must not be after the end.")
+        try:
+            Period.between(data.get("start"), data.get("end"))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
         return data
 
     def period(self) -> Period:
+        """The chosen period; the default one while the form shows what is wrong."""
         data = self.cleaned_data if self.is_valid() else {}
         return Period.between(data.get("start"), data.get("end"))
 
@@ -72,7 +75,11 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
     """One table as CSV, for the same period the dashboard shows."""
     if name not in TABLES:
         raise Http404("No such table")
-    period = PeriodForm(request.GET or None).period()
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        errors = " ".join(str(error) for error in form.errors.get("__all__", form.errors))
+        return HttpResponse(f"{errors}\n", status=400, content_type="text/plain")
+    period = form.period()
     table = TABLES[name](period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     first, last = period.start.date(), (period.end - timedelta(days=1)).date()
@@ -149,17 +156,31 @@ def _exposition() -> str:
         lines.extend(f"{name}{labels} {value}" for labels, value in samples)
 
     counts = dict(Escalation.objects.values_list("category").annotate(n=Count("pk")).order_by())
+    # Database-wide figures: every web process reports the same ones (aggregate them with max,
+    # not sum); only the websocket connections are this process's own.
     metric(
         "helpdesk_escalations_total",
         "counter",
-        "Escalations by primary trigger since the start.",
+        "Escalations by primary trigger, database-wide.",
         [(f'{{trigger="{code}"}}', counts.get(code, 0)) for code in _categories()],
     )
     queued = list(waiting_queue().values_list("escalated_at", flat=True))
     now = timezone.now()
     waits = [(now - since).total_seconds() for since in queued if since]
     metric(
-        "helpdesk_queue_length", "gauge", "Conversations waiting for an agent.", [("", len(queued))]
+        "helpdesk_queue_length",
+        "gauge",
+        "Conversations waiting for an agent, not yet offered to one (database-wide).",
+        [("", len(queued))],
+    )
+    offered = Conversation.objects.filter(
+        status=Conversation.Status.WAITING, assigned_agent__isnull=False
+    ).count()
+    metric(
+        "helpdesk_offered_unaccepted",
+        "gauge",
+        "Conversations offered to an agent who has not accepted yet (database-wide).",
+        [("", offered)],
     )
     metric(
         "helpdesk_queue_wait_seconds_max",

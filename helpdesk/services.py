@@ -54,8 +54,14 @@ def customer_identify(*, name: str = "", email: str = "", language: str = "en") 
 
 @transaction.atomic
 def conversation_start(
-    *, customer: Customer, channel: str = Conversation.Channel.WEB, language: str | None = None
+    *,
+    customer: Customer,
+    channel: str = Conversation.Channel.WEB,
+    language: str | None = None,
+    measured: bool = True,
 ) -> Conversation:
+    """A new conversation, with the assistant unless it is in the hold-out or from a direct
+    channel (`measured=False`: never, for replaying conversations through the assistant)."""
     conversation = Conversation.objects.create(
         customer=customer, channel=channel, language=language or customer.language
     )
@@ -69,7 +75,8 @@ def conversation_start(
     # builds on this module, not the other way round.
     from escalation.feedback import straight_to_agents
 
-    straight_to_agents(conversation)
+    if measured:
+        straight_to_agents(conversation)
     return conversation
 
 

@@ -29,7 +29,7 @@ def test_surveys_ratings_and_metrics_read_what_customers_and_agents_said(
         message_seq=offer.seq,
         choice="csat:2",
     )
-    agent = client_for_user(dana.user)
+    agent = client_for_user(supervisor.user)
     surveys = agent.get("/api/surveys/?satisfaction=2").json()
     assert [(row["conversation"], row["satisfaction"]) for row in surveys["results"]] == [
         (str(conversation.public_id), 2)

@@ -99,8 +99,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("get", "/api/callbacks/{callback}/", None, AGENTS_ONLY),
     ("post", "/api/callbacks/{callback}/take/", None, AGENTS_ONLY),
     ("post", "/api/callbacks/{callback}/done/", None, AGENTS_ONLY),
-    ("get", "/api/surveys/", None, AGENTS_ONLY),
-    ("get", "/api/handoff-ratings/", None, AGENTS_ONLY),
+    ("get", "/api/surveys/", None, SUPERVISORS_ONLY),
+    ("get", "/api/handoff-ratings/", None, SUPERVISORS_ONLY),
     ("get", "/api/metrics/", None, SUPERVISORS_ONLY),
     ("get", "/api/webhooks/", None, SUPERVISORS_ONLY),
     (

@@ -110,13 +110,16 @@ def test_escalation_rate_by_intent_and_the_knowledge_gaps(
     fixtures: dict[str, Conversation],
 ) -> None:
     intents = {row["intent"]: row for row in by_intent(PERIOD).rows}
-    # refund: 4 messages in the period, 2 of them the message a conversation escalated on.
-    assert (intents["refund"]["messages"], intents["refund"]["escalated"]) == (4, 2)
-    assert intents["refund"]["rate"] == 0.5
-    assert (intents["order_status"]["messages"], intents["order_status"]["escalated"]) == (3, 1)
+    # refund: raised in 3 conversations of the period (one of them twice), 2 escalated on it.
+    assert (intents["refund"]["conversations"], intents["refund"]["escalated"]) == (3, 2)
+    assert intents["refund"]["rate"] == 0.6667
+    assert (intents["order_status"]["conversations"], intents["order_status"]["escalated"]) == (
+        2,
+        1,
+    )
     gaps = knowledge_gaps(PERIOD).rows
-    assert [row["intent"] for row in gaps] == ["refund", "order_status"]
-    assert gaps[0]["examples"] == "about refund 2 | about refund 1"
+    assert [row["intent"] for row in gaps] == ["refund"]  # order_status: too few to judge
+    assert gaps[0]["examples"] == "about refund 1 | about refund 2"  # the latest first
 
 
 def test_the_daily_trend(fixtures: dict[str, Conversation]) -> None:
@@ -137,18 +140,26 @@ def resolved_handoff(
     repeated: bool | None = None,
     verdict: str | None = None,
     trigger: str = "explicit_request",
+    channel: str = "web",
 ) -> Conversation:
+    """Handed to people at 10:00 (an escalation), or, never automated, queued when it opened at
+    09:55 with the customer's first words at 10:00: both measured from 10:00."""
     handed = DAY + timedelta(hours=1)
     conversation = Conversation.objects.create(
         customer=Customer.objects.create(name=f"R{uuid.uuid4().hex[:6]}"),
         opened_at=handed - timedelta(minutes=5),
-        escalated_at=handed,
+        escalated_at=handed if automated else handed - timedelta(minutes=5),
+        channel=channel,
         automated=automated,
         trigger=trigger if automated else "direct",
         status="resolved",
         assigned_agent=agent,
         closed_at=handed + timedelta(minutes=minutes_to_resolve),
     )
+    if not automated:  # the customer's first words: what the hold-out is measured from
+        Message.objects.create(
+            conversation=conversation, seq=2, author_kind="customer", body="Hi", created_at=handed
+        )
     Message.objects.create(
         conversation=conversation,
         seq=1,
@@ -205,6 +216,12 @@ def test_handoff_quality_per_trigger_and_per_agent(db: None) -> None:
     assert sentiment["context_sufficient"] == 1.0
     by_agent = {row["agent"]: row for row in quality_by_agent(PERIOD).rows}
     assert (by_agent["Dana"]["resolved"], by_agent["Sam"]["ratings"]) == (2, 1)
+    # Sam rates a handoff he passed on to Dana: the rating is his, the survey hers.
+    passed_on = resolved_handoff(dana, minutes_to_reply=1, minutes_to_resolve=5, satisfaction=2)
+    HandoffRating.objects.create(conversation=passed_on, agent=sam, verdict="missing")
+    by_agent = {row["agent"]: row for row in quality_by_agent(PERIOD).rows}
+    assert (by_agent["Sam"]["ratings"], by_agent["Sam"]["context_sufficient"]) == (2, 0.5)
+    assert (by_agent["Dana"]["surveys"], by_agent["Dana"]["ratings"]) == (3, 2)
 
 
 def test_escalated_and_never_automated_are_compared_with_their_counts(db: None) -> None:
@@ -214,16 +231,26 @@ def test_escalated_and_never_automated_are_compared_with_their_counts(db: None) 
     resolved_handoff(
         dana, minutes_to_reply=1, minutes_to_resolve=8, automated=False, satisfaction=5
     )
+    resolved_handoff(
+        dana, minutes_to_reply=3, minutes_to_resolve=50, automated=False, channel="email"
+    )
+    Conversation.objects.create(  # held out, but the customer never wrote: not counted
+        customer=Customer.objects.create(name="Silent"),
+        opened_at=DAY,
+        escalated_at=DAY,
+        automated=False,
+        trigger="direct",
+    )
     rows = {row["group"]: row for row in comparison(PERIOD).rows}
     escalated = rows["Escalated by the assistant"]
     assert (escalated["conversations"], escalated["first_response_median_min"]) == (2, 4.0)
     assert (escalated["resolution_median_min"], escalated["satisfaction_n"]) == (20.0, 1)
-    never = rows["Never automated"]
-    assert (never["conversations"], never["resolution_mean_min"], never["satisfaction_mean"]) == (
-        1,
-        8.0,
-        5.0,
-    )
+    held_out = rows["Hold-out (never automated)"]
+    # Measured from the customer's first words (10:00), not from the queueing at 09:55.
+    assert (held_out["conversations"], held_out["resolution_mean_min"]) == (1, 8.0)
+    assert (held_out["first_response_median_min"], held_out["satisfaction_mean"]) == (1.0, 5.0)
+    direct = rows["Direct channels (never automated)"]
+    assert (direct["conversations"], direct["resolution_median_min"]) == (1, 50.0)
 
 
 # -- the hold-out ------------------------------------------------------------------------------------
@@ -375,6 +402,7 @@ def test_every_table_exports_as_csv_with_formulas_defused(
         "intents",
         "quality_trigger",
         "quality_agent",
+        "comments",
         "comparison",
     ]:
         response = staff.get(f"/supervisor/export/{name}.csv?start=2026-11-02&end=2026-11-04")
@@ -391,7 +419,7 @@ def test_every_table_exports_as_csv_with_formulas_defused(
             )
         )
     )
-    assert ["'=HYPERLINK(1)", "4", "2", "0.5"] in intents
+    assert ["'=HYPERLINK(1)", "3", "2", "0.6667"] in intents
     assert staff.get("/supervisor/export/secrets.csv").status_code == 404
 
 
@@ -409,3 +437,29 @@ def test_prometheus_metrics_need_the_token(
     assert 'helpdesk_escalations_total{trigger="explicit_request"} 3' in text
     assert "helpdesk_queue_length 0" in text
     assert "# TYPE helpdesk_websocket_connections gauge" in text
+
+
+def test_a_never_automated_conversation_has_no_assistant_and_no_handoff_to_rate(
+    alice: Customer, dana: Agent
+) -> None:
+    MeasurementPolicy.objects.update_or_create(pk=1, defaults={"holdout_share": 1.0})
+    held = conversation_start(customer=alice)
+    conversation_join(public_id=held.public_id, agent=dana)
+    assert not held.messages.filter(
+        author_kind="assistant", body__contains="I have shared"
+    ).exists()
+    with pytest.raises(ChatError) as refused:
+        handoff_rate(
+            conversation=Conversation.objects.get(pk=held.pk), agent=dana, verdict="prepared"
+        )
+    assert refused.value.code == "not_handed_over"
+
+
+def test_a_period_longer_than_a_year_or_backwards_is_refused(supervisor_user: Any) -> None:
+    staff = Client()
+    staff.force_login(supervisor_user)
+    too_long = staff.get("/supervisor/?start=2020-01-01&end=2026-01-01")
+    assert "Choose at most 366 days." in too_long.content.decode()
+    assert staff.get("/supervisor/?start=0001-01-01&end=9999-12-31").status_code == 200
+    export = staff.get("/supervisor/export/trend.csv?start=2026-02-01&end=2026-01-01")
+    assert export.status_code == 400

@@ -73,7 +73,7 @@ def replay_one(
     customer = Customer.objects.create(
         name=str(profile.get("name", ""))[:200], language=language, tier=tier
     )
-    conversation = conversation_start(customer=customer, language=language)
+    conversation = conversation_start(customer=customer, language=language, measured=False)
     result: dict[str, Any] = {
         "id": item.get("id"),
         "escalated": False,
