@@ -82,11 +82,15 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             connection_closed("inbox")
             await self.channel_layer.group_discard(agent_group(self.agent_id), self.channel_name)
 
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data:  # the base class raises, closing the socket, on a binary or empty frame
+            await super().receive(text_data=text_data)
+
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
         try:
             return json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None  # not JSON: ignored like any other frame that is not a ping
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,14 +49,14 @@ class AgentLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     authentication_form = SignInForm  # throttled: repeated failures are refused for a while
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         agent = agent_for_user(form.get_user())
         if agent is not None:
             services.agent_set_presence(agent=agent, presence=Agent.Presence.ONLINE)
         return response
 
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         return refusal_status(super().form_invalid(form), form)
 
 

@@ -68,12 +68,12 @@ def parse_frame(text: str, *, max_bytes: int) -> Frame:
         )
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder's
         raise FrameError("malformed", "Frame is not valid JSON.") from None
     if not isinstance(data, dict):
         raise FrameError("malformed", "Frame must be a JSON object.")
     frame_type = data.pop("type", None)
-    if frame_type not in FRAME_FIELDS:
+    if not isinstance(frame_type, str) or frame_type not in FRAME_FIELDS:  # a list: unhashable
         raise FrameError("unknown_type", f"Unknown frame type {str(frame_type)[:40]!r}.")
     client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
     _check_fields(frame_type, data, client_id)
@@ -103,7 +103,7 @@ def _client_id_of(text: str) -> str | None:
     """The client id of an oversize frame, so the page can mark which message was refused."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     client_id = data.get("client_id") if isinstance(data, dict) else None
     return client_id if isinstance(client_id, str) and CLIENT_ID_PATTERN.match(client_id) else None

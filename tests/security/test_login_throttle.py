@@ -18,11 +18,10 @@ from rest_framework.test import APIClient
 from agents.models import Agent
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
-REFUSED = "Too many failed sign-ins; try again in"
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -89,7 +88,7 @@ def test_a_refused_attempt_does_not_check_the_password(
     assert failed_checks == ["dana"] * 5  # authenticate() was not called again
 
 
-def test_the_lockout_expires(dana: Agent, clock: time_machine.Coordinates) -> None:
+def test_the_lockout_expires(dana: Agent, clock: time_machine.Traveller) -> None:
     fail(5)
     clock.shift(timedelta(minutes=4))
     refused = agent_login("pw-dana")
@@ -104,7 +103,7 @@ def test_the_lockout_expires(dana: Agent, clock: time_machine.Coordinates) -> No
 
 
 def test_failures_spread_over_more_than_the_window_do_not_lock(
-    dana: Agent, clock: time_machine.Coordinates
+    dana: Agent, clock: time_machine.Traveller
 ) -> None:
     fail(4)
     clock.shift(timedelta(seconds=301))  # the first four are forgotten
@@ -199,7 +198,9 @@ def test_the_api_token_exchange_is_throttled_with_the_same_counts(dana: Agent) -
 def test_a_token_exchange_success_resets_the_count(dana: Agent) -> None:
     fail(4)
     api = APIClient()
-    assert api.post("/api/auth/token/", {"username": "dana", "password": "pw-dana"}).status_code == 200
+    assert (
+        api.post("/api/auth/token/", {"username": "dana", "password": "pw-dana"}).status_code == 200
+    )
     fail(4)
     assert agent_login("pw-dana").status_code == 302
 
@@ -218,5 +219,7 @@ def test_the_limits_are_settings(dana: Agent, settings: Any) -> None:
 @pytest.mark.usefixtures("clock")
 def test_a_blank_form_is_not_a_guess(dana: Agent) -> None:
     for _ in range(6):
-        assert Client().post("/agent/login/", {"username": "dana", "password": ""}).status_code == 200
+        assert (
+            Client().post("/agent/login/", {"username": "dana", "password": ""}).status_code == 200
+        )
     assert agent_login("pw-dana").status_code == 302
