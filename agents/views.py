@@ -144,6 +144,7 @@ def _rating_context(conversation: Conversation, agent: Agent) -> dict[str, Any]:
     """The one-click handoff rating, for the agent who received the handoff."""
     return {
         "may_rate": conversation.escalated_at is not None
+        and conversation.automated
         and conversation.assigned_agent_id == agent.pk,
         "rating": HandoffRating.objects.filter(conversation=conversation, agent=agent).first(),
         "verdicts": HandoffRating.Verdict.choices,

@@ -102,6 +102,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: sign-in throttling and the API's message limits count here. Per process by default;
+# CACHE_URL (e.g. redis://redis:6379/1, a database of its own) shares the counts between processes.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Redis: channel layer and Celery broker ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_PREFIX = env.str("CHANNEL_LAYER_PREFIX", default="helpdesk")
