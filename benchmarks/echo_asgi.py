@@ -1,5 +1,13 @@
-"""The product's ASGI application plus a bare echo consumer, for baselines measured on the
-same server process, the same layer and the same origin check. Never deployed."""
+"""The product's ASGI application plus bare consumers, for baselines measured on the same server
+process, the same layer and the same origin check. Never deployed.
+
+- /ws/echo/: echoes every text frame back to its own socket.
+- /ws/group/<name>/: joins the channel-layer group `bench.<name>` (before accepting, so a client
+  whose handshake completed is in the group); a text frame is `group_send` unchanged to the whole
+  group, and each member writes it to its socket. Nothing else: no database, no session, no JSON.
+"""
+
+from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -16,13 +24,38 @@ class EchoConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=text_data)
 
 
+class GroupConsumer(AsyncWebsocketConsumer):
+    group = ""
+
+    async def connect(self) -> None:
+        self.group = f"bench.{self.scope['url_route']['kwargs']['name']}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        await self.channel_layer.group_send(self.group, {"type": "group.text", "text": text_data})
+
+    async def group_text(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])
+
+
 application = ProtocolTypeRouter(
     {
         "http": product,
         "lifespan": product,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(
-                URLRouter([path("ws/echo/", EchoConsumer.as_asgi()), *websocket_urlpatterns])
+                URLRouter(
+                    [
+                        path("ws/echo/", EchoConsumer.as_asgi()),
+                        path("ws/group/<slug:name>/", GroupConsumer.as_asgi()),
+                        *websocket_urlpatterns,
+                    ]
+                )
             )
         ),
     }
