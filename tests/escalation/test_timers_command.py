@@ -1,0 +1,30 @@
+"""`manage.py timers`: what is pending, and running what would be due N minutes from now."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import escalated_conversation
+
+pytestmark = pytest.mark.usefixtures("knowledge_base")
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("timers", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_lists_pending_timers_and_moves_the_clock_forward() -> None:
+    conversation = escalated_conversation("Waiting")  # nobody online: updates every 5 minutes
+    pending = run()
+    assert "wait_update" in pending
+    assert "callback_offer" in pending
+    assert "0 timer(s) run" in run("--run")  # nothing is due yet
+    assert "posted update 1" in run("--run", "--advance", "6")
+    assert conversation.messages.filter(body__startswith="Thanks for waiting.").count() == 1
+    assert "offered a callback" in run("--run", "--advance", "11")
+    assert conversation.messages.exclude(actions={}).count() == 1
