@@ -31,7 +31,8 @@ class SignInForm(AuthenticationForm):
             cleaned = super().clean()
         except ValidationError:
             # A right password refused for another reason (inactive, not staff) is no guess.
-            if self.user_cache is None and username and self.cleaned_data.get("password"):
+            # (Django only authenticates, and so only refuses here, with both fields given.)
+            if self.user_cache is None:
                 throttle.failure_record(username=username, address=address)
             raise
         if self.user_cache is not None:

@@ -156,8 +156,12 @@ def _intent_counts(period: Period) -> list[dict[str, Any]]:
     ]
 
 
-def by_intent(period: Period) -> Table:
-    rows = sorted(_intent_counts(period), key=lambda row: (-row["conversations"], row["intent"]))
+def by_intent(period: Period, counts: list[dict[str, Any]] | None = None) -> Table:
+    """`counts`: _intent_counts of the period, when the caller already has them."""
+    counts = _intent_counts(period) if counts is None else counts
+    rows = sorted(
+        ({**row} for row in counts), key=lambda row: (-row["conversations"], row["intent"])
+    )
     for row in rows:
         row.pop("examples")
     columns = [("intent", "Intent"), ("conversations", "Conversations")]
@@ -165,12 +169,15 @@ def by_intent(period: Period) -> Table:
     return Table("intents", "Escalation rate by intent", columns, rows)
 
 
-def knowledge_gaps(period: Period, *, limit: int = 10) -> Table:
+def knowledge_gaps(
+    period: Period, counts: list[dict[str, Any]] | None = None, *, limit: int = 10
+) -> Table:
     """The intents that escalate most often (seen at least a few times), with what customers
     wrote: where the knowledge base or the training phrases need work."""
+    counts = _intent_counts(period) if counts is None else counts
     rows = [
         {**row, "examples": " | ".join(row["examples"])}
-        for row in _intent_counts(period)
+        for row in counts
         if row["conversations"] >= GAP_MIN_CONVERSATIONS and row["escalated"]
     ]
     rows.sort(key=lambda row: (-row["rate"], -row["conversations"], row["intent"]))
@@ -419,12 +426,13 @@ def _since(row: dict[str, Any], start: str, moment: str) -> float:
 
 
 def all_tables(period: Period) -> list[Table]:
+    intents = _intent_counts(period)  # two tables read them: worked out once
     return [
         by_trigger(period),
         trend(period),
-        knowledge_gaps(period),
+        knowledge_gaps(period, intents),
         by_boundary(period),
-        by_intent(period),
+        by_intent(period, intents),
         quality_by_trigger(period),
         quality_by_agent(period),
         survey_comments(period),

@@ -948,34 +948,33 @@ def _save_phone(customer: Customer, phone: str) -> None:
 
 
 def _phone_callback(conversation: Conversation, slot: datetime, desk: Desk) -> Message:
-    callback = _callback_record(conversation, kind=Callback.Kind.PHONE, due_at=slot)
-    language = conversation.language
-    text = render(
-        "callback_confirmed",
-        language,
-        phone=callback.phone,
-        when=_when(slot, desk, language),
-        zone=desk.zone.key,
-        summary=callback.summary or "-",
-    )
-    _confirm_by_email(conversation, callback, text, _when(slot, desk, language))
-    return _post(conversation, text)
+    return _book(conversation, desk, kind=Callback.Kind.PHONE, due=slot)
 
 
 def _email_follow_up(conversation: Conversation, desk: Desk, address: str) -> Message:
     policy = TransitionPolicy.load()
     due = _after_business_hours(desk, timedelta(hours=policy.email_reply_hours))
-    callback = _callback_record(conversation, kind=Callback.Kind.EMAIL, due_at=due, email=address)
+    return _book(conversation, desk, kind=Callback.Kind.EMAIL, due=due, email=address)
+
+
+def _book(
+    conversation: Conversation, desk: Desk, *, kind: str, due: datetime, email: str = ""
+) -> Message:
+    """Record the callback or email ticket and confirm it, in the chat and by email, with the
+    issue in the customer's words."""
+    callback = _callback_record(conversation, kind=kind, due_at=due, email=email)
     language = conversation.language
+    when = _when(due, desk, language)
     text = render(
-        "email_confirmed",
+        "callback_confirmed" if kind == Callback.Kind.PHONE else "email_confirmed",
         language,
+        phone=callback.phone,
         email=callback.email,
-        when=_when(due, desk, language),
+        when=when,
         zone=desk.zone.key,
         summary=callback.summary or "-",
     )
-    _confirm_by_email(conversation, callback, text, _when(due, desk, language))
+    _confirm_by_email(conversation, callback, text, when)
     return _post(conversation, text)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from escalation.metrics import TABLES, Period, Table, all_tables
-from escalation.models import Escalation
+from escalation.models import Category, Escalation
 from helpdesk.models import Conversation
 from helpdesk.realtime import open_connections
 from routing.services import waiting_queue
@@ -162,7 +162,7 @@ def _exposition() -> str:
         "helpdesk_escalations_total",
         "counter",
         "Escalations by primary trigger, database-wide.",
-        [(f'{{trigger="{code}"}}', counts.get(code, 0)) for code in _categories()],
+        [(f'{{trigger="{code}"}}', counts.get(code, 0)) for code in Category.values],
     )
     queued = list(waiting_queue().values_list("escalated_at", flat=True))
     now = timezone.now()
@@ -208,9 +208,3 @@ def _exposition() -> str:
         [(f'{{kind="{kind}"}}', count) for kind, count in sorted(open_connections().items())],
     )
     return "\n".join(lines) + "\n"
-
-
-def _categories() -> list[str]:
-    from escalation.models import Category
-
-    return list(Category.values)
