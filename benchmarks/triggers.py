@@ -34,13 +34,14 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 from sklearn.pipeline import FeatureUnion  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
+from assistant.analysis import Analysis, analyse, question_similarities  # noqa: E402
+from assistant.catalogue import shipped_training_set  # noqa: E402
+from assistant.intent import IntentModel, load_or_train  # noqa: E402
+from assistant.responders import LocalResponder  # noqa: E402
+from assistant.retrieval import ArticleDoc, ArticleIndex  # noqa: E402
+from assistant.sentiment import analyse_sentiment  # noqa: E402
 from escalation.engine import default_policy, evaluate  # noqa: E402
 from helpdesk import demo_data  # noqa: E402
-from helpdesk.assistant.analysis import Analysis, analyse, question_similarities  # noqa: E402
-from helpdesk.assistant.intent import IntentModel, builtin_examples, load_or_train  # noqa: E402
-from helpdesk.assistant.responders import LocalResponder  # noqa: E402
-from helpdesk.assistant.retrieval import ArticleDoc, ArticleIndex  # noqa: E402
-from helpdesk.assistant.sentiment import analyse_sentiment  # noqa: E402
 from helpdesk.turns import turn_from_analysis  # noqa: E402
 
 # Bitext intents the demo store's assistant answers itself (the rest need a person or are
@@ -228,7 +229,7 @@ def main() -> dict[str, Any]:
     cache = Path(settings.ASSISTANT_MODEL_DIR) / "bench"
     for stale in cache.glob("intent-*.joblib"):
         stale.unlink()  # time a real training run, not a cache hit
-    model = load_or_train(builtin_examples(), cache)
+    model = load_or_train(shipped_training_set(), cache)
     training_seconds = round(time.perf_counter() - started, 2)
     decider = Decider(model)
     texts = [
@@ -238,7 +239,7 @@ def main() -> dict[str, Any]:
     return {
         "name": "triggers",
         "training_seconds": training_seconds,
-        "training_examples": len(builtin_examples()),
+        "training_examples": len(shipped_training_set()),
         "bitext": bitext(data, decider),
         "clinc_out_of_scope": clinc(data, decider),
         "restatement": restatement(data, model),

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from assistant.text import fold
 from escalation.defaults import BOUNDARIES
 from escalation.explicit import find_explicit_request
-from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
-from helpdesk.assistant.text import fold
 
 PRECEDENCE = ("explicit_request", "capability", "sentiment", "loop", "confidence")
 

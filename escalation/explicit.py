@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from helpdesk.assistant.text import fold
+from assistant.text import fold
 
 PERSON = (
     r"(human( being)?s?|humans|person|people|agents?|representatives?|reps?|operators?|managers?|supervisors?|"

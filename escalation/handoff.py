@@ -16,8 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from escalation.models import Category, Escalation, Urgency
-from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.models import Conversation, Message
 
 # The package's parts, in the order the contract (README, replay --handoff, the API) names them.

@@ -29,6 +29,7 @@ from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
 
 from agents.models import Agent, AgentSkill
+from assistant.runtime import get_assistant
 from escalation.engine import Turn, capability_hits
 from escalation.models import (
     Callback,
@@ -416,8 +417,6 @@ def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
     desk = desk_for(conversation, now)
     if desk.open:
         return False
-    from helpdesk.assistant.runtime import get_assistant
-
     prediction = get_assistant().model.predict(message.body)
     turn = Turn(message.body, prediction.intent, prediction.confidence, 1.0, 0.0, 1.0)
     boundaries = dict(CapabilityBoundary.objects.values_list("code", "pk"))

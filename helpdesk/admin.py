@@ -1,23 +1,14 @@
-from typing import Any
-
 from django.contrib import admin
-from django.contrib import messages as flash
 from django.db.models import Model, QuerySet
-from django.db.models import QuerySet as AnyQuerySet
 from django.http import HttpRequest
 
-from helpdesk.assistant.runtime import retrain
 from helpdesk.models import (
     Conversation,
     ConversationEvent,
     Customer,
-    KnowledgeArticle,
     Message,
     MessageAnalysis,
-    TrainingPhrase,
 )
-from helpdesk.realtime import enqueue_on_commit
-from helpdesk.tasks import assistant_prepare
 
 
 @admin.register(Customer)
@@ -115,51 +106,6 @@ class ConversationEventAdmin(admin.ModelAdmin):
     search_fields = ["kind", "conversation__public_id"]
     list_select_related = ["conversation", "actor_user"]
     raw_id_fields = ["conversation"]
-
-
-@admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "language", "intents", "tags", "active", "updated_at"]
-    list_filter = ["language", "active"]
-    search_fields = ["title", "body", "tags", "intents"]
-
-
-@admin.action(description="Retrain the assistant now")
-def retrain_assistant(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: AnyQuerySet
-) -> None:
-    model = retrain()
-    modeladmin.message_user(
-        request,
-        f"The assistant was retrained ({len(model.classes)} intents, model {model.version}).",
-        flash.SUCCESS,
-    )
-
-
-@admin.register(TrainingPhrase)
-class TrainingPhraseAdmin(admin.ModelAdmin):
-    """Examples supervisors add; the assistant retrains on its own at the next message after a
-    change, and the action retrains at once."""
-
-    list_display = ["text", "intent", "language", "active", "updated_at"]
-    list_filter = ["intent", "language", "active"]
-    search_fields = ["text", "intent"]
-    actions = [retrain_assistant]
-
-    # Every change trains the new model in a Celery task, off the customers' chats.
-    def save_model(
-        self, request: HttpRequest, obj: TrainingPhrase, form: Any, change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        enqueue_on_commit(assistant_prepare)
-
-    def delete_model(self, request: HttpRequest, obj: TrainingPhrase) -> None:
-        super().delete_model(request, obj)
-        enqueue_on_commit(assistant_prepare)
-
-    def delete_queryset(self, request: HttpRequest, queryset: AnyQuerySet) -> None:
-        super().delete_queryset(request, queryset)
-        enqueue_on_commit(assistant_prepare)
 
 
 @admin.register(MessageAnalysis)

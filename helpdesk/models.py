@@ -235,26 +235,6 @@ class KnowledgeArticle(models.Model):
         return [code.strip() for code in self.intents.split(",") if code.strip()]
 
 
-class TrainingPhrase(models.Model):
-    """An example a supervisor adds to teach the assistant an intent (added to the built-in ones)."""
-
-    intent = models.CharField(max_length=50, db_index=True)
-    text = models.CharField(max_length=500)
-    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["intent", "text"]
-        constraints = [
-            models.UniqueConstraint(fields=["intent", "text"], name="training_phrase_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.intent}: {self.text}"
-
-
 class MessageAnalysis(models.Model):
     """What the assistant made of one customer message, kept for later decisions and metrics."""
 

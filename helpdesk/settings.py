@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "helpdesk.apps.HelpdeskConfig",
+    "assistant.apps.AssistantConfig",
     "escalation.apps.EscalationConfig",
     "routing.apps.RoutingConfig",
     "agents.apps.AgentsConfig",
@@ -215,6 +216,11 @@ ASSISTANT_LLM_BASE_URL = env.str("ASSISTANT_LLM_BASE_URL", default="https://api.
 ASSISTANT_LLM_API_KEY = env.str("ASSISTANT_LLM_API_KEY", default="")
 ASSISTANT_LLM_MODEL = env.str("ASSISTANT_LLM_MODEL", default="gpt-4o-mini")
 ASSISTANT_LLM_TIMEOUT = env.float("ASSISTANT_LLM_TIMEOUT", default=15.0)
+# Where a retrain runs after supervisors change the training data: "worker" (a Celery task, the
+# default with Redis) or "background" (a separate process of the web server, the embedded
+# default). Changes within the debounce window train once.
+ASSISTANT_TRAIN_IN = env.str("ASSISTANT_TRAIN_IN", default="worker" if REDIS_URL else "background")
+ASSISTANT_TRAIN_DEBOUNCE_SECONDS = env.float("ASSISTANT_TRAIN_DEBOUNCE_SECONDS", default=3.0)
 
 # --- Auth, i18n, static -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

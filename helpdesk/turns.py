@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from assistant.analysis import Analysis
+from assistant.runtime import Assistant, get_assistant
 from escalation.engine import Decision, Policy, Turn, evaluate
 from escalation.models import Escalation
 from escalation.selectors import policy_from_db
 from escalation.services import conversation_escalate
 from escalation.texts import rephrase_text
 from escalation.transition import urgency_recheck
-from helpdesk.assistant.analysis import Analysis
-from helpdesk.assistant.runtime import get_assistant
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
 from helpdesk.services import event_record, message_post
 
@@ -30,22 +30,27 @@ class TurnOutcome:
     escalation: Escalation | None = None
 
 
-def customer_turn_handle(*, message_id: int, policy: Policy | None = None) -> TurnOutcome:
+def customer_turn_handle(
+    *, message_id: int, policy: Policy | None = None, assistant: Assistant | None = None
+) -> TurnOutcome:
     """Answer or escalate one stored customer message, once. Only while the assistant has the
-    conversation: once people have it, the assistant stays quiet."""
+    conversation: once people have it, the assistant stays quiet. `policy` and `assistant`
+    default to the configured ones (replay passes its own)."""
     waiting_for_people = (Conversation.Status.WAITING, *Conversation.SCHEDULED_STATUSES)
     if Message.objects.filter(pk=message_id, conversation__status__in=waiting_for_people).exists():
         # People have it: the assistant stays quiet, but listens for an urgent turn off-hours.
         urgency_recheck(message_id=message_id)
         return TurnOutcome(replies=[])
     for _ in range(3):  # another message's turn may finish meanwhile: then read history again
-        outcome = _attempt(message_id, policy)
+        outcome = _attempt(message_id, policy, assistant)
         if outcome is not None:
             return outcome
     raise RuntimeError(f"message {message_id}: the conversation kept changing under its turn")
 
 
-def _attempt(message_id: int, policy: Policy | None) -> TurnOutcome | None:
+def _attempt(
+    message_id: int, policy: Policy | None, assistant: Assistant | None
+) -> TurnOutcome | None:
     message = Message.objects.select_related("conversation").get(pk=message_id)
     conversation = message.conversation
     if (
@@ -61,7 +66,7 @@ def _attempt(message_id: int, policy: Policy | None) -> TurnOutcome | None:
         .select_related("message")
         .order_by("message__seq")
     )
-    analysis = get_assistant().analyse(
+    analysis = (assistant or get_assistant()).analyse(
         message.body,
         customer_language=conversation.language,
         earlier=[row.message.body for row in earlier],

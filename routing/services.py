@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
-from helpdesk.assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import ChatError, conversation_event_send, event_record

@@ -3,8 +3,8 @@ import socket
 import numpy as np
 import pytest
 
-from helpdesk.assistant import embedding
-from helpdesk.assistant.intent import IntentModel
+from assistant import embedding
+from assistant.intent import IntentModel
 
 
 def test_the_embeddings_load_from_the_installed_package_without_the_network(

@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.assistant.intent import IntentModel, fingerprint, load_or_train
-from helpdesk.assistant.retrieval import ArticleDoc, ArticleIndex
+from assistant.catalogue import Example
+from assistant.intent import IntentModel, fingerprint, load_or_train
+from assistant.retrieval import ArticleDoc, ArticleIndex
 
 ARTICLES = [
     ArticleDoc(
@@ -52,8 +53,9 @@ def test_gibberish_has_no_known_words(intent_model: IntentModel) -> None:
     assert intent_model.predict("where is my order").known_words == 1.0
 
 
-EXAMPLES = [("where is my parcel", "order_status"), ("track my order", "order_status"),
-            ("send it back", "return_item"), ("return this item", "return_item")]  # fmt: skip
+EXAMPLES = [Example(text, intent, "en") for text, intent in [
+    ("where is my parcel", "order_status"), ("track my order", "order_status"),
+    ("send it back", "return_item"), ("return this item", "return_item")]]  # fmt: skip
 
 
 def test_the_model_is_cached_by_fingerprint_and_retrained_when_data_changes(tmp_path: Path) -> None:
@@ -62,7 +64,7 @@ def test_the_model_is_cached_by_fingerprint_and_retrained_when_data_changes(tmp_
     assert (tmp_path / f"intent-{first.version}.joblib").exists()
     again = load_or_train(examples, tmp_path)
     assert again.version == first.version
-    changed = load_or_train([*examples, ("refund please", "refund")], tmp_path)
+    changed = load_or_train([*examples, Example("refund please", "refund", "en")], tmp_path)
     assert changed.version != first.version
     assert "refund" in changed.classes
     assert fingerprint(examples) == first.version
@@ -106,5 +108,5 @@ def test_an_unwritable_cache_still_gives_a_model(tmp_path: Path) -> None:
 
 def test_only_the_newest_cached_models_are_kept(tmp_path: Path) -> None:
     for extra in range(5):
-        load_or_train([*EXAMPLES, (f"refund number {extra}", "refund")], tmp_path)
-    assert len(list(tmp_path.glob("intent-*.joblib"))) == 3
+        load_or_train([*EXAMPLES, Example(f"refund number {extra}", "refund", "en")], tmp_path)
+    assert len(list(tmp_path.glob("intent-*.joblib"))) == 4

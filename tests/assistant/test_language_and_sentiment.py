@@ -1,8 +1,8 @@
 import pytest
 
-from helpdesk.assistant.intent import IntentModel
-from helpdesk.assistant.language import detect_language
-from helpdesk.assistant.sentiment import analyse_sentiment
+from assistant.intent import IntentModel
+from assistant.language import detect_language
+from assistant.sentiment import analyse_sentiment
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from helpdesk.assistant.intent import IntentPrediction
-from helpdesk.assistant.responders import LocalResponder, OpenAICompatibleResponder, ReplyRequest
-from helpdesk.assistant.retrieval import ArticleDoc, Hit
+from assistant.intent import IntentPrediction
+from assistant.responders import LocalResponder, OpenAICompatibleResponder, ReplyRequest
+from assistant.retrieval import ArticleDoc, Hit
 from tests.fakes import FakeLLM  # the `llm` fixture comes from conftest
 
 RETURNS = ArticleDoc(

@@ -1,8 +1,5 @@
 """Supervisors configure everything in admin: every model lists, searches and opens."""
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
@@ -11,9 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from escalation.models import CapabilityBoundary, SentimentPolicy
-from helpdesk.assistant import runtime
-from helpdesk.assistant.intent import fingerprint
-from helpdesk.models import Customer, TrainingPhrase
+from helpdesk.models import Customer
 from helpdesk.services import conversation_start, message_post
 
 
@@ -55,50 +50,6 @@ def test_a_trigger_policy_is_tuned_in_admin(supervisor: Client) -> None:
     assert policy.threshold == -0.5
 
 
-def test_the_retrain_action_trains_even_when_nothing_changed(
-    supervisor: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from helpdesk.assistant.intent import IntentModel
-
-    runtime.get_assistant()
-    trained: list[int] = []
-    original = IntentModel.train.__func__  # type: ignore[attr-defined]
-
-    def counting(cls: type[IntentModel], examples: list[tuple[str, str]]) -> IntentModel:
-        trained.append(len(examples))
-        return original(cls, examples)
-
-    monkeypatch.setattr(IntentModel, "train", classmethod(counting))
-    TrainingPhrase.objects.create(intent="invoice", text="invoice copy please", active=False)
-    phrase = TrainingPhrase.objects.get()
-    supervisor.post(
-        reverse("admin:helpdesk_trainingphrase_changelist"),
-        {"action": "retrain_assistant", "_selected_action": [phrase.pk]},
-    )
-    assert len(trained) == 1
-
-
-def test_added_phrases_teach_the_assistant_after_the_retrain_action(supervisor: Client) -> None:
-    text = "where can I find the zorbleflax"
-    assert runtime.get_assistant().model.predict(text).intent != "invoice"
-    for variant in [
-        "zorbleflax please",
-        "send me the zorbleflax",
-        "I need my zorbleflax",
-        "download zorbleflax",
-    ]:
-        TrainingPhrase.objects.create(intent="invoice", text=variant)
-    phrase = TrainingPhrase.objects.first()
-    assert phrase is not None
-    response = supervisor.post(
-        reverse("admin:helpdesk_trainingphrase_changelist"),
-        {"action": "retrain_assistant", "_selected_action": [phrase.pk]},
-        follow=True,
-    )
-    assert b"The assistant was retrained" in response.content
-    assert runtime.get_assistant().model.predict(text).intent == "invoice"
-
-
 def test_admin_refuses_a_broken_or_runaway_regex_with_the_reason(supervisor: Client) -> None:
     boundary = CapabilityBoundary.objects.get(code="legal")
     url = reverse("admin:escalation_capabilityboundary_change", args=[boundary.pk])
@@ -123,30 +74,6 @@ def test_admin_refuses_a_broken_or_runaway_regex_with_the_reason(supervisor: Cli
         ).status_code
         == 302
     )
-
-
-def test_adding_a_phrase_in_admin_trains_the_new_model_in_a_task(
-    supervisor: Client, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
-) -> None:
-    settings.ASSISTANT_MODEL_DIR = tmp_path
-    settings.CELERY_TASK_ALWAYS_EAGER = (
-        True  # the worker's job, run here (a worker is tested elsewhere)
-    )
-    runtime._state.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = supervisor.post(
-            reverse("admin:helpdesk_trainingphrase_add"),
-            {
-                "intent": "invoice",
-                "text": "my zorbleflax receipt",
-                "language": "en",
-                "active": "on",
-            },
-        )
-    assert response.status_code == 302
-    expected = fingerprint(runtime.training_examples())
-    assert (tmp_path / f"intent-{expected}.joblib").exists()  # trained by the task, not a chat
-    runtime._state.clear()
 
 
 def test_a_supervisor_rewrites_a_customer_text_and_a_broken_one_is_refused(

@@ -101,6 +101,7 @@ def test_output_shape_and_that_the_database_is_left_as_it_was(
     assert first["triggers"][0] == "explicit_request"
     assert len(first["replies"]) == 2
     assert first["replies"][-1].startswith("Quiero ponerte en contacto")  # Spanish customer
+    analyses = second.pop("analyses")
     assert second == {
         "id": "b",
         "escalated": False,
@@ -109,6 +110,14 @@ def test_output_shape_and_that_the_database_is_left_as_it_was(
         "triggers": [],
         "replies": [KnowledgeArticle.objects.get(title="Tracking your order").body],
     }
+    # Each customer message's analysis: what a supervisor tuning the policies reads.
+    (only,) = analyses
+    assert only["intent"] == "order_status"
+    assert only["intent_confidence"] > 0.5
+    assert only["response_confidence"] > 0.5
+    assert (only["language"], only["triggers"]) == ("en", [])
+    assert first["analyses"][0]["intent"] == "order_status"
+    assert first["analyses"][1]["triggers"][0] == "explicit_request"
     after = (
         Customer.objects.count(),
         Conversation.objects.count(),

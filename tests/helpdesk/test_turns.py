@@ -136,13 +136,13 @@ def test_an_agent_message_is_not_answered_by_the_assistant(
 def test_with_an_unreachable_llm_the_triggers_still_decide(
     alice_conversation: Conversation,
 ) -> None:
-    from helpdesk.assistant import runtime
+    from assistant import runtime
 
-    runtime._state.clear()
+    runtime.forget()
     try:
         explicit = say(alice_conversation, "Where is my order? I want a human")
     finally:
-        runtime._state.clear()
+        runtime.forget()
     assert explicit.escalation is not None
     assert explicit.decision is not None
     # Explicit request first; the failed LLM call also shows as a confidence trigger.
@@ -155,7 +155,7 @@ def test_with_an_unreachable_llm_the_triggers_still_decide(
 def test_with_an_llm_responder_it_writes_the_reply_and_the_triggers_still_decide(
     alice_conversation: Conversation, llm: tuple[FakeLLM, str], settings: Any
 ) -> None:
-    from helpdesk.assistant import runtime
+    from assistant import runtime
 
     fake, url = llm
     settings.ASSISTANT_RESPONDER = "openai"
@@ -166,13 +166,13 @@ def test_with_an_llm_responder_it_writes_the_reply_and_the_triggers_still_decide
         "confidence": 0.9,
         "article_id": returns.pk,
     }
-    runtime._state.clear()
+    runtime.forget()
     try:
         answered = say(alice_conversation, "How do I return an item?")
         # The LLM is sure of itself, but the customer asks for a person: the trigger decides.
         handed_over = say(alice_conversation, "Thanks. Now I want to speak to a human")
     finally:
-        runtime._state.clear()
+        runtime.forget()
     assert [reply.body for reply in answered.replies] == [
         "Send it back within 30 days with the prepaid label."
     ]

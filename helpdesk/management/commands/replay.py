@@ -4,9 +4,12 @@
     python manage.py replay --handoff conversations.jsonl
 
 Each input line: {"id": "...", "customer": {"language": "es", "tier": "vip"}, "messages": ["..."]}
-Each output line: {"id", "escalated", "trigger", "at_message", "triggers", "replies"}; with
---handoff, an escalated line also carries "handoff": the package an agent would receive.
-Uses the default policy, stops at the first escalation, and rolls every change back.
+Each output line: {"id", "escalated", "trigger", "at_message", "triggers", "replies",
+"analyses"} ("analyses": per customer message, its language, intent, both confidences,
+sentiment and the triggers that fired); with --handoff, an escalated line also carries
+"handoff": the package an agent would receive. Uses the trigger policies stored in the database
+(--default-policy: the shipped defaults) and the assistant trained on the intents and phrases as
+they are now, stops at the first escalation, and rolls every change back.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assistant.runtime import Assistant, assistant_for_current_data
+from assistant.services import intents_seed_shipped
 from escalation.engine import Policy, default_policy
+from escalation.selectors import policy_from_db
 from helpdesk import demo_data
-from helpdesk.models import LANGUAGE_CHOICES, Customer, KnowledgeArticle, Message
+from helpdesk.models import LANGUAGE_CHOICES, Customer, KnowledgeArticle, Message, MessageAnalysis
 from helpdesk.services import conversation_start, message_post
 from helpdesk.turns import customer_turn_handle
 
@@ -42,17 +48,26 @@ class Command(BaseCommand):
             action="store_true",
             help="Add the handoff package to each escalated conversation's line.",
         )
+        parser.add_argument(
+            "--default-policy",
+            action="store_true",
+            help="Use the shipped trigger defaults instead of the policies stored in the database.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source: TextIO = sys.stdin if options["file"] == "-" else _open(options["file"])
         try:
             with transaction.atomic():
                 _ensure_knowledge_base()
-                policy = default_policy()
+                policy = default_policy() if options["default_policy"] else policy_from_db()
+                assistant = assistant_for_current_data()
                 for number, line in enumerate(source, start=1):
                     if line.strip():
                         result = replay_one(
-                            _parse(line, number), policy, with_handoff=options["handoff"]
+                            _parse(line, number),
+                            policy,
+                            assistant=assistant,
+                            with_handoff=options["handoff"],
                         )
                         self.stdout.write(json.dumps(result, ensure_ascii=False))
                 raise Rollback
@@ -64,7 +79,11 @@ class Command(BaseCommand):
 
 
 def replay_one(
-    item: dict[str, Any], policy: Policy, *, with_handoff: bool = False
+    item: dict[str, Any],
+    policy: Policy,
+    *,
+    assistant: Assistant | None = None,
+    with_handoff: bool = False,
 ) -> dict[str, Any]:
     given = item.get("customer")
     profile: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -81,13 +100,17 @@ def replay_one(
         "at_message": None,
         "triggers": [],
         "replies": [],
+        "analyses": [],
     }
     for index, text in enumerate(item.get("messages") or []):
         stored = message_post(
             conversation_id=conversation.pk, author_kind=Message.AuthorKind.CUSTOMER, body=str(text)
         )
-        outcome = customer_turn_handle(message_id=stored.message.pk, policy=policy)
+        outcome = customer_turn_handle(
+            message_id=stored.message.pk, policy=policy, assistant=assistant
+        )
         result["replies"] += [reply.body for reply in outcome.replies]
+        result["analyses"].append(_analysis(stored.message))
         if outcome.escalation is not None and outcome.decision is not None:
             result.update(
                 escalated=True,
@@ -104,8 +127,30 @@ def replay_one(
     return result
 
 
+def _analysis(message: Message) -> dict[str, Any] | None:
+    row = MessageAnalysis.objects.filter(message=message).first()
+    if row is None:
+        return None
+    return {
+        "language": row.language,
+        "intent": row.intent,
+        "intent_confidence": row.intent_confidence,
+        "response_confidence": row.response_confidence,
+        "sentiment": row.sentiment,
+        "sentiment_score": row.sentiment_score,
+        "ranking": row.details.get("ranking", []),
+        "sentiment_cues": row.details.get("sentiment_cues", []),
+        "similarities": row.details.get("similarities", []),
+        "source": row.details.get("source"),
+        "context": row.details.get("context"),
+        "triggers": [hit["category"] for hit in row.details.get("triggers", [])],
+    }
+
+
 def _ensure_knowledge_base() -> None:
-    """The demo store's articles when the database has none (inside the rolled-back transaction)."""
+    """The demo store's articles (and intents) when the database has none, inside the
+    rolled-back transaction."""
+    intents_seed_shipped()
     if KnowledgeArticle.objects.filter(active=True).exists():
         return
     KnowledgeArticle.objects.bulk_create(

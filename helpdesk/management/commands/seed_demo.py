@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
+from assistant.services import intents_seed_shipped
 from escalation.models import CapabilityBoundary, UrgencyCriterion
 from helpdesk import demo_data
 from helpdesk.models import Customer, KnowledgeArticle
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         self._supervisors()
         self._customers()
         self._articles()
+        intents_seed_shipped()  # the demo store's intents, unless a supervisor deleted them
         self._routing(skills)
         self._team(skills)
         self._conversations()

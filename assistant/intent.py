@@ -1,0 +1,318 @@
+"""Intent classification: TF-IDF over words and character n-grams plus static word embeddings
+(what the words mean, for wordings the phrases never used), logistic regression.
+
+Trained on the enabled intents' phrases (the shipped data files and what supervisors add or
+import in admin) and the shipped off-topic examples, as runtime.training_examples() picks. The
+trained model is cached on disk under a fingerprint of its training data, so a process loads it
+in milliseconds and a change to the data (or to scikit-learn) trains a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from assistant.catalogue import Example, sentiment_examples
+from assistant.embedding import VERSION as EMBEDDING_VERSION
+from assistant.embedding import EmbeddingFeatures
+from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from assistant.text import normalise, words
+
+logger = logging.getLogger(__name__)
+
+NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
+SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+MODEL_VERSION = 8  # bump when the pipeline below changes
+
+
+@dataclass(frozen=True)
+class IntentPrediction:
+    intent: str
+    confidence: float
+    ranking: tuple[tuple[str, float], ...]  # the top three, best first
+    known_words: float  # share of the message's words the model has seen in training
+    mood: float = 0.0  # P(positive) - P(negative) from the mood classifier, -1 .. 1
+
+
+def fingerprint(examples: Iterable[Example]) -> str:
+    digest = hashlib.sha256(
+        f"v{MODEL_VERSION} sklearn {sklearn.__version__} {EMBEDDING_VERSION}".encode()
+    )
+    for label, messages in sentiment_examples().items():
+        digest.update(f"{label}\t{chr(10).join(messages)}\n".encode())
+    for text, intent, _, topic in sorted(examples):
+        digest.update(f"{intent}\t{topic}\t{text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _pipeline() -> Pipeline:
+    features = FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(
+                    preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True, min_df=1
+                ),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    preprocessor=normalise,
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    min_df=2,
+                ),
+            ),
+            ("meaning", EmbeddingFeatures()),
+        ]
+    )
+    # Balanced: the out-of-scope class is ten times any store intent and would swallow polite
+    # store questions. C and the thresholds were chosen on the benchmark's public data (README).
+    classifier = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+class IntentModel:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        vocabulary: frozenset[str],
+        version: str,
+        mood: LogisticRegression,
+        topics: SGDClassifier,
+    ) -> None:
+        self.pipeline = pipeline
+        self.vocabulary = vocabulary
+        self.version = version
+        self.classes: list[str] = list(pipeline.classes_)
+        self.mood = mood
+        self.topics = topics
+
+    @classmethod
+    def train(cls, examples: list[Example]) -> IntentModel:
+        pipeline, vocabulary = fit_classifier(examples)
+        # The mood classifier reads the same features, so a message is vectorised only once.
+        feelings = sentiment_examples()
+        mood_texts = [*feelings["negative"], *feelings["neutral"], *feelings["positive"]]
+        mood_labels = (
+            [-1] * len(feelings["negative"])
+            + [0] * len(feelings["neutral"])
+            + [1] * len(feelings["positive"])
+        )
+        mood = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(
+            pipeline.named_steps["features"].transform(mood_texts), mood_labels
+        )
+        # Topics: the store intents, and the out-of-scope phrases by what they are about, so two
+        # off-topic questions about the weather read as alike (question_similarities).
+        # The phrases as written are enough here, and half the cost of the augmented set.
+        topics = SGDClassifier(
+            loss="log_loss", alpha=1e-5, class_weight="balanced", random_state=0
+        ).fit(
+            pipeline.named_steps["features"].transform([example.text for example in examples]),
+            [f"oos:{e.topic}" if e.topic else e.intent for e in examples],
+        )
+        return cls(pipeline, vocabulary, fingerprint(examples), mood, topics)
+
+    def predict(self, text: str) -> IntentPrediction:
+        """The intent of the whole message, or of one of its sentences: in "That didn't answer
+        it. How do I send something back?" the question is the intent. A store question beats
+        small talk or an out-of-scope reading; among equals the more confident reading wins."""
+        tokens = words(text)
+        known = sum(token in self.vocabulary for token in tokens) / len(tokens) if tokens else 0.0
+        parts = [text, *_sentences(text)]
+        features = self.vectors(parts)
+        table = _softmax_probabilities(self.pipeline.named_steps["classifier"], features)
+
+        def rank(row: int) -> tuple[bool, float]:
+            label = self.classes[int(table[row].argmax())]
+            return (label not in NOT_A_QUESTION, float(table[row].max()))
+
+        best = max(range(len(parts)), key=rank)
+        probabilities = table[best]
+        order = np.argsort(probabilities)[::-1][:3]
+        ranking = tuple((self.classes[i], round(float(probabilities[i]), 4)) for i in order)
+        mood_row = _softmax_probabilities(self.mood, features[:1])[0]
+        mood = dict(zip(self.mood.classes_, mood_row, strict=True))
+        return IntentPrediction(
+            intent=ranking[0][0],
+            confidence=ranking[0][1],
+            ranking=ranking,
+            known_words=round(known, 3),
+            mood=round(float(mood[1] - mood[-1]), 4),
+        )
+
+    def vectors(self, texts: list[str]) -> Any:
+        """The classifier's features of texts: TF-IDF (L2-normalised per part) and embeddings.
+
+        The parts are called directly rather than through FeatureUnion.transform: per message,
+        scikit-learn's input checks cost more than the arithmetic (see benchmarks/triggers.py).
+        """
+        union = self.pipeline.named_steps["features"]
+        return sparse.hstack(
+            [
+                _tfidf(part, texts) if isinstance(part, TfidfVectorizer) else part.transform(texts)
+                for _, part in union.transformer_list
+            ],
+            format="csr",
+        )
+
+    def topic_probabilities(self, texts: list[str]) -> np.ndarray:
+        """What each text is about: a store intent, or an off-topic subject (weather, maths...)."""
+        # SGDClassifier.predict_proba for log loss: one-vs-rest sigmoids, normalised per row.
+        probabilities = 1 / (1 + np.exp(-_scores(self.topics, self.vectors(texts))))
+        return np.asarray(probabilities / probabilities.sum(axis=1, keepdims=True))
+
+
+def fit_classifier(examples: list[Example]) -> tuple[Pipeline, frozenset[str]]:
+    """The intent classifier alone, and the words it was taught (without mood and topics)."""
+    pairs = [(example.text, example.intent) for example in examples]
+    texts, labels = zip(*augmented(pairs), strict=True)
+    pipeline = _pipeline().fit(list(texts), list(labels))
+    return pipeline, frozenset(token for text in texts for token in words(text))
+
+
+def probabilities(pipeline: Pipeline, texts: list[str]) -> np.ndarray:
+    """The classifier's probabilities for a batch of texts (one row per text)."""
+    return np.asarray(pipeline.predict_proba(texts))
+
+
+def _tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+    """vectorizer.transform(texts), from its counts and its public idf_, minus the input checks."""
+    counts = sparse.csr_matrix(CountVectorizer.transform(vectorizer, texts), dtype=np.float64)
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1
+    counts.data *= vectorizer.idf_[counts.indices]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    counts.data /= np.repeat(norms, np.diff(counts.indptr))  # an empty row has no data to divide
+    return counts
+
+
+def _softmax_probabilities(classifier: LogisticRegression, features: Any) -> np.ndarray:
+    """predict_proba of a multinomial logistic regression, without the per-call input checks."""
+    scores = _scores(classifier, features)
+    scores -= scores.max(axis=1, keepdims=True)
+    exponentials = np.exp(scores)
+    return np.asarray(exponentials / exponentials.sum(axis=1, keepdims=True))
+
+
+def _scores(classifier: LogisticRegression | SGDClassifier, features: Any) -> np.ndarray:
+    """features @ coef_.T + intercept_. The transposed weights are kept in memory order once:
+    scipy would otherwise copy the whole weight matrix (tens of MB) on every product."""
+    weights = getattr(classifier, "_weights_by_feature", None)
+    if weights is None:
+        weights = np.ascontiguousarray(classifier.coef_.T)
+        classifier._weights_by_feature = weights
+    return np.asarray(features @ weights) + classifier.intercept_
+
+
+# Openings customers put before any request, in or out of scope: taught to every class alike, so
+# the model learns they say nothing about the intent.
+PREAMBLES = (
+    "i need help", "can you help me", "help me to", "i want to know", "i'd like to",
+    "could you tell me", "i have a question,", "please", "hi,", "hello, i was wondering",
+    "i need assistance to", "is it possible to", "i'm trying to", "tell me",
+)  # fmt: skip
+
+
+def augmented(examples: list[tuple[str, str]], *, seed: int = 7) -> list[tuple[str, str]]:
+    """The examples plus one noisy copy of each: a help-seeking opening, a typo, or both."""
+    rng = random.Random(seed)
+    extra = []
+    for text, intent in examples:
+        variant = (
+            f"{rng.choice(PREAMBLES)} {text[:1].lower()}{text[1:]}" if rng.random() < 0.6 else text
+        )
+        if rng.random() < 0.5:
+            variant = _typo(variant, rng)
+        extra.append((variant, intent))
+    return [*examples, *extra]
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    """One slip of the finger: a letter dropped, doubled, or swapped with its neighbour."""
+    if len(text) <= 6:
+        return text
+    chars = list(text)
+    at = rng.randrange(1, len(chars) - 2)
+    slip = rng.random()
+    if slip < 1 / 3:
+        del chars[at]
+    elif slip < 2 / 3:
+        chars[at], chars[at + 1] = chars[at + 1], chars[at]
+    else:
+        chars.insert(at, chars[at])
+    return "".join(chars)
+
+
+def _sentences(text: str) -> list[str]:
+    """The message's sentences, when it has more than one worth classifying on its own."""
+    pieces = [piece.strip() for piece in SENTENCE_END.split(text) if len(piece.split()) >= 2]
+    return pieces if len(pieces) > 1 else []
+
+
+def cached_path(cache_dir: Path, version: str) -> Path:
+    return cache_dir / f"intent-{version}.joblib"
+
+
+def load_cached(cache_dir: Path, version: str) -> IntentModel | None:
+    """The cached model of this fingerprint, or None when it is missing or unreadable."""
+    path = cached_path(cache_dir, version)
+    if not path.exists():
+        return None
+    try:
+        model = joblib.load(path)
+    except Exception:  # a truncated or foreign file: train again
+        logger.warning("Ignoring unreadable intent model cache %s", path)
+        return None
+    return model if isinstance(model, IntentModel) and model.version == version else None
+
+
+def load_or_train(examples: list[Example], cache_dir: Path) -> IntentModel:
+    """The model for exactly these examples: from the disk cache, or trained and cached."""
+    model = load_cached(cache_dir, fingerprint(examples))
+    if model is not None:
+        return model
+    started = time.perf_counter()
+    model = IntentModel.train(examples)
+    logger.info(
+        "Trained the intent model on %d examples in %.1f s",
+        len(examples),
+        time.perf_counter() - started,
+    )
+    try:
+        cache_model(model, cache_dir)
+    except OSError:
+        # A read-only or full disk costs the next process a retrain, not this chat its answer.
+        logger.exception("Could not cache the intent model in %s", cache_dir)
+    return model
+
+
+def cache_model(model: IntentModel, cache_dir: Path, *, keep: int = 4) -> None:
+    """Write atomically (another process never reads half a file); keep the newest few."""
+    path = cached_path(cache_dir, model.version)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{time.time_ns()}.tmp")
+    joblib.dump(model, temporary)
+    temporary.replace(path)
+    cached = sorted(
+        path.parent.glob("intent-*.joblib"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for stale in cached[keep:]:
+        stale.unlink(missing_ok=True)

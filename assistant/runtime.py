@@ -1,0 +1,170 @@
+"""The assistant a process serves: its model, the knowledge-base index, the intents' handling
+and the responder.
+
+A process answers with the model of the training run activated last. When a newer run is
+ready, the model is loaded in a background thread and swapped in at once (one assignment under
+a lock), so a customer's turn never waits for a model to load or train, except the very first
+one a fresh process serves (which `preload` does at start-up instead). Articles and intents'
+settings are cheap to rebuild and are picked up on the next message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from assistant.analysis import Analysis, analyse
+from assistant.intent import IntentModel, fingerprint, load_cached, load_or_train
+from assistant.labels import IntentInfo
+from assistant.responders import Responder, configured_responder
+from assistant.retrieval import ArticleIndex
+from assistant.selectors import (
+    active_articles,
+    configuration_stamp,
+    current_run,
+    enabled_intents,
+    training_examples,
+)
+from assistant.services import model_for_current_data_in_background
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Assistant:
+    model: IntentModel
+    index: ArticleIndex
+    responder: Responder
+    intents: dict[str, IntentInfo]
+    stamp: tuple[object, ...] = ()
+
+    def analyse(
+        self,
+        text: str,
+        *,
+        customer_language: str,
+        earlier: list[str],
+        transcript: list[tuple[str, str]] | None = None,
+    ) -> Analysis:
+        return analyse(
+            text,
+            model=self.model,
+            index=self.index,
+            responder=self.responder,
+            intents=self.intents,
+            customer_language=customer_language,
+            earlier=earlier,
+            transcript=transcript,
+        )
+
+
+_lock = threading.Lock()
+_served: dict[str, Assistant] = {}
+_loading: set[str] = set()  # fingerprints a background thread is loading
+
+
+def get_assistant() -> Assistant:
+    """The assistant to answer with now (three cheap queries to notice what changed)."""
+    run = current_run()
+    stamp = (*configuration_stamp(), settings.ASSISTANT_RESPONDER)
+    with _lock:
+        served = _served.get("current")
+    if served is None:
+        served = _serve(_first_model(run.fingerprint if run else None), stamp)
+    elif served.stamp != stamp:
+        served = _serve(served.model, stamp)
+    if run is not None and run.fingerprint != served.model.version:
+        _load_in_background(run.fingerprint)
+    return served
+
+
+def assistant_for_current_data() -> Assistant:
+    """Exactly the data as it is now, trained here if need be: for replay and commands."""
+    model = load_or_train(training_examples(), settings.ASSISTANT_MODEL_DIR)
+    return _build(model, configuration_stamp())
+
+
+def preload() -> None:
+    """Load the served model before the first customer needs it (web process start-up)."""
+    try:
+        get_assistant()
+    except Exception:  # the first message will try again and report it
+        logger.exception("Could not preload the assistant")
+    finally:
+        close_old_connections()
+
+
+def forget() -> None:
+    """Drop the served assistant: the next message loads it again (tests, settings changes)."""
+    with _lock:
+        _served.clear()
+
+
+def swap_model(model: IntentModel) -> None:
+    """Serve `model` from the next message on, with the current articles and intents."""
+    with _lock:
+        served = _served.get("current")
+        if served is not None:
+            _served["current"] = replace(served, model=model)
+
+
+def _first_model(version: str | None) -> IntentModel:
+    """A fresh process: the activated run's model from the disk cache, else the current data's
+    (trained here only when no process has ever trained it)."""
+    if version is not None:
+        model = load_cached(settings.ASSISTANT_MODEL_DIR, version)
+        if model is not None:
+            return model
+    examples = training_examples()
+    model = load_or_train(examples, settings.ASSISTANT_MODEL_DIR)
+    if version is not None and version != fingerprint(examples):
+        _load_in_background(version)
+    return model
+
+
+def _serve(model: IntentModel, stamp: tuple[object, ...]) -> Assistant:
+    assistant = _build(model, stamp)
+    with _lock:
+        _served["current"] = assistant
+    return assistant
+
+
+def _build(model: IntentModel, stamp: tuple[object, ...]) -> Assistant:
+    return Assistant(
+        model=model,
+        index=ArticleIndex(active_articles()),
+        responder=configured_responder(),
+        intents=enabled_intents(),
+        stamp=stamp,
+    )
+
+
+def _load_in_background(version: str) -> None:
+    with _lock:
+        if version in _loading:
+            return
+        _loading.add(version)
+    threading.Thread(
+        target=_load_and_swap, args=(version,), name=f"assistant-load-{version}", daemon=True
+    ).start()
+
+
+def _load_and_swap(version: str) -> None:
+    try:
+        model = load_cached(settings.ASSISTANT_MODEL_DIR, version)
+        if model is None:
+            # Trained on another machine: train the same data here, off the customers' path.
+            model = model_for_current_data_in_background(version)
+        if model is not None:
+            swap_model(model)
+            logger.info("Now serving the assistant model %s", version)
+    except Exception:
+        logger.exception("Could not load the assistant model %s", version)
+    finally:
+        with _lock:
+            _loading.discard(version)
+        close_old_connections()
