@@ -1,21 +1,36 @@
-"""The assistant's reading of one customer message: pure, given a model, an index and a responder."""
+"""The assistant's reading of one customer message, with the conversation so far: pure, given
+the models, an index and a responder."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from assistant.cues import CueModel
 from assistant.intent import IntentModel, IntentPrediction
-from assistant.labels import IntentInfo
+from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS, IntentInfo
 from assistant.language import detect_language
+from assistant.person import PersonRequest, clauses, find_person_request
 from assistant.responders import ReplyDraft, ReplyRequest, Responder
 from assistant.retrieval import ArticleIndex, Hit, terms
 from assistant.sentiment import Sentiment, analyse_sentiment
 from assistant.text import normalise
+
+NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
+PERSON_THRESHOLD = 0.5  # the learned reader's probability that a clause asks for a person
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier customer message of the conversation, as the assistant read it."""
+
+    text: str
+    intent: str = ""
+    answered: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,22 +41,33 @@ class Analysis:
     hits: list[Hit]
     draft: ReplyDraft
     similarities: list[float]  # to each earlier customer message, oldest first
+    person: PersonRequest = field(default_factory=lambda: PersonRequest(False))
+    context: str = ""  # how the conversation so far changed the reading, "" when it did not
+    alone: IntentPrediction | None = None  # the message's own reading, when context won
 
 
 def analyse(
     text: str,
     *,
     model: IntentModel,
+    cues: CueModel,
     index: ArticleIndex,
     responder: Responder,
     intents: dict[str, IntentInfo] | None = None,
     customer_language: str = "en",
-    earlier: list[str] | None = None,
+    earlier: list[Earlier] | None = None,
     transcript: list[tuple[str, str]] | None = None,
 ) -> Analysis:
     earlier = earlier or []
     language = detect_language(text, default=customer_language)
-    intent = model.predict(text)
+    parts = clauses(text)
+    reading = cues.read([text, *parts])
+    person = find_person_request(
+        text, reader=lambda _: reading.person[1:], threshold=PERSON_THRESHOLD
+    )
+    alone = model.predict(text)
+    similarities = question_similarities(model, text, [e.text for e in earlier])
+    intent, context = read_in_context(model, text, alone, earlier, similarities)
     hits = index.search(text, language=language)
     request = ReplyRequest(
         text=text,
@@ -55,11 +81,64 @@ def analyse(
     return Analysis(
         language=language,
         intent=intent,
-        sentiment=analyse_sentiment(text, learned=intent.mood),
+        sentiment=analyse_sentiment(text, learned=reading.mood[0]),
         hits=hits,
         draft=responder.draft(request),
-        similarities=question_similarities(model, text, earlier),
+        similarities=similarities,
+        person=person,
+        context=context,
+        alone=alone if context else None,
     )
+
+
+SURE = 0.6  # a reading this confident stands on its own
+CLEARLY_OFF_TOPIC = 0.75  # an off-topic reading this confident is never explained away
+RESTATED = 0.5  # an earlier question this alike is the same question asked again
+
+
+def read_in_context(
+    model: IntentModel,
+    text: str,
+    alone: IntentPrediction,
+    earlier: list[Earlier],
+    similarities: list[float],
+) -> tuple[IntentPrediction, str]:
+    """The message read with the conversation so far, when on its own it is unsure.
+
+    1. A confident reading of the message alone stands ("thanks", a new question).
+    2. A short follow-up ("is there a fee?", "what about evenings?", "¿y a Suiza?") is read
+       together with the question it follows: the latest earlier store question.
+    3. A restatement ("I'm asking again: how do I send it back?") is the earlier question it
+       is most alike, so the loop trigger counts it as the same question.
+    A clearly off-topic message stays off-topic whatever came before.
+    """
+    questions = [
+        (index, e) for index, e in enumerate(earlier) if e.intent and e.intent not in NOT_A_QUESTION
+    ]
+    if not questions or _stands_alone(alone):
+        return alone, ""
+    best = alone
+    context = ""
+    index, last = questions[-1]
+    follow_up = model.predict_as_follow_up(text, after=last.text)
+    if _is_question(follow_up) and follow_up.confidence > best.confidence:
+        best, context = follow_up, f"follow_up:{index}"
+    alike = max(questions, key=lambda pair: similarities[pair[0]])
+    if similarities[alike[0]] >= RESTATED and alike[0] != index:
+        restated = model.predict_as_follow_up(text, after=alike[1].text)
+        if _is_question(restated) and restated.confidence > best.confidence:
+            best, context = restated, f"restated:{alike[0]}"
+    return best, context
+
+
+def _stands_alone(alone: IntentPrediction) -> bool:
+    if alone.intent == OUT_OF_SCOPE:
+        return alone.confidence >= CLEARLY_OFF_TOPIC
+    return alone.confidence >= SURE
+
+
+def _is_question(prediction: IntentPrediction) -> bool:
+    return prediction.intent not in NOT_A_QUESTION
 
 
 TOPIC_WEIGHT = 0.3  # chosen on the benchmark's CLINC150 pairs; see the README

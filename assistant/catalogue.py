@@ -46,7 +46,10 @@ def _data() -> Traversable:
     return files("assistant") / "data"
 
 
-def _lines(resource: Traversable) -> list[str]:
+def lines_of(resource: Traversable) -> list[str]:
+    """A data file's lines, without comments and blank lines; none when it does not exist."""
+    if not resource.is_file():
+        return []
     text = resource.read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
@@ -63,7 +66,7 @@ def _intent_examples() -> tuple[Example, ...]:
         Example(line, resource.name.removesuffix(".txt"), language)
         for language in LANGUAGES
         for resource in _files(_data() / "intents" / language)
-        for line in _lines(resource)
+        for line in lines_of(resource)
     )
 
 
@@ -79,7 +82,7 @@ def off_topic_examples() -> tuple[Example, ...]:
         Example(line, OUT_OF_SCOPE, language, topic=resource.name.removesuffix(".txt"))
         for language in LANGUAGES
         for resource in _files(_data() / "off_topic" / language)
-        for line in _lines(resource)
+        for line in lines_of(resource)
     )
 
 
@@ -92,7 +95,7 @@ def sentiment_examples() -> dict[str, tuple[str, ...]]:
             for language in LANGUAGES
             for resource in _files(_data() / "sentiment" / language)
             if resource.name == f"{label}.txt"
-            for line in _lines(resource)
+            for line in lines_of(resource)
         )
         for label in SENTIMENT_LABELS
     }

@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from assistant.catalogue import Example, sentiment_examples
+from assistant.catalogue import Example
 from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import EmbeddingFeatures
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 8  # bump when the pipeline below changes
+MODEL_VERSION = 9  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,12 @@ class IntentPrediction:
     confidence: float
     ranking: tuple[tuple[str, float], ...]  # the top three, best first
     known_words: float  # share of the message's words the model has seen in training
-    mood: float = 0.0  # P(positive) - P(negative) from the mood classifier, -1 .. 1
 
 
 def fingerprint(examples: Iterable[Example]) -> str:
     digest = hashlib.sha256(
         f"v{MODEL_VERSION} sklearn {sklearn.__version__} {EMBEDDING_VERSION}".encode()
     )
-    for label, messages in sentiment_examples().items():
-        digest.update(f"{label}\t{chr(10).join(messages)}\n".encode())
     for text, intent, _, topic in sorted(examples):
         digest.update(f"{intent}\t{topic}\t{text}\n".encode())
     return digest.hexdigest()[:16]
@@ -94,30 +91,17 @@ class IntentModel:
         pipeline: Pipeline,
         vocabulary: frozenset[str],
         version: str,
-        mood: LogisticRegression,
         topics: SGDClassifier,
     ) -> None:
         self.pipeline = pipeline
         self.vocabulary = vocabulary
         self.version = version
         self.classes: list[str] = list(pipeline.classes_)
-        self.mood = mood
         self.topics = topics
 
     @classmethod
     def train(cls, examples: list[Example]) -> IntentModel:
         pipeline, vocabulary = fit_classifier(examples)
-        # The mood classifier reads the same features, so a message is vectorised only once.
-        feelings = sentiment_examples()
-        mood_texts = [*feelings["negative"], *feelings["neutral"], *feelings["positive"]]
-        mood_labels = (
-            [-1] * len(feelings["negative"])
-            + [0] * len(feelings["neutral"])
-            + [1] * len(feelings["positive"])
-        )
-        mood = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(
-            pipeline.named_steps["features"].transform(mood_texts), mood_labels
-        )
         # Topics: the store intents, and the out-of-scope phrases by what they are about, so two
         # off-topic questions about the weather read as alike (question_similarities).
         # The phrases as written are enough here, and half the cost of the augmented set.
@@ -127,14 +111,13 @@ class IntentModel:
             pipeline.named_steps["features"].transform([example.text for example in examples]),
             [f"oos:{e.topic}" if e.topic else e.intent for e in examples],
         )
-        return cls(pipeline, vocabulary, fingerprint(examples), mood, topics)
+        return cls(pipeline, vocabulary, fingerprint(examples), topics)
 
     def predict(self, text: str) -> IntentPrediction:
         """The intent of the whole message, or of one of its sentences: in "That didn't answer
         it. How do I send something back?" the question is the intent. A store question beats
         small talk or an out-of-scope reading; among equals the more confident reading wins."""
-        tokens = words(text)
-        known = sum(token in self.vocabulary for token in tokens) / len(tokens) if tokens else 0.0
+        known = self.known_share(text)
         parts = [text, *_sentences(text)]
         features = self.vectors(parts)
         table = _softmax_probabilities(self.pipeline.named_steps["classifier"], features)
@@ -144,17 +127,28 @@ class IntentModel:
             return (label not in NOT_A_QUESTION, float(table[row].max()))
 
         best = max(range(len(parts)), key=rank)
-        probabilities = table[best]
+        return self._prediction(table[best], known)
+
+    def predict_as_follow_up(self, text: str, *, after: str) -> IntentPrediction:
+        """The reading of `text` together with the question it follows ("is there a fee?"
+        after "how do I cancel my order?")."""
+        table = _softmax_probabilities(
+            self.pipeline.named_steps["classifier"], self.vectors([f"{after} {text}"])
+        )
+        return self._prediction(table[0], self.known_share(text))
+
+    def known_share(self, text: str) -> float:
+        tokens = words(text)
+        return sum(token in self.vocabulary for token in tokens) / len(tokens) if tokens else 0.0
+
+    def _prediction(self, probabilities: np.ndarray, known: float) -> IntentPrediction:
         order = np.argsort(probabilities)[::-1][:3]
         ranking = tuple((self.classes[i], round(float(probabilities[i]), 4)) for i in order)
-        mood_row = _softmax_probabilities(self.mood, features[:1])[0]
-        mood = dict(zip(self.mood.classes_, mood_row, strict=True))
         return IntentPrediction(
             intent=ranking[0][0],
             confidence=ranking[0][1],
             ranking=ranking,
             known_words=round(known, 3),
-            mood=round(float(mood[1] - mood[-1]), 4),
         )
 
     def vectors(self, texts: list[str]) -> Any:
@@ -166,7 +160,9 @@ class IntentModel:
         union = self.pipeline.named_steps["features"]
         return sparse.hstack(
             [
-                _tfidf(part, texts) if isinstance(part, TfidfVectorizer) else part.transform(texts)
+                tfidf_transform(part, texts)
+                if isinstance(part, TfidfVectorizer)
+                else part.transform(texts)
                 for _, part in union.transformer_list
             ],
             format="csr",
@@ -192,7 +188,7 @@ def probabilities(pipeline: Pipeline, texts: list[str]) -> np.ndarray:
     return np.asarray(pipeline.predict_proba(texts))
 
 
-def _tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
+def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
     """vectorizer.transform(texts), from its counts and its public idf_, minus the input checks."""
     counts = sparse.csr_matrix(CountVectorizer.transform(vectorizer, texts), dtype=np.float64)
     if vectorizer.sublinear_tf:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.db import close_old_connections
 
-from assistant.analysis import Analysis, analyse
+from assistant.analysis import Analysis, Earlier, analyse
+from assistant.cues import CueModel, load_or_train_cues
 from assistant.intent import IntentModel, fingerprint, load_cached, load_or_train
 from assistant.labels import IntentInfo
 from assistant.responders import Responder, configured_responder
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Assistant:
     model: IntentModel
+    cues: CueModel
     index: ArticleIndex
     responder: Responder
     intents: dict[str, IntentInfo]
@@ -47,12 +49,13 @@ class Assistant:
         text: str,
         *,
         customer_language: str,
-        earlier: list[str],
+        earlier: list[Earlier],
         transcript: list[tuple[str, str]] | None = None,
     ) -> Analysis:
         return analyse(
             text,
             model=self.model,
+            cues=self.cues,
             index=self.index,
             responder=self.responder,
             intents=self.intents,
@@ -136,11 +139,26 @@ def _serve(model: IntentModel, stamp: tuple[object, ...]) -> Assistant:
 def _build(model: IntentModel, stamp: tuple[object, ...]) -> Assistant:
     return Assistant(
         model=model,
+        cues=shipped_cues(),
         index=ArticleIndex(active_articles()),
         responder=configured_responder(),
         intents=enabled_intents(),
         stamp=stamp,
     )
+
+
+_cues_lock = threading.Lock()
+
+
+def shipped_cues() -> CueModel:
+    """The cue model (person requests, mood): the same for every deployment, loaded once."""
+    with _cues_lock:
+        if "cues" not in _cues:
+            _cues["cues"] = load_or_train_cues(settings.ASSISTANT_MODEL_DIR)
+        return _cues["cues"]
+
+
+_cues: dict[str, CueModel] = {}
 
 
 def _load_in_background(version: str) -> None:

@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from assistant.labels import HUMAN_REQUEST, OUT_OF_SCOPE, SMALLTALK_INTENTS
 from assistant.text import fold
 from escalation.defaults import BOUNDARIES
-from escalation.explicit import find_explicit_request
 
 PRECEDENCE = ("explicit_request", "capability", "sentiment", "loop", "confidence")
 
@@ -63,6 +62,12 @@ class Turn:
     resolution_type: str = ""
     answered: bool = False
     rephrase_requested: bool = False
+    asks_for_person: bool = False  # the assistant's reading (assistant.person)
+    person_rule: str = ""
+    person_matched: str = ""
+    person_probability: float = 0.0
+    person_declined: bool = False  # "I don't need an agent, just tell me..."
+    hand_over: bool = False  # the intent is always handed to a person
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class TriggerHit:
 class Decision:
     triggers: tuple[TriggerHit, ...]
     rephrase: bool = False  # ask the customer to rephrase instead of escalating
+    declined: tuple[str, ...] = ()  # triggers the message met while switched off
 
     @property
     def escalate(self) -> bool:
@@ -139,6 +145,12 @@ def default_policy() -> Policy:
 def evaluate(
     turn: Turn, history: list[Turn], similarities: list[float], policy: Policy
 ) -> Decision:
+    if _asks_for_person(turn, policy) and not policy.explicit_enabled:
+        # The customer asked for a person and the supervisors switched that off: the request
+        # is logged as declined, never handed over under another trigger instead.
+        return Decision(
+            triggers=tuple(capability_hits(turn, policy)), declined=("explicit_request",)
+        )
     hits = [
         hit
         for hit in (
@@ -161,16 +173,40 @@ def evaluate(
 def _explicit(turn: Turn, policy: Policy) -> TriggerHit | None:
     if not policy.explicit_enabled:
         return None
-    match = find_explicit_request(turn.text, list(policy.explicit_patterns))
-    if match is not None:
-        return TriggerHit("explicit_request", match.rule, {"matched": match.matched})
-    if turn.intent == "human_request" and turn.intent_confidence >= policy.human_intent_threshold:
+    folded = fold(turn.text)
+    for pattern in policy.explicit_patterns:
+        if found := pattern.search(folded):
+            return TriggerHit("explicit_request", "supervisor_phrase", {"matched": found.group(0)})
+    if turn.asks_for_person:
+        evidence: dict[str, Any] = {"matched": turn.person_matched}
+        if turn.person_rule == "learned":
+            evidence["probability"] = turn.person_probability
+        return TriggerHit("explicit_request", turn.person_rule, evidence)
+    if _intent_asks_for_person(turn, policy):
         return TriggerHit(
             "explicit_request",
             "human_request_intent",
             {"intent_confidence": turn.intent_confidence},
         )
     return None
+
+
+def _asks_for_person(turn: Turn, policy: Policy) -> bool:
+    folded = fold(turn.text)
+    return (
+        turn.asks_for_person
+        or any(pattern.search(folded) for pattern in policy.explicit_patterns)
+        or _intent_asks_for_person(turn, policy)
+    )
+
+
+def _intent_asks_for_person(turn: Turn, policy: Policy) -> bool:
+    """The intent model's reading, unless the message declined a person in so many words."""
+    return (
+        turn.intent == HUMAN_REQUEST
+        and turn.intent_confidence >= policy.human_intent_threshold
+        and not turn.person_declined
+    )
 
 
 def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
@@ -195,6 +231,15 @@ def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
                     "capability", rule, evidence, boundary.skill, boundary.urgency, boundary.code
                 )
             )
+    if turn.hand_over and not hits and turn.intent_confidence >= 0.5:
+        # An intent supervisors marked "always hand over" that no boundary names yet.
+        hits.append(
+            TriggerHit(
+                "capability",
+                f"intent:{turn.intent}",
+                {"intent": turn.intent, "intent_confidence": turn.intent_confidence},
+            )
+        )
     urgency_order = ["critical", "high", "normal", "low"]
     hits.sort(
         key=lambda hit: urgency_order.index(hit.urgency) if hit.urgency in urgency_order else 9

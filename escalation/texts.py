@@ -28,6 +28,10 @@ ENGLISH: dict[str, str] = {
     "anything.",
     "rephrase": "I want to make sure I get this right. Could you tell me a bit more, or put it "
     "another way?",
+    "fallback": "I'm sorry, I can't answer that one here. Could you put it another way, or ask "
+    "me something else?",
+    "person_declined": "Our team can't take chats here at the moment, but I'm glad to help. What "
+    "would you like to know?",
     "wait_update": "Thanks for waiting. You are now number {position} in line; about {minutes} "
     "min to go.",
     "wait_update_unknown": "Thanks for waiting. Everyone who can help is still busy; you keep "
@@ -137,3 +141,12 @@ def introduce_text(language: str, agent: str) -> str:
 
 def rephrase_text(language: str) -> str:
     return render("rephrase", language)
+
+
+def fallback_text(language: str) -> str:
+    """What the assistant says when it has no answer and no trigger may hand over."""
+    return render("fallback", language)
+
+
+def person_declined_text(language: str) -> str:
+    return render("person_declined", language)

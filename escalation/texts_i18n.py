@@ -2,6 +2,10 @@
 
 TRANSLATIONS: dict[str, dict[str, str]] = {
     "es": {
+        "fallback": "Lo siento, eso no lo puedo responder aquí. ¿Podrías decirlo de otra forma o "
+        "preguntarme otra cosa?",
+        "person_declined": "Ahora mismo nuestro equipo no atiende chats aquí, pero con gusto te "
+        "ayudo. ¿Qué necesitas saber?",
         "handoff": "Quiero ponerte en contacto con un especialista que pueda ayudarte con esto. He "
         "compartido nuestra conversación con el equipo, así que no tendrás que repetir nada.",
         "shortly": "Alguien se unirá a este chat en breve.",
@@ -62,6 +66,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "choice_skip": "Sin comentarios",
     },
     "fr": {
+        "fallback": "Désolé, je ne peux pas répondre à cela ici. Pourriez-vous le formuler "
+        "autrement, ou me demander autre chose ?",
+        "person_declined": "Notre équipe ne prend pas de discussions ici pour le moment, mais je "
+        "vous aide volontiers. Que souhaitez-vous savoir ?",
         "handoff": "Je souhaite vous mettre en relation avec un spécialiste qui pourra vous aider. "
         "J'ai partagé notre conversation avec l'équipe, vous n'aurez donc rien à répéter.",
         "shortly": "Quelqu'un va rejoindre ce chat sous peu.",
@@ -126,6 +134,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "choice_skip": "Pas de commentaire",
     },
     "de": {
+        "fallback": "Das kann ich hier leider nicht beantworten. Können Sie es anders "
+        "formulieren oder mich etwas anderes fragen?",
+        "person_declined": "Unser Team nimmt hier gerade keine Chats an, aber ich helfe Ihnen gern. "
+        "Was möchten Sie wissen?",
         "handoff": "Ich möchte Sie mit einem Spezialisten verbinden, der Ihnen dabei helfen kann. "
         "Ich habe unser Gespräch mit dem Team geteilt, Sie müssen also nichts wiederholen.",
         "shortly": "Gleich meldet sich jemand in diesem Chat.",

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from assistant.analysis import Analysis
+from assistant.analysis import Analysis, Earlier
 from assistant.runtime import Assistant, get_assistant
 from escalation.engine import Decision, Policy, Turn, evaluate
 from escalation.models import Escalation
 from escalation.selectors import policy_from_db
 from escalation.services import conversation_escalate
-from escalation.texts import rephrase_text
+from escalation.texts import fallback_text, person_declined_text, rephrase_text
 from escalation.transition import urgency_recheck
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
 from helpdesk.services import event_record, message_post
@@ -66,13 +66,17 @@ def _attempt(
         .select_related("message")
         .order_by("message__seq")
     )
-    analysis = (assistant or get_assistant()).analyse(
+    assistant = assistant or get_assistant()
+    analysis = assistant.analyse(
         message.body,
         customer_language=conversation.language,
-        earlier=[row.message.body for row in earlier],
+        earlier=[Earlier(row.message.body, row.intent, row.answered) for row in earlier],
         transcript=_transcript(conversation, before=message.seq),
     )
-    turn = turn_from_analysis(message.body, analysis)
+    info = assistant.intents.get(analysis.intent.intent)
+    turn = turn_from_analysis(
+        message.body, analysis, hand_over=info is not None and info.handling == "hand_over"
+    )
     decision = evaluate(
         turn,
         [_turn_from_row(row) for row in earlier],
@@ -104,7 +108,8 @@ def _record(
         )
         if earlier.count() != history_size:
             return None
-        answered = not decision.escalate and not decision.rephrase
+        answered = not decision.escalate and not decision.rephrase and bool(analysis.draft.text)
+        answered = answered and not decision.declined
         _store_analysis(message, analysis, decision, answered=answered)
         if decision.escalate:
             escalation = conversation_escalate(
@@ -115,13 +120,14 @@ def _record(
                 decision=decision,
                 escalation=escalation,
             )
-        body = rephrase_text(analysis.language) if decision.rephrase else analysis.draft.text
         reply = message_post(
-            conversation_id=locked.pk, author_kind=Message.AuthorKind.ASSISTANT, body=body
+            conversation_id=locked.pk,
+            author_kind=Message.AuthorKind.ASSISTANT,
+            body=_reply_text(analysis, decision),
         ).message
         event_record(
             conversation=locked,
-            kind="assistant.rephrase_requested" if decision.rephrase else "assistant.answered",
+            kind=_reply_kind(analysis, decision),
             actor_kind=ConversationEvent.ActorKind.ASSISTANT,
             data={
                 "message_seq": message.seq,
@@ -135,6 +141,23 @@ def _record(
             },
         )
     return TurnOutcome(replies=[reply], decision=decision)
+
+
+def _reply_text(analysis: Analysis, decision: Decision) -> str:
+    """Never empty: with no answer and no trigger allowed to hand over, the fallback text."""
+    if decision.rephrase:
+        return rephrase_text(analysis.language)
+    if decision.declined:
+        return person_declined_text(analysis.language)
+    return analysis.draft.text or fallback_text(analysis.language)
+
+
+def _reply_kind(analysis: Analysis, decision: Decision) -> str:
+    if decision.rephrase:
+        return "assistant.rephrase_requested"
+    if decision.declined:
+        return "assistant.person_request_declined"
+    return "assistant.answered" if analysis.draft.text else "assistant.fallback"
 
 
 def _store_analysis(
@@ -164,11 +187,20 @@ def _store_analysis(
             "source": draft.source,
             "triggers": [hit.as_dict() for hit in decision.triggers],
             "rephrase": decision.rephrase,
+            "declined": list(decision.declined),
+            "person": {
+                "asked": analysis.person.asked,
+                "rule": analysis.person.rule,
+                "probability": analysis.person.probability,
+                "declined": analysis.person.declined,
+            },
+            "context": analysis.context,
         },
     )
 
 
-def turn_from_analysis(text: str, analysis: Analysis) -> Turn:
+def turn_from_analysis(text: str, analysis: Analysis, *, hand_over: bool = False) -> Turn:
+    person = analysis.person
     return Turn(
         text=text,
         intent=analysis.intent.intent,
@@ -177,6 +209,12 @@ def turn_from_analysis(text: str, analysis: Analysis) -> Turn:
         sentiment_score=analysis.sentiment.score,
         response_confidence=analysis.draft.confidence,
         resolution_type=analysis.draft.resolution_type,
+        asks_for_person=person.asked,
+        person_rule=person.rule,
+        person_matched=person.matched,
+        person_probability=person.probability,
+        person_declined=person.declined,
+        hand_over=hand_over,
     )
 
 

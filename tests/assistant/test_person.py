@@ -1,6 +1,6 @@
 import pytest
 
-from escalation.explicit import find_explicit_request
+from assistant.person import find_explicit_request
 
 REQUESTS = [
     "I want to speak to a human",

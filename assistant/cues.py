@@ -1,0 +1,177 @@
+"""Learned readings of a message that do not depend on what a deployment sells: does the
+customer ask for a person, and how do they feel.
+
+Trained only on the data the project ships (assistant/data/person/ and sentiment/), the same
+for every deployment, so it is trained once per version of that data and cached beside the
+intent models: switching a deployment's intents never changes how a request for a person or
+an angry customer is recognised.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from assistant.catalogue import (
+    LANGUAGES,
+    Example,
+    lines_of,
+    off_topic_examples,
+    sentiment_examples,
+    shipped_examples,
+)
+from assistant.embedding import VERSION as EMBEDDING_VERSION
+from assistant.embedding import embed
+from assistant.intent import tfidf_transform
+from assistant.labels import HUMAN_REQUEST
+from assistant.text import normalise
+
+logger = logging.getLogger(__name__)
+CUES_VERSION = 1  # bump when the features or classifiers below change
+
+
+@dataclass(frozen=True)
+class Reading:
+    person: list[float]  # per text: probability that it asks for a person
+    mood: list[float]  # per text: P(positive) - P(negative), -1 .. 1
+    negative: list[float]  # per text: P(negative)
+
+
+@functools.cache
+def person_examples() -> tuple[tuple[str, int], ...]:
+    """Messages that ask for a person (1) and that do not (0), in every language: the project's
+    own examples, plus every shipped phrase of another intent as a plain "no"."""
+    data = files("assistant") / "data" / "person"
+    rows: list[tuple[str, int]] = []
+    for language in LANGUAGES:
+        rows += [(line, 1) for line in lines_of(data / language / "asks.txt")]
+        rows += [(line, 0) for line in lines_of(data / language / "not_asks.txt")]
+    rows += [(e.text, int(e.intent == HUMAN_REQUEST)) for e in shipped_examples()]
+    rows += [(e.text, 0) for e in off_topic_examples()]
+    return tuple(dict(rows).items())  # one label per text: the person data files win
+
+
+def _features() -> list[TfidfVectorizer]:
+    return [
+        TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(
+            preprocessor=normalise,
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            sublinear_tf=True,
+            min_df=2,
+        ),
+    ]
+
+
+class CueModel:
+    def __init__(
+        self,
+        vectorizers: list[TfidfVectorizer],
+        person: LogisticRegression,
+        mood: LogisticRegression,
+        version: str,
+    ) -> None:
+        self.vectorizers = vectorizers
+        self.person = person
+        self.mood = mood
+        self.version = version
+
+    @classmethod
+    def train(cls) -> CueModel:
+        asks = person_examples()
+        feelings = sentiment_examples()
+        moods = [(text, label) for label, texts in feelings.items() for text in texts]
+        vectorizers = _features()
+        corpus = [text for text, _ in asks] + [text for text, _ in moods]
+        for vectorizer in vectorizers:
+            vectorizer.fit(corpus)
+        model = cls(vectorizers, LogisticRegression(), LogisticRegression(), cues_fingerprint())
+        model.person = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced").fit(
+            model.vectors([text for text, _ in asks]), [label for _, label in asks]
+        )
+        model.mood = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced").fit(
+            model.vectors([text for text, _ in moods]), [label for _, label in moods]
+        )
+        return model
+
+    def vectors(self, texts: list[str]) -> Any:
+        return sparse.hstack(
+            [tfidf_transform(vectorizer, texts) for vectorizer in self.vectorizers]
+            + [sparse.csr_matrix(embed(texts))],
+            format="csr",
+        )
+
+    def read(self, texts: list[str]) -> Reading:
+        features = self.vectors(texts)
+        person = _probabilities(self.person, features)[:, list(self.person.classes_).index(1)]
+        mood = _probabilities(self.mood, features)
+        labels = list(self.mood.classes_)
+        negative = mood[:, labels.index("negative")]
+        positive = mood[:, labels.index("positive")]
+        return Reading(
+            person=[round(float(p), 4) for p in person],
+            mood=[round(float(p - n), 4) for p, n in zip(positive, negative, strict=True)],
+            negative=[round(float(n), 4) for n in negative],
+        )
+
+
+def _probabilities(classifier: LogisticRegression, features: Any) -> np.ndarray:
+    scores = np.asarray(features @ classifier.coef_.T) + classifier.intercept_
+    if scores.shape[1] == 1:  # binary: one column of log-odds
+        positive = 1 / (1 + np.exp(-scores[:, 0]))
+        return np.column_stack([1 - positive, positive])
+    scores -= scores.max(axis=1, keepdims=True)
+    exponentials = np.exp(scores)
+    return np.asarray(exponentials / exponentials.sum(axis=1, keepdims=True))
+
+
+def cues_fingerprint() -> str:
+    digest = hashlib.sha256(
+        f"cues v{CUES_VERSION} sklearn {sklearn.__version__} {EMBEDDING_VERSION}".encode()
+    )
+    for text, label in person_examples():
+        digest.update(f"p{label}\t{text}\n".encode())
+    for label, texts in sentiment_examples().items():
+        digest.update(f"m{label}\t{chr(10).join(texts)}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def load_or_train_cues(cache_dir: Path) -> CueModel:
+    """The cue model of the shipped data: from the disk cache, or trained (about 10 s) and cached."""
+    version = cues_fingerprint()
+    path = cache_dir / f"cues-{version}.joblib"
+    if path.exists():
+        try:
+            model = joblib.load(path)
+            if isinstance(model, CueModel) and model.version == version:
+                return model
+        except Exception:
+            logger.warning("Ignoring unreadable cue model cache %s", path)
+    started = time.perf_counter()
+    model = CueModel.train()
+    logger.info("Trained the cue model in %.1f s", time.perf_counter() - started)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{time.time_ns()}.tmp")
+        joblib.dump(model, temporary)
+        temporary.replace(path)
+    except OSError:
+        logger.exception("Could not cache the cue model in %s", cache_dir)
+    return model
+
+
+__all__ = ["CueModel", "Example", "Reading", "load_or_train_cues"]
