@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from assistant.cues import CueModel
 from assistant.intent import IntentModel, IntentPrediction
-from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS, IntentInfo
+from assistant.labels import COMPLAINT, OUT_OF_SCOPE, SMALLTALK_INTENTS, IntentInfo
 from assistant.language import detect_language
 from assistant.person import PersonRequest, clauses, find_person_request
 from assistant.responders import ReplyDraft, ReplyRequest, Responder
@@ -21,7 +21,7 @@ from assistant.sentiment import Sentiment, analyse_sentiment
 from assistant.text import normalise
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
-PERSON_THRESHOLD = 0.5  # the learned reader's probability that a clause asks for a person
+PERSON_THRESHOLD = 0.8  # the learned reader's probability that a clause asks for a person
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,14 @@ def analyse(
     person = find_person_request(
         text, reader=lambda _: reading.person[1:], threshold=PERSON_THRESHOLD
     )
-    alone = model.predict(text)
+    # "I don't need a person, just tell me where my order is": the question is the rest.
+    alone = model.predict(person.rest or text)
     similarities = question_similarities(model, text, [e.text for e in earlier])
     intent, context = read_in_context(model, text, alone, earlier, similarities)
+    sentiment = analyse_sentiment(text, learned=reading.mood[0])
+    if sentiment.label == "negative" and not _stands_alone(intent) and COMPLAINT in model.classes:
+        # "I'm literally in tears, it hasn't arrived": an upset customer, not an off-topic one.
+        intent, context = _as_venting(intent), "venting"
     hits = index.search(text, language=language)
     request = ReplyRequest(
         text=text,
@@ -81,7 +86,7 @@ def analyse(
     return Analysis(
         language=language,
         intent=intent,
-        sentiment=analyse_sentiment(text, learned=reading.mood[0]),
+        sentiment=sentiment,
         hits=hits,
         draft=responder.draft(request),
         similarities=similarities,
@@ -129,6 +134,10 @@ def read_in_context(
         if _is_question(restated) and restated.confidence > best.confidence:
             best, context = restated, f"restated:{alike[0]}"
     return best, context
+
+
+def _as_venting(prediction: IntentPrediction) -> IntentPrediction:
+    return replace(prediction, intent=COMPLAINT, confidence=max(prediction.confidence, SURE))
 
 
 def _stands_alone(alone: IntentPrediction) -> bool:

@@ -116,15 +116,18 @@ class IntentModel:
     def predict(self, text: str) -> IntentPrediction:
         """The intent of the whole message, or of one of its sentences: in "That didn't answer
         it. How do I send something back?" the question is the intent. A store question beats
-        small talk or an out-of-scope reading; among equals the more confident reading wins."""
+        an off-topic one, which beats small talk; among equals the more confident reading wins."""
         known = self.known_share(text)
         parts = [text, *_sentences(text)]
         features = self.vectors(parts)
         table = _softmax_probabilities(self.pipeline.named_steps["classifier"], features)
 
-        def rank(row: int) -> tuple[bool, float]:
-            label = self.classes[int(table[row].argmax())]
-            return (label not in NOT_A_QUESTION, float(table[row].max()))
+        def rank(row: int) -> tuple[int, float]:
+            label, confidence = self.classes[int(table[row].argmax())], float(table[row].max())
+            if label not in NOT_A_QUESTION:
+                return (2, confidence)
+            # "Great, thanks. Random one, but how much is car insurance?": the question counts.
+            return (1 if label == OUT_OF_SCOPE and confidence >= 0.7 else 0, confidence)
 
         best = max(range(len(parts)), key=rank)
         return self._prediction(table[best], known)
@@ -177,8 +180,8 @@ class IntentModel:
 
 def fit_classifier(examples: list[Example]) -> tuple[Pipeline, frozenset[str]]:
     """The intent classifier alone, and the words it was taught (without mood and topics)."""
-    pairs = [(example.text, example.intent) for example in examples]
-    texts, labels = zip(*augmented(pairs), strict=True)
+    triples = [(example.text, example.intent, example.language) for example in examples]
+    texts, labels, _ = zip(*augmented(triples), strict=True)
     pipeline = _pipeline().fit(list(texts), list(labels))
     return pipeline, frozenset(token for text in texts for token in words(text))
 
@@ -220,24 +223,32 @@ def _scores(classifier: LogisticRegression | SGDClassifier, features: Any) -> np
 
 # Openings customers put before any request, in or out of scope: taught to every class alike, so
 # the model learns they say nothing about the intent.
-PREAMBLES = (
-    "i need help", "can you help me", "help me to", "i want to know", "i'd like to",
-    "could you tell me", "i have a question,", "please", "hi,", "hello, i was wondering",
-    "i need assistance to", "is it possible to", "i'm trying to", "tell me",
-)  # fmt: skip
+PREAMBLES = {
+    "en": ("i need help", "can you help me", "help me to", "i want to know", "i'd like to",
+           "could you tell me", "i have a question,", "please", "hi,", "hello, i was wondering",
+           "i need assistance to", "is it possible to", "i'm trying to", "tell me", "hey there,",
+           "good morning,", "quick question:"),
+    "es": ("hola,", "buenas,", "buenos días,", "una pregunta:", "disculpe,", "necesito ayuda,",
+           "hola, quería saber", "por favor,", "me gustaría saber", "oye,"),
+    "fr": ("bonjour,", "bonsoir,", "salut,", "une question :", "excusez-moi,", "j'ai besoin d'aide,",
+           "bonjour, je voudrais savoir", "s'il vous plaît,", "pouvez-vous me dire", "coucou,"),
+    "de": ("hallo,", "guten tag,", "moin,", "kurze frage:", "entschuldigung,", "ich brauche hilfe,",
+           "hallo, ich wollte fragen", "bitte,", "können sie mir sagen", "hi,"),
+}  # fmt: skip
 
 
-def augmented(examples: list[tuple[str, str]], *, seed: int = 7) -> list[tuple[str, str]]:
-    """The examples plus one noisy copy of each: a help-seeking opening, a typo, or both."""
+def augmented(examples: list[tuple[str, str, str]], *, seed: int = 7) -> list[tuple[str, str, str]]:
+    """The examples plus one noisy copy of each: an opening in its language, a typo, or both."""
     rng = random.Random(seed)
     extra = []
-    for text, intent in examples:
+    for text, intent, language in examples:
+        openings = PREAMBLES.get(language, PREAMBLES["en"])
         variant = (
-            f"{rng.choice(PREAMBLES)} {text[:1].lower()}{text[1:]}" if rng.random() < 0.6 else text
+            f"{rng.choice(openings)} {text[:1].lower()}{text[1:]}" if rng.random() < 0.6 else text
         )
         if rng.random() < 0.5:
             variant = _typo(variant, rng)
-        extra.append((variant, intent))
+        extra.append((variant, intent, language))
     return [*examples, *extra]
 
 
@@ -258,9 +269,14 @@ def _typo(text: str, rng: random.Random) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    """The message's sentences, when it has more than one worth classifying on its own."""
+    """The message's sentences, when it has more than one worth classifying on its own, and
+    the message without its opening salutation ("Bonjour, est-ce que vous livrez le samedi ?")."""
     pieces = [piece.strip() for piece in SENTENCE_END.split(text) if len(piece.split()) >= 2]
-    return pieces if len(pieces) > 1 else []
+    pieces = pieces if len(pieces) > 1 else []
+    opening, comma, rest = text.partition(",")
+    if comma and len(opening.split()) <= 2 and len(rest.split()) >= 2:
+        pieces.append(rest.strip())
+    return pieces
 
 
 def cached_path(cache_dir: Path, version: str) -> Path:

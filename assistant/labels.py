@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 OUT_OF_SCOPE = "out_of_scope"
 HUMAN_REQUEST = "human_request"
+COMPLAINT = "complaint"  # venting: acknowledged, and handed over if the anger goes on
 # Conversation, not questions: answered from fixed texts, never counted as asking again.
 SMALLTALK_INTENTS = frozenset({"greeting", "thanks", "goodbye", "complaint"})
 

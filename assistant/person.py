@@ -88,8 +88,9 @@ DECLINED = re.compile(
     r"\b(no need|don'?t (really )?(need|want|wish)|do not (need|want)|doesn'?t need|not need|"
     r"not asking|never asked|without|rather not|nor do i need|not looking for|no (agent|human)|"
     r"no necesito|no quiero|no hace falta|no busco|sin hablar|"
-    r"pas besoin|n'ai pas besoin|ne veux pas|ne cherche pas|inutile de|sans passer|"
-    r"brauche (\w+ )?kein\w*|will (\w+ )?kein\w*|mochte (\w+ )?kein\w*|ohne|nicht notig)\b"
+    r"pas besoin|n'ai pas besoin|ne veux pas|ne cherche pas|inutile de|sans passer|pas la peine|"
+    r"brauche (\w+ )?kein\w*|will (\w+ )?kein\w*|mochte (\w+ )?kein\w*|ohne|nicht notig|"
+    r"muss (mich |uns )?niemand|niemand muss)\b"
 )
 # "are you a bot?": a question about us, a request only when it is all the customer wrote.
 ABOUT_THE_BOT = re.compile(
@@ -180,7 +181,7 @@ FILLER = re.compile(
 )
 CLAUSE_BREAK = re.compile(
     r"(?<=[.!?;])\s+|\s*[.!?;]+\s*$|\s+(?=\b(but|however|pero|sino|mais|cependant|aber|sondern)\b)|"
-    r",\s*(?=(whatever|anyway|doesn'?t matter|no matter|never ?mind|da igual|peu importe|egal)\b)"
+    r",\s+"
 )
 
 
@@ -199,6 +200,7 @@ class PersonRequest:
     matched: str = ""  # the words (or clause) that asked
     probability: float = 0.0  # the learned reader's highest reading over the clauses
     declined: bool = False  # a person was mentioned and declined ("I don't need an agent")
+    rest: str = ""  # what remains once declined mentions and "are you a bot?" are set aside
 
 
 # Person-nouns customers misspell: a token one edit away (two for "representative") is the noun.
@@ -213,7 +215,9 @@ NOT_TYPOS = frozenset({"argent", "urgent", "agency", "persona", "personal", "hum
                        "speaks", "talks", "agents", "humans", "persons", "personas", "agentes",
                        "humanos", "sneak", "steak", "speck", "tall", "tale", "walk",
                        "taken", "token", "argente", "parson", "poison", "prison",
-                       "lesson", "season", "reason", "cursor", "costumer"})  # fmt: skip
+                       "lesson", "season", "reason", "cursor", "costumer", "perdona",
+                       "perdon", "pardon", "personne", "agenda", "humor",
+                       "human", "manger", "menage", "mensch", "sprach"})  # fmt: skip
 
 
 def _normalise(folded: str) -> str:
@@ -257,7 +261,7 @@ def _distance(a: str, b: str) -> int:
 
 
 def clauses(text: str) -> list[str]:
-    """The message's clauses: sentences, and the parts either side of "but" or "whatever"."""
+    """The message's clauses: sentences, the parts between commas, and either side of "but"."""
     pieces = [piece.strip() for piece in CLAUSE_BREAK.split(text) if piece and piece.strip()]
     words_only = [p for p in pieces if re.search(r"\w", p) and p.lower() not in _BREAK_WORDS]
     return words_only or [text]
@@ -293,6 +297,9 @@ def find_person_request(
         match = _rule_match(folded)
         if match is not None:
             return PersonRequest(True, match.rule, match.matched, declined=any(declined))
+    set_aside = [d or (b and carries_on) for d, b in zip(declined, about_bot, strict=True)]
+    rest = " ".join(p for p, aside in zip(parts, set_aside, strict=True) if not aside)
+    rest = rest if any(set_aside) else ""
     probabilities = reader(parts) if reader is not None else [0.0] * len(parts)
     best = 0.0
     for part, probability, is_declined, is_about_bot in zip(
@@ -303,7 +310,7 @@ def find_person_request(
         best = max(best, probability)
         if probability >= threshold:
             return PersonRequest(True, "learned", part[:200], round(probability, 4), any(declined))
-    return PersonRequest(False, probability=round(best, 4), declined=any(declined))
+    return PersonRequest(False, probability=round(best, 4), declined=any(declined), rest=rest)
 
 
 def find_explicit_request(
@@ -330,7 +337,11 @@ def _declines(folded: str) -> bool:
     return bool(
         STAFF_MENTION.search(after)
         or SOMEONE_MENTION.search(after)
-        or re.search(r"\b(nadie|personne|niemand(en)?|anyone|talk|speak|transfer|pass)\b", after)
+        or re.search(
+            r"\b(nadie|personne|niemand(en)?|anyone|talk|speak|transfer|pass|call|ring|llame|"
+            r"llamen|rappelle|rappeler|zuruckrufen|anrufen)\b",
+            after,
+        )
     )
 
 

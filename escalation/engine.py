@@ -68,6 +68,7 @@ class Turn:
     person_probability: float = 0.0
     person_declined: bool = False  # "I don't need an agent, just tell me..."
     hand_over: bool = False  # the intent is always handed to a person
+    sounds_restated: bool = False  # worded like a question asked again ("sorry, so...")
 
 
 @dataclass(frozen=True)
@@ -268,8 +269,10 @@ def _loop(
     """The same question again after it was answered, more times than its type allows.
 
     1. Only a real question counts (not thanks or venting) that the assistant could answer.
-    2. An earlier answered message is "the same question" when it got the same resolution
-       type, or when the two are at least `loop_similarity` alike.
+    2. An earlier answered message is "the same question" when it got the same answer (the same
+       resolution type) and the two are at least `loop_similarity` alike or the customer words
+       it as asking again ("sorry, so..."), or when the two are very alike whatever the answer.
+       A new question on the same topic ("and on Saturdays?") is not the same question.
     3. With max_attempts answers already given, this ask escalates (2: on the third ask).
     """
     if not policy.loop_enabled or turn.intent in SMALLTALK_INTENTS or not turn.resolution_type:
@@ -280,9 +283,7 @@ def _loop(
         for index, (earlier, similarity) in enumerate(zip(history, similarities, strict=True))
         if earlier.answered
         and earlier.intent not in SMALLTALK_INTENTS
-        and (
-            earlier.resolution_type == turn.resolution_type or similarity >= policy.loop_similarity
-        )
+        and _same_question(turn, earlier, similarity, policy)
     ]
     if len(same) < limit:
         return None
@@ -296,6 +297,15 @@ def _loop(
             "max_attempts": limit,
         },
     )
+
+
+RESTATED_ANYWAY = 0.6  # this alike is the same question even when answered differently
+
+
+def _same_question(turn: Turn, earlier: Turn, similarity: float, policy: Policy) -> bool:
+    if earlier.resolution_type == turn.resolution_type:
+        return similarity >= policy.loop_similarity or turn.sounds_restated
+    return similarity >= max(policy.loop_similarity, RESTATED_ANYWAY)
 
 
 def _confidence(turn: Turn, policy: Policy) -> TriggerHit | None:

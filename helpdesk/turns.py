@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from assistant.analysis import Analysis, Earlier
+from assistant.repetition import sounds_restated
 from assistant.runtime import Assistant, get_assistant
 from escalation.engine import Decision, Policy, Turn, evaluate
 from escalation.models import Escalation
@@ -215,6 +216,7 @@ def turn_from_analysis(text: str, analysis: Analysis, *, hand_over: bool = False
         person_probability=person.probability,
         person_declined=person.declined,
         hand_over=hand_over,
+        sounds_restated=sounds_restated(text),
     )
 
 
