@@ -18,6 +18,7 @@ from assistant.person import PersonRequest, clauses, find_person_request
 from assistant.responders import ReplyDraft, ReplyRequest, Responder
 from assistant.retrieval import ArticleIndex, Hit, terms
 from assistant.sentiment import Sentiment, analyse_sentiment
+from assistant.similarity import ExampleMatch, matcher_for
 from assistant.text import normalise
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
@@ -44,6 +45,8 @@ class Analysis:
     person: PersonRequest = field(default_factory=lambda: PersonRequest(False))
     context: str = ""  # how the conversation so far changed the reading, "" when it did not
     alone: IntentPrediction | None = None  # the message's own reading, when context won
+    # How alike in meaning to each boundary's examples: code -> match (assistant.similarity).
+    example_matches: dict[str, ExampleMatch] = field(default_factory=dict)
 
 
 def analyse(
@@ -57,6 +60,7 @@ def analyse(
     customer_language: str = "en",
     earlier: list[Earlier] | None = None,
     transcript: list[tuple[str, str]] | None = None,
+    boundary_examples: dict[str, tuple[str, ...]] | None = None,
 ) -> Analysis:
     earlier = earlier or []
     language = detect_language(text, default=customer_language)
@@ -93,6 +97,11 @@ def analyse(
         person=person,
         context=context,
         alone=alone if context else None,
+        example_matches={
+            code: matcher_for(examples).match(reading.meaning)
+            for code, examples in (boundary_examples or {}).items()
+            if examples
+        },
     )
 
 

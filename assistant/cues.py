@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import random
 import time
 from dataclasses import dataclass
 from importlib.resources import files
@@ -36,11 +37,11 @@ from assistant.catalogue import (
 from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import embed
 from assistant.intent import tfidf_transform
-from assistant.labels import HUMAN_REQUEST
+from assistant.labels import COMPLAINT, HUMAN_REQUEST
 from assistant.text import normalise
 
 logger = logging.getLogger(__name__)
-CUES_VERSION = 1  # bump when the features or classifiers below change
+CUES_VERSION = 2  # bump when the features or classifiers below change
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Reading:
     person: list[float]  # per text: probability that it asks for a person
     mood: list[float]  # per text: P(positive) - P(negative), -1 .. 1
     negative: list[float]  # per text: P(negative)
+    meaning: np.ndarray  # per text: its word vector (assistant.embedding), one row each
 
 
 @functools.cache
@@ -62,6 +64,19 @@ def person_examples() -> tuple[tuple[str, int], ...]:
     rows += [(e.text, int(e.intent == HUMAN_REQUEST)) for e in shipped_examples()]
     rows += [(e.text, 0) for e in off_topic_examples()]
     return tuple(dict(rows).items())  # one label per text: the person data files win
+
+
+CALM_QUESTIONS = 4000
+
+
+@functools.cache
+def mood_examples() -> tuple[tuple[str, str], ...]:
+    """Messages by feeling, plus a sample of the shipped store questions as calm ones: most
+    customers asking "how do I stop the newsletter?" are not upset, and the model must know."""
+    rows = [(text, label) for label, texts in sentiment_examples().items() for text in texts]
+    questions = sorted(e.text for e in shipped_examples() if e.intent != COMPLAINT)
+    random.Random(3).shuffle(questions)
+    return tuple(rows + [(text, "neutral") for text in questions[:CALM_QUESTIONS]])
 
 
 def _features() -> list[TfidfVectorizer]:
@@ -93,8 +108,7 @@ class CueModel:
     @classmethod
     def train(cls) -> CueModel:
         asks = person_examples()
-        feelings = sentiment_examples()
-        moods = [(text, label) for label, texts in feelings.items() for text in texts]
+        moods = mood_examples()
         vectorizers = _features()
         corpus = [text for text, _ in asks] + [text for text, _ in moods]
         for vectorizer in vectorizers:
@@ -103,20 +117,22 @@ class CueModel:
         model.person = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced").fit(
             model.vectors([text for text, _ in asks]), [label for _, label in asks]
         )
-        model.mood = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced").fit(
+        model.mood = LogisticRegression(C=2.0, max_iter=3000, class_weight="balanced").fit(
             model.vectors([text for text, _ in moods]), [label for _, label in moods]
         )
         return model
 
-    def vectors(self, texts: list[str]) -> Any:
+    def vectors(self, texts: list[str], meaning: np.ndarray | None = None) -> Any:
+        meaning = embed(texts) if meaning is None else meaning
         return sparse.hstack(
             [tfidf_transform(vectorizer, texts) for vectorizer in self.vectorizers]
-            + [sparse.csr_matrix(embed(texts))],
+            + [sparse.csr_matrix(meaning)],
             format="csr",
         )
 
     def read(self, texts: list[str]) -> Reading:
-        features = self.vectors(texts)
+        meaning = embed(texts)
+        features = self.vectors(texts, meaning)
         person = _probabilities(self.person, features)[:, list(self.person.classes_).index(1)]
         mood = _probabilities(self.mood, features)
         labels = list(self.mood.classes_)
@@ -126,6 +142,7 @@ class CueModel:
             person=[round(float(p), 4) for p in person],
             mood=[round(float(p - n), 4) for p, n in zip(positive, negative, strict=True)],
             negative=[round(float(n), 4) for n in negative],
+            meaning=meaning,
         )
 
 
@@ -145,8 +162,8 @@ def cues_fingerprint() -> str:
     )
     for text, label in person_examples():
         digest.update(f"p{label}\t{text}\n".encode())
-    for label, texts in sentiment_examples().items():
-        digest.update(f"m{label}\t{chr(10).join(texts)}\n".encode())
+    for text, label in mood_examples():
+        digest.update(f"m{label}\t{text}\n".encode())
     return digest.hexdigest()[:16]
 
 

@@ -51,6 +51,7 @@ class Assistant:
         customer_language: str,
         earlier: list[Earlier],
         transcript: list[tuple[str, str]] | None = None,
+        boundary_examples: dict[str, tuple[str, ...]] | None = None,
     ) -> Analysis:
         return analyse(
             text,
@@ -62,6 +63,7 @@ class Assistant:
             customer_language=customer_language,
             earlier=earlier,
             transcript=transcript,
+            boundary_examples=boundary_examples,
         )
 
 

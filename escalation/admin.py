@@ -73,9 +73,17 @@ class LoopPolicyAdmin(SingletonAdmin):
 
 @admin.register(CapabilityBoundary)
 class CapabilityBoundaryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "enabled", "intents", "skill", "urgency"]
+    list_display = [
+        "name",
+        "code",
+        "enabled",
+        "intents",
+        "similarity_threshold",
+        "skill",
+        "urgency",
+    ]
     list_filter = ["enabled", "urgency", "skill"]
-    search_fields = ["name", "code", "intents", "phrases"]
+    search_fields = ["name", "code", "intents", "phrases", "examples"]
     prepopulated_fields = {"code": ["name"]}
 
 

@@ -18,6 +18,11 @@ class BoundaryDefault(NamedTuple):
     urgency: str
 
 
+PROFESSION_NOT_THREAT = "".join(
+    f"(?<!{before})" for before in (r"\bis a ", r"\bis an ", r"\bas a ", r"\bas an ", "'s a ",
+                                    "'s an ", "'m a ", "'m an ", r"\bam a ", r"\bam an ", r"\bim a ")
+)  # fmt: skip
+
 BOUNDARIES: tuple[BoundaryDefault, ...] = (
     BoundaryDefault(
         "account-compromised",
@@ -52,7 +57,9 @@ BOUNDARIES: tuple[BoundaryDefault, ...] = (
         "Legal matters",
         ("legal",),
         (
-            r"\b(lawyers?|attorneys?|solicitors?|barristers?|legal action|lawsuits?|law ?suit|sue|suing|sued|court|subpoena(ed)?|litigation|small claims|legal proceedings|class action)\b",
+            # "my sister is a lawyer" is about her job, not about us.
+            PROFESSION_NOT_THREAT + r"\b(lawyers?|attorneys?|solicitors?|barristers?)\b",
+            r"\b(legal action|lawsuits?|law ?suit|sue|suing|sued|court|subpoena(ed)?|litigation|small claims|legal proceedings|class action)\b",
             r"\b(abogad[oa]s?|demanda(r|re)?|tribunal(es)?|avocats?|poursuivre en justice|proces|anwalt|anwaltin|rechtsanwalt|verklagen|klage|gericht)\b",
         ),
         "legal",
@@ -77,6 +84,7 @@ BOUNDARIES: tuple[BoundaryDefault, ...] = (
         (
             r"\b(charged|billed|debited|paid|taken)\b.{0,25}\b(twice|two times|double|2 times|three times|3 times|multiple times)\b",
             r"\b(double|duplicate)[- ](charge|charged|billing|billed|payment|transaction)s?\b",
+            r"\b(two|2|three|3|multiple|several) (identical |separate )?(payments|charges|transactions|debits)\b.{0,30}\b(one|1|a single|the same) (order|purchase)\b",
             r"\b(charged|billed|money (was )?taken|debited)\b.{0,40}\b(no|never|without( an?)?|didn'?t (place|make|get)( an?)?) (order|confirmation)\b",
             r"\b(cobrado|cobraron) dos veces\b|\bdebite deux fois\b|\bdoppelt (abgebucht|belastet|berechnet)\b",
         ),

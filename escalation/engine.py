@@ -27,6 +27,8 @@ class Boundary:
     skill: str | None = None
     urgency: str = "normal"
     intent_threshold: float = 0.5
+    examples: tuple[str, ...] = ()  # messages that mean what the boundary is about
+    similarity_threshold: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Turn:
     person_declined: bool = False  # "I don't need an agent, just tell me..."
     hand_over: bool = False  # the intent is always handed to a person
     sounds_restated: bool = False  # worded like a question asked again ("sorry, so...")
+    # How alike in meaning the message is to each boundary's examples: code -> (score, nearest).
+    example_scores: dict[str, tuple[float, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -225,8 +229,13 @@ def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
         )
         if phrase is not None:
             evidence["matched"] = phrase
+        score, nearest = turn.example_scores.get(boundary.code, (0.0, ""))
+        if boundary.examples and score >= boundary.similarity_threshold:
+            evidence.update(
+                similar_to=nearest, similarity=score, threshold=boundary.similarity_threshold
+            )
         if len(evidence) > 1:
-            rule = f"{boundary.code}:{'intent' if 'intent' in evidence else 'phrase'}"
+            rule = f"{boundary.code}:{_boundary_rule(evidence)}"
             hits.append(
                 TriggerHit(
                     "capability", rule, evidence, boundary.skill, boundary.urgency, boundary.code
@@ -246,6 +255,13 @@ def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
         key=lambda hit: urgency_order.index(hit.urgency) if hit.urgency in urgency_order else 9
     )
     return hits
+
+
+def _boundary_rule(evidence: dict[str, Any]) -> str:
+    """What crossed it, the strongest evidence first: the intent, a phrase, the meaning."""
+    if "intent" in evidence:
+        return "intent"
+    return "phrase" if "matched" in evidence else "meaning"
 
 
 def _sentiment(turn: Turn, history: list[Turn], policy: Policy) -> TriggerHit | None:

@@ -39,6 +39,14 @@ def validate_phrases(value: str) -> None:
         raise ValidationError("; ".join(problems))
 
 
+def validate_examples(value: str) -> None:
+    lines = [line for line in value.splitlines() if line.strip()]
+    if len(lines) > 200:
+        raise ValidationError("At most 200 examples.")
+    if any(len(line) > 300 for line in lines):
+        raise ValidationError("Each example at most 300 characters.")
+
+
 class Category(models.TextChoices):
     EXPLICIT_REQUEST = "explicit_request", "Explicit request"
     CAPABILITY = "capability", "Capability boundary"
@@ -111,7 +119,8 @@ class CapabilityPolicy(SingletonPolicy):
 
 
 class CapabilityBoundary(models.Model):
-    """A topic outside the assistant's authority, recognised by intents and phrases."""
+    """A topic outside the assistant's authority, recognised by intents, phrases, and by the
+    meaning of example messages."""
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
@@ -126,6 +135,19 @@ class CapabilityBoundary(models.Model):
     )
     intent_threshold = models.FloatField(
         default=0.5, validators=UNIT, help_text="Classifier confidence needed for an intent match."
+    )
+    examples = models.TextField(
+        blank=True,
+        validators=[validate_examples],
+        help_text="Example messages, one per line: a message that means the same as these "
+        "crosses the boundary, however it is worded (five or more work best).",
+    )
+    similarity_threshold = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.05), MaxValueValidator(0.99)],
+        help_text="How alike in meaning a message must be to the examples, 0-1. Paraphrases "
+        "usually score 0.4-0.9 and unrelated questions under 0.15; each escalation shows the "
+        "score and the nearest example, so you can tune it.",
     )
     skill = models.ForeignKey(
         "routing.Skill", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

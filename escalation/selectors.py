@@ -53,6 +53,8 @@ def _boundary(row: CapabilityBoundary) -> Boundary:
         skill=row.skill.code if row.skill else None,
         urgency=row.urgency,
         intent_threshold=row.intent_threshold,
+        examples=tuple(line.strip() for line in row.examples.splitlines() if line.strip()),
+        similarity_threshold=row.similarity_threshold,
     )
 
 

@@ -68,21 +68,20 @@ def _attempt(
         .order_by("message__seq")
     )
     assistant = assistant or get_assistant()
+    policy = policy or policy_from_db()
     analysis = assistant.analyse(
         message.body,
         customer_language=conversation.language,
         earlier=[Earlier(row.message.body, row.intent, row.answered) for row in earlier],
         transcript=_transcript(conversation, before=message.seq),
+        boundary_examples={b.code: b.examples for b in policy.boundaries if b.examples},
     )
     info = assistant.intents.get(analysis.intent.intent)
     turn = turn_from_analysis(
         message.body, analysis, hand_over=info is not None and info.handling == "hand_over"
     )
     decision = evaluate(
-        turn,
-        [_turn_from_row(row) for row in earlier],
-        analysis.similarities,
-        policy or policy_from_db(),
+        turn, [_turn_from_row(row) for row in earlier], analysis.similarities, policy
     )
     return _record(conversation, message, analysis, decision, history_size=len(earlier))
 
@@ -196,6 +195,10 @@ def _store_analysis(
                 "declined": analysis.person.declined,
             },
             "context": analysis.context,
+            "boundary_similarity": {
+                code: [match.score, match.nearest]
+                for code, match in analysis.example_matches.items()
+            },
         },
     )
 
@@ -217,6 +220,9 @@ def turn_from_analysis(text: str, analysis: Analysis, *, hand_over: bool = False
         person_declined=person.declined,
         hand_over=hand_over,
         sounds_restated=sounds_restated(text),
+        example_scores={
+            code: (match.score, match.nearest) for code, match in analysis.example_matches.items()
+        },
     )
 
 

@@ -59,6 +59,7 @@ def test_admin_refuses_a_broken_or_runaway_regex_with_the_reason(supervisor: Cli
         "enabled": "on",
         "intents": boundary.intents,
         "intent_threshold": "0.5",
+        "similarity_threshold": "0.5",
         "skill": boundary.skill_id or "",
         "urgency": "high",
     }
