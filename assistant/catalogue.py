@@ -114,3 +114,14 @@ def shipped_training_set() -> list[Example]:
     """Everything shipped: every intent's phrases and the off-topic examples (the demo store's
     assistant as a freshly migrated database trains it)."""
     return [*shipped_examples(), *off_topic_examples()]
+
+
+@functools.cache
+def all_language_lines() -> tuple[tuple[str, str], ...]:
+    """Every shipped message with the language of the folder it is in (to learn languages)."""
+    rows: list[tuple[str, str]] = []
+    for kind in ("intents", "off_topic", "sentiment", "person"):
+        for language in LANGUAGES:
+            for resource in _files(_data() / kind / language):
+                rows += [(line, language) for line in lines_of(resource)]
+    return tuple(rows)

@@ -47,4 +47,21 @@ def upgrade_legal_phrase(apps, schema_editor):
             row.save(update_fields=["phrases"])
 
 
-Migration.operations.append(migrations.RunPython(upgrade_legal_phrase, migrations.RunPython.noop))
+def add_new_billing_phrase(apps, schema_editor):
+    """Rows still holding only shipped lines get the new one ("two payments for one order")."""
+    from escalation.defaults import BOUNDARIES
+
+    billing = next(default for default in BOUNDARIES if default.code == "billing-systems")
+    shipped = [f"/{phrase}/" for phrase in billing.phrases]
+    CapabilityBoundary = apps.get_model("escalation", "CapabilityBoundary")
+    for row in CapabilityBoundary.objects.filter(code="billing-systems"):
+        lines = [line for line in row.phrases.splitlines() if line.strip()]
+        if set(lines) <= set(shipped):
+            row.phrases = "\n".join(shipped)
+            row.save(update_fields=["phrases"])
+
+
+Migration.operations += [
+    migrations.RunPython(upgrade_legal_phrase, migrations.RunPython.noop),
+    migrations.RunPython(add_new_billing_phrase, migrations.RunPython.noop),
+]
