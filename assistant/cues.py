@@ -36,7 +36,7 @@ from assistant.catalogue import (
 )
 from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import embed
-from assistant.intent import tfidf_transform
+from assistant.features import LinearReader, tfidf
 from assistant.labels import COMPLAINT, HUMAN_REQUEST
 from assistant.text import normalise
 
@@ -104,6 +104,22 @@ class CueModel:
         self.person = person
         self.mood = mood
         self.version = version
+        self._readers: dict[str, LinearReader] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "_readers"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._readers = {}
+
+    def _reader(self, name: str) -> LinearReader:
+        if name not in self._readers:
+            classifier = self.person if name == "person" else self.mood
+            self._readers[name] = LinearReader(
+                self.vectorizers, classifier.coef_, classifier.intercept_
+            )
+        return self._readers[name]
 
     @classmethod
     def train(cls) -> CueModel:
@@ -125,16 +141,27 @@ class CueModel:
     def vectors(self, texts: list[str], meaning: np.ndarray | None = None) -> Any:
         meaning = embed(texts) if meaning is None else meaning
         return sparse.hstack(
-            [tfidf_transform(vectorizer, texts) for vectorizer in self.vectorizers]
+            [tfidf(vectorizer, texts) for vectorizer in self.vectorizers]
             + [sparse.csr_matrix(meaning)],
             format="csr",
         )
 
     def read(self, texts: list[str]) -> Reading:
+        """The readings of `texts`, one per text (a text given twice is read once)."""
+        unique = list(dict.fromkeys(texts))
+        if len(unique) < len(texts):
+            once = self.read(unique)
+            rows = [unique.index(text) for text in texts]
+            return Reading(
+                person=[once.person[row] for row in rows],
+                mood=[once.mood[row] for row in rows],
+                negative=[once.negative[row] for row in rows],
+                meaning=once.meaning[rows],
+            )
         meaning = embed(texts)
-        features = self.vectors(texts, meaning)
-        person = _probabilities(self.person, features)[:, list(self.person.classes_).index(1)]
-        mood = _probabilities(self.mood, features)
+        person = _probabilities(self._reader("person").scores(texts, meaning))
+        person = person[:, list(self.person.classes_).index(1)]
+        mood = _probabilities(self._reader("mood").scores(texts, meaning))
         labels = list(self.mood.classes_)
         negative = mood[:, labels.index("negative")]
         positive = mood[:, labels.index("positive")]
@@ -146,8 +173,7 @@ class CueModel:
         )
 
 
-def _probabilities(classifier: LogisticRegression, features: Any) -> np.ndarray:
-    scores = np.asarray(features @ classifier.coef_.T) + classifier.intercept_
+def _probabilities(scores: np.ndarray) -> np.ndarray:
     if scores.shape[1] == 1:  # binary: one column of log-odds
         positive = 1 / (1 + np.exp(-scores[:, 0]))
         return np.column_stack([1 - positive, positive])

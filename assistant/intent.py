@@ -23,13 +23,14 @@ import joblib
 import numpy as np
 import sklearn
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from assistant.catalogue import Example
 from assistant.embedding import VERSION as EMBEDDING_VERSION
-from assistant.embedding import EmbeddingFeatures
+from assistant.embedding import EmbeddingFeatures, embed
+from assistant.features import LinearReader, tfidf
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from assistant.text import normalise, words
 
@@ -98,6 +99,14 @@ class IntentModel:
         self.version = version
         self.classes: list[str] = list(pipeline.classes_)
         self.topics = topics
+        self._readers: dict[str, LinearReader] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "_readers"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._readers = {}
 
     @classmethod
     def train(cls, examples: list[Example]) -> IntentModel:
@@ -119,8 +128,7 @@ class IntentModel:
         an off-topic one, which beats small talk; among equals the more confident reading wins."""
         known = self.known_share(text)
         parts = [text, *_sentences(text)]
-        features = self.vectors(parts)
-        table = _softmax_probabilities(self.pipeline.named_steps["classifier"], features)
+        table = self.probabilities(parts)
 
         def rank(row: int) -> tuple[int, float]:
             label, confidence = self.classes[int(table[row].argmax())], float(table[row].max())
@@ -135,10 +143,23 @@ class IntentModel:
     def predict_as_follow_up(self, text: str, *, after: str) -> IntentPrediction:
         """The reading of `text` together with the question it follows ("is there a fee?"
         after "how do I cancel my order?")."""
-        table = _softmax_probabilities(
-            self.pipeline.named_steps["classifier"], self.vectors([f"{after} {text}"])
-        )
+        table = self.probabilities([f"{after} {text}"])
         return self._prediction(table[0], self.known_share(text))
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """P(intent) for each text, one row per text, columns in `classes` order."""
+        return _softmax(self._reader("classifier").scores(texts, embed(texts)))
+
+    def _reader(self, name: str) -> LinearReader:
+        if name not in self._readers:
+            union = self.pipeline.named_steps["features"]
+            estimator = self.topics if name == "topics" else self.pipeline.named_steps[name]
+            self._readers[name] = LinearReader(
+                [part for _, part in union.transformer_list if isinstance(part, TfidfVectorizer)],
+                estimator.coef_,
+                estimator.intercept_,
+            )
+        return self._readers[name]
 
     def known_share(self, text: str) -> float:
         tokens = words(text)
@@ -163,9 +184,7 @@ class IntentModel:
         union = self.pipeline.named_steps["features"]
         return sparse.hstack(
             [
-                tfidf_transform(part, texts)
-                if isinstance(part, TfidfVectorizer)
-                else part.transform(texts)
+                tfidf(part, texts) if isinstance(part, TfidfVectorizer) else part.transform(texts)
                 for _, part in union.transformer_list
             ],
             format="csr",
@@ -174,7 +193,7 @@ class IntentModel:
     def topic_probabilities(self, texts: list[str]) -> np.ndarray:
         """What each text is about: a store intent, or an off-topic subject (weather, maths...)."""
         # SGDClassifier.predict_proba for log loss: one-vs-rest sigmoids, normalised per row.
-        probabilities = 1 / (1 + np.exp(-_scores(self.topics, self.vectors(texts))))
+        probabilities = 1 / (1 + np.exp(-self._reader("topics").scores(texts, embed(texts))))
         return np.asarray(probabilities / probabilities.sum(axis=1, keepdims=True))
 
 
@@ -191,34 +210,11 @@ def probabilities(pipeline: Pipeline, texts: list[str]) -> np.ndarray:
     return np.asarray(pipeline.predict_proba(texts))
 
 
-def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
-    """vectorizer.transform(texts), from its counts and its public idf_, minus the input checks."""
-    counts = sparse.csr_matrix(CountVectorizer.transform(vectorizer, texts), dtype=np.float64)
-    if vectorizer.sublinear_tf:
-        np.log(counts.data, counts.data)
-        counts.data += 1
-    counts.data *= vectorizer.idf_[counts.indices]
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-    counts.data /= np.repeat(norms, np.diff(counts.indptr))  # an empty row has no data to divide
-    return counts
-
-
-def _softmax_probabilities(classifier: LogisticRegression, features: Any) -> np.ndarray:
-    """predict_proba of a multinomial logistic regression, without the per-call input checks."""
-    scores = _scores(classifier, features)
-    scores -= scores.max(axis=1, keepdims=True)
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    """Probabilities from a multinomial logistic regression's raw scores, row by row."""
+    scores = scores - scores.max(axis=1, keepdims=True)
     exponentials = np.exp(scores)
     return np.asarray(exponentials / exponentials.sum(axis=1, keepdims=True))
-
-
-def _scores(classifier: LogisticRegression | SGDClassifier, features: Any) -> np.ndarray:
-    """features @ coef_.T + intercept_. The transposed weights are kept in memory order once:
-    scipy would otherwise copy the whole weight matrix (tens of MB) on every product."""
-    weights = getattr(classifier, "_weights_by_feature", None)
-    if weights is None:
-        weights = np.ascontiguousarray(classifier.coef_.T)
-        classifier._weights_by_feature = weights
-    return np.asarray(features @ weights) + classifier.intercept_
 
 
 # Openings customers put before any request, in or out of scope: taught to every class alike, so

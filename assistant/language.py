@@ -15,11 +15,12 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.naive_bayes import MultinomialNB
 
 from assistant.catalogue import LANGUAGES, all_language_lines
-from assistant.text import words
+from assistant.features import counts
+from assistant.text import normalise, words
 
 SUPPORTED = LANGUAGES
 
@@ -55,26 +56,30 @@ MARKERS: dict[str, str] = {
 SHORT = 3  # words: below this the customer's language wins unless the letters clearly disagree
 SURE = 0.9
 
-LETTERS = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(1, 4), n_features=2**18, alternate_sign=False
-)
-
 
 @functools.cache
-def _letters_model() -> tuple[np.ndarray, np.ndarray]:
-    """(log P(n-gram | language), log prior), one row per language: about a second to learn."""
+def _letters_model() -> tuple[CountVectorizer, np.ndarray, np.ndarray]:
+    """The letter n-grams, log P(n-gram | language) and the log prior: a second to learn."""
     texts, labels = zip(*all_language_lines(), strict=True)
-    model = MultinomialNB(alpha=0.1).fit(LETTERS.transform(texts), labels)
+    # The same n-grams the intent and cue models read (accent-folded), so a message is cut into
+    # n-grams once for all three.
+    letters = CountVectorizer(
+        preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5), min_df=2
+    )
+    model = MultinomialNB(alpha=0.1).fit(letters.fit_transform(texts), labels)
     order = [list(model.classes_).index(language) for language in SUPPORTED]
-    # Stored n-gram by language, in memory order: a product with a message's few n-grams then
-    # reads a few rows instead of copying the whole table (milliseconds) on every call.
-    return np.ascontiguousarray(model.feature_log_prob_[order].T), model.class_log_prior_[order]
+    # Stored n-gram by language, in memory order: a message's few n-grams then read a few rows.
+    return (
+        letters,
+        np.ascontiguousarray(model.feature_log_prob_[order].T),
+        model.class_log_prior_[order],
+    )
 
 
 def language_probabilities(text: str) -> dict[str, float]:
-    log_probabilities, prior = _letters_model()
-    counts = LETTERS.transform([text])
-    scores = counts.data @ log_probabilities[counts.indices] + prior
+    letters, log_probabilities, prior = _letters_model()
+    found = counts(letters, [text])
+    scores = found.data @ log_probabilities[found.indices] + prior
     scores = np.exp(scores - scores.max())
     return dict(zip(SUPPORTED, (scores / scores.sum()).tolist(), strict=True))
 
@@ -92,8 +97,6 @@ def detect_language(text: str, *, default: str = "en") -> str:
 
 def _has_signal(text: str) -> bool:
     tokens = words(text)
-    return any(token in vocabulary for vocabulary in FUNCTION_WORDS.values() for token in tokens) or (
-        any(char in MARKERS for char in text.lower()) or len(tokens) >= SHORT
-    )
-
-
+    return any(
+        token in vocabulary for vocabulary in FUNCTION_WORDS.values() for token in tokens
+    ) or (any(char in MARKERS for char in text.lower()) or len(tokens) >= SHORT)

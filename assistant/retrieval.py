@@ -56,6 +56,7 @@ class ArticleIndex:
     _postings: list[Counter[str]] = field(init=False)
     _lengths: list[int] = field(init=False)
     _idf: dict[str, float] = field(init=False)
+    _containing: dict[str, list[int]] = field(init=False)  # term -> articles that have it
 
     def __post_init__(self) -> None:
         self._postings = [
@@ -63,6 +64,10 @@ class ArticleIndex:
         ]
         self._lengths = [sum(posting.values()) for posting in self._postings]
         frequency: Counter[str] = Counter(term for posting in self._postings for term in posting)
+        self._containing = {}
+        for position, posting in enumerate(self._postings):
+            for term in posting:
+                self._containing.setdefault(term, []).append(position)
         count = max(len(self.articles), 1)
         self._idf = {
             term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
@@ -71,21 +76,21 @@ class ArticleIndex:
     def search(self, text: str, *, language: str = "en", limit: int = 3) -> list[Hit]:
         query = set(terms(text))
         average = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0
-        hits = []
-        for article, posting, length in zip(
-            self.articles, self._postings, self._lengths, strict=True
-        ):
-            score = 0.0
-            for term in query & posting.keys():
-                tf = posting[term]
-                score += (
+        scores: dict[int, float] = {}
+        for term in query:
+            for position in self._containing.get(term, ()):
+                tf = self._postings[position][term]
+                length = self._lengths[position]
+                scores[position] = scores.get(position, 0.0) + (
                     self._idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
                 )
-            if score > 0:
-                # A little preference for the customer's language when both versions match.
-                score *= 1.1 if article.language == language else 1.0
-                hits.append(Hit(article, round(score, 4), round(score / (score + 4.0), 4)))
-        hits.sort(key=lambda hit: hit.score, reverse=True)
+        hits = []
+        for position, score in scores.items():
+            article = self.articles[position]
+            # A little preference for the customer's language when both versions match.
+            score *= 1.1 if article.language == language else 1.0
+            hits.append(Hit(article, round(score, 4), round(score / (score + 4.0), 4)))
+        hits.sort(key=lambda hit: (-hit.score, hit.article.id))
         return hits[:limit]
 
     def for_intent(self, intent: str, *, language: str) -> ArticleDoc | None:

@@ -202,9 +202,14 @@ def analyse_sentiment(
     lexicon = max(-1.0, min(1.0, vader + adjustment)) if adjustment else vader
     if lexicon > 0:
         lexicon *= POSITIVE_LEXICON_WEIGHT
-    score = (
-        lexicon if learned is None else (1 - LEARNED_WEIGHT) * lexicon + LEARNED_WEIGHT * learned
-    )
+    if learned is None:
+        score = lexicon
+    elif lexicon >= 0 > learned:
+        # Nothing negative in the words but the classifier hears it: sarcasm ("fantastic
+        # service, truly"), irony, polite fury. The polite words have no say.
+        score = learned
+    else:
+        score = (1 - LEARNED_WEIGHT) * lexicon + LEARNED_WEIGHT * learned
     label = (
         "negative"
         if score <= negative_threshold

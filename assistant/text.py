@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
 
+COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@functools.lru_cache(maxsize=8192)  # every reader of a message folds it: do it once
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Müller ÉTÉ' -> 'muller ete'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text.lower()
+    return COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 def words(text: str) -> list[str]:
@@ -57,6 +63,7 @@ NUMBER = re.compile(r"\d[\d,.]*")
 SYNONYM_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Folded text with numbers as '0' and synonyms replaced: what the intent model reads."""
     folded = NUMBER.sub("0", fold(text))

@@ -241,7 +241,12 @@ def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
                     "capability", rule, evidence, boundary.skill, boundary.urgency, boundary.code
                 )
             )
-    if turn.hand_over and not hits and turn.intent_confidence >= 0.5:
+    if (
+        turn.hand_over
+        and not hits
+        and turn.intent != HUMAN_REQUEST
+        and turn.intent_confidence >= 0.5
+    ):
         # An intent supervisors marked "always hand over" that no boundary names yet.
         hits.append(
             TriggerHit(

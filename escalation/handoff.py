@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from assistant.labels import HUMAN_REQUEST, OUT_OF_SCOPE, SMALLTALK_INTENTS
 from escalation.models import Category, Escalation, Urgency
 from helpdesk.models import Conversation, Message
 
@@ -139,7 +139,7 @@ def _topics(turns: list[Turn]) -> Counter[str]:
     return Counter(
         turn.intent
         for turn in turns
-        if turn.intent and turn.intent not in SMALLTALK_INTENTS and turn.intent != "human_request"
+        if turn.intent and turn.intent not in SMALLTALK_INTENTS | {OUT_OF_SCOPE, HUMAN_REQUEST}
     )
 
 

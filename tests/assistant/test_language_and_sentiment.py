@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.intent import IntentModel
+from assistant.cues import CueModel
 from assistant.language import detect_language
 from assistant.sentiment import analyse_sentiment
 
@@ -55,22 +55,59 @@ def test_plain_questions_stay_neutral(text: str) -> None:
     assert analyse_sentiment(text).label == "neutral"
 
 
-def test_praise_is_positive_and_shouting_is_noticed() -> None:
-    assert analyse_sentiment("Thanks, that worked perfectly!").label == "positive"
+def test_praise_is_positive_and_shouting_is_noticed(cues: CueModel) -> None:
+    praise = "Thanks, that worked perfectly!"
+    assert analyse_sentiment(praise, learned=cues.read([praise]).mood[0]).label == "positive"
     shouted = analyse_sentiment("WHERE IS MY ORDER I PAID WEEKS AGO")
     assert "shouting" in shouted.cues
 
 
-def test_the_mood_classifier_hears_frustration_without_angry_words(
-    intent_model: IntentModel,
-) -> None:
+def test_polite_words_never_make_a_complaint_look_happy() -> None:
+    """Customers stay polite while they complain: the lexicon's positive words are no
+    evidence of a calm customer ("thanks for the standard reply")."""
+    assert analyse_sentiment("great, thanks, love it").score <= 0.0
+
+
+def test_the_mood_classifier_hears_frustration_without_angry_words(cues: CueModel) -> None:
     subtle = "nope, still nothing. here we go again..."
     calm = "when will my refund be processed?"
-    assert (
-        intent_model.predict(subtle).mood
-        < 0
-        < intent_model.predict("thanks so much, all sorted!").mood
-    )
-    blended = analyse_sentiment(subtle, learned=intent_model.predict(subtle).mood)
+    moods = cues.read([subtle, calm, "thanks so much, all sorted!"]).mood
+    assert moods[0] < 0 < moods[2]
+    blended = analyse_sentiment(subtle, learned=moods[0])
     assert blended.score < analyse_sentiment(subtle).score  # the classifier darkened it
-    assert analyse_sentiment(calm, learned=intent_model.predict(calm).mood).label == "neutral"
+    assert analyse_sentiment(calm, learned=moods[1]).label == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("oh great, another 'we're sorry'. fantastic service, truly", "en"),
+        ("love that for me. third week waiting for the refund", "en"),
+        ("I'm literally in tears, the dress still hasn't come", "en"),
+        ("With the greatest respect, I am deeply unimpressed by this", "en"),
+        ("Genial, otra vez el mismo mensaje automático. Qué maravilla de servicio.", "es"),
+        ("Super, merci pour le suivi qui ne marche pas. Vraiment bravo.", "fr"),
+        ("Toll, wirklich toll. Und die Sendungsverfolgung zeigt natürlich nichts.", "de"),
+        ("estoy desesperada, el regalo no llega y es mañana", "es"),
+    ],
+)
+def test_sarcasm_irony_and_distress_read_as_negative(
+    cues: CueModel, text: str, language: str
+) -> None:
+    assert analyse_sentiment(text, learned=cues.read([text]).mood[0]).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how can I stop getting your marketing emails?",
+        "Bueno, no pasa nada. ¿Cómo dejo una reseña?",
+        "D'accord, et je peux payer avec PayPal ?",
+        "Na gut, dann tausche ich sie eben um. Wie geht das?",
+        "perfect, that's exactly what I needed",
+    ],
+)
+def test_calm_messages_with_negative_looking_words_are_not_negative(
+    cues: CueModel, text: str
+) -> None:
+    assert analyse_sentiment(text, learned=cues.read([text]).mood[0]).label != "negative"

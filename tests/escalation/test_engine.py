@@ -3,7 +3,15 @@
 from dataclasses import replace
 from typing import Any
 
-from escalation.engine import Decision, Policy, Turn, compile_phrase, default_policy, evaluate
+from escalation.engine import (
+    Boundary,
+    Decision,
+    Policy,
+    Turn,
+    compile_phrase,
+    default_policy,
+    evaluate,
+)
 
 POLICY = default_policy()
 
@@ -35,7 +43,14 @@ def test_a_confident_answerable_question_does_not_escalate() -> None:
 
 def test_explicit_request_wins_over_everything_else() -> None:
     decision = evaluate(
-        turn("I want a human, I'm going to sue you", intent="legal", sentiment_score=-0.8),
+        turn(
+            "I want a human, I'm going to sue you",
+            intent="legal",
+            sentiment_score=-0.8,
+            asks_for_person=True,
+            person_rule="asks_for_person",
+            person_matched="human",
+        ),
         [turn(sentiment_score=-0.9, answered=True)],
         [0.1],
         POLICY,
@@ -96,10 +111,73 @@ def test_loop_escalates_on_the_third_ask_after_two_answers() -> None:
 
 def test_loop_counts_a_rephrased_question_by_similarity_and_ignores_other_questions() -> None:
     other_type = turn(intent="delivery_options", resolution_type="delivery_options", answered=True)
-    similar = evaluate(turn(), [other_type, other_type], [0.6, 0.5], POLICY)
+    similar = evaluate(turn(), [other_type, other_type], [0.7, 0.65], POLICY)
     assert "loop" in categories(similar)
     different = evaluate(turn(), [other_type, other_type], [0.05, 0.1], POLICY)
     assert "loop" not in categories(different)
+
+
+def test_a_new_question_on_the_same_topic_is_not_asking_again() -> None:
+    """ "Do you do express?", "what's the cut-off?", "and on Saturdays?": one article, three
+    questions. The same answer counts only with likeness or a re-asking wording."""
+    asked = turn(answered=True)
+    assert "loop" not in categories(evaluate(turn(), [asked, asked], [0.2, 0.25], POLICY))
+    restated = turn("sorry, so where is it?", sounds_restated=True)
+    assert "loop" in categories(evaluate(restated, [asked, asked], [0.2, 0.25], POLICY))
+
+
+def test_a_declined_person_is_not_a_request_even_when_the_intent_model_says_so() -> None:
+    declined = turn(
+        "I don't need a person, just tell me where my order is",
+        intent="human_request",
+        intent_confidence=0.95,
+        person_declined=True,
+    )
+    assert "explicit_request" not in categories(evaluate(declined, [], [], POLICY))
+    asked = replace(declined, person_declined=False)
+    assert categories(evaluate(asked, [], [], POLICY))[0] == "explicit_request"
+
+
+def test_with_the_explicit_trigger_off_a_request_is_declined_not_escalated_otherwise() -> None:
+    off = replace(POLICY, explicit_enabled=False)
+    wants = turn("human please", intent="human_request", response_confidence=0.0,
+                 asks_for_person=True, person_rule="asks_for_person")  # fmt: skip
+    decision = evaluate(wants, [], [], off)
+    assert decision.declined == ("explicit_request",)
+    assert not decision.escalate  # not handed over on confidence instead
+    suing = replace(wants, text="human please, I'm going to sue")
+    assert categories(evaluate(suing, [], [], off)) == ["capability"]
+
+
+def test_an_intent_always_handed_over_crosses_a_boundary_of_its_own() -> None:
+    fraud = turn("my card was used for fraud", intent="card_fraud", hand_over=True)
+    decision = evaluate(fraud, [], [], POLICY)
+    assert decision.primary is not None
+    assert (decision.primary.category, decision.primary.rule) == ("capability", "intent:card_fraud")
+
+
+def test_a_boundary_is_crossed_by_meaning_above_its_threshold() -> None:
+    safety = Boundary(
+        code="product-safety",
+        name="Product safety",
+        intents=frozenset(),
+        patterns=(),
+        skill="legal",
+        urgency="high",
+        examples=("the charger caught fire",),
+        similarity_threshold=0.6,
+    )
+    policy = replace(POLICY, boundaries=(safety,))
+    close = turn(
+        "the power bank melted",
+        example_scores={"product-safety": (0.72, "the charger caught fire")},
+    )
+    decision = evaluate(close, [], [], policy)
+    assert decision.primary is not None
+    assert decision.primary.rule == "product-safety:meaning"
+    assert decision.primary.evidence["similar_to"] == "the charger caught fire"
+    far = replace(close, example_scores={"product-safety": (0.4, "the charger caught fire")})
+    assert "capability" not in categories(evaluate(far, [], [], policy))
 
 
 def test_loop_limit_per_resolution_type() -> None:
