@@ -4,6 +4,7 @@ the models, an index and a responder."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -19,7 +20,7 @@ from assistant.responders import ReplyDraft, ReplyRequest, Responder
 from assistant.retrieval import ArticleIndex, Hit, terms
 from assistant.sentiment import Sentiment, analyse_sentiment
 from assistant.similarity import ExampleMatch, matcher_for
-from assistant.text import normalise
+from assistant.text import fold, normalise
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 PERSON_THRESHOLD = 0.8  # the learned reader's probability that a clause asks for a person
@@ -134,9 +135,10 @@ def read_in_context(
     best = alone
     context = ""
     index, last = questions[-1]
-    follow_up = model.predict_as_follow_up(text, after=last.text)
-    if _is_question(follow_up) and follow_up.confidence > best.confidence:
-        best, context = follow_up, f"follow_up:{index}"
+    if _elliptical(text):
+        follow_up = model.predict_as_follow_up(text, after=last.text)
+        if _is_question(follow_up) and follow_up.confidence > best.confidence:
+            best, context = follow_up, f"follow_up:{index}"
     alike = max(questions, key=lambda pair: similarities[pair[0]])
     if similarities[alike[0]] >= RESTATED and alike[0] != index:
         restated = model.predict_as_follow_up(text, after=alike[1].text)
@@ -147,6 +149,18 @@ def read_in_context(
 
 def _as_venting(prediction: IntentPrediction) -> IntentPrediction:
     return replace(prediction, intent=COMPLAINT, confidence=max(prediction.confidence, SURE))
+
+
+FOLLOW_UP_WORDS = 8  # longer messages carry their own topic...
+CONTINUING = re.compile(  # ...unless they say they continue the last one
+    r"^\W*(ok(ay)?,? |so,? |and |also |what about|how about|same for|y |e |et |und |o sea|"
+    r"entonces|alors|donc|also,? )"
+)
+
+
+def _elliptical(text: str) -> bool:
+    """A message that leans on the one before: short, or opening with "and", "what about"."""
+    return len(text.split()) <= FOLLOW_UP_WORDS or bool(CONTINUING.match(fold(text)))
 
 
 def _stands_alone(alone: IntentPrediction) -> bool:

@@ -94,6 +94,7 @@ def parse(content: str, file_format: str) -> tuple[list[Row], ImportReport]:
             rows.append(row)
     if not rows and not report.errors:
         raise ImportFormatError("The file has no rows.")
+    report.errors.sort()
     return rows, report
 
 

@@ -124,8 +124,9 @@ class IntentModel:
 
     def predict(self, text: str) -> IntentPrediction:
         """The intent of the whole message, or of one of its sentences: in "That didn't answer
-        it. How do I send something back?" the question is the intent. A store question beats
-        an off-topic one, which beats small talk; among equals the more confident reading wins."""
+        it. How do I send something back?" the question is the intent. A confident store
+        question beats a clear off-topic one, which beats a doubtful store question, which beats
+        small talk; among equals the more confident reading wins."""
         known = self.known_share(text)
         parts = [text, *_sentences(text)]
         table = self.probabilities(parts)
@@ -133,9 +134,10 @@ class IntentModel:
         def rank(row: int) -> tuple[int, float]:
             label, confidence = self.classes[int(table[row].argmax())], float(table[row].max())
             if label not in NOT_A_QUESTION:
-                return (2, confidence)
-            # "Great, thanks. Random one, but how much is car insurance?": the question counts.
-            return (1 if label == OUT_OF_SCOPE and confidence >= 0.7 else 0, confidence)
+                return (3 if confidence >= 0.5 else 1, confidence)
+            # "Great, thanks. Random one, but how much is car insurance?": the question counts,
+            # and a clear off-topic one outweighs a doubtful store reading.
+            return (2 if label == OUT_OF_SCOPE and confidence >= 0.7 else 0, confidence)
 
         best = max(range(len(parts)), key=rank)
         return self._prediction(table[best], known)
@@ -148,7 +150,10 @@ class IntentModel:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """P(intent) for each text, one row per text, columns in `classes` order."""
-        return _softmax(self._reader("classifier").scores(texts, embed(texts)))
+        scores = self._reader("classifier").scores(texts, embed(texts))
+        if scores.shape[1] == 1:  # two intents: one column of log-odds for the second
+            scores = np.hstack([np.zeros_like(scores), scores])
+        return _softmax(scores)
 
     def _reader(self, name: str) -> LinearReader:
         if name not in self._readers:

@@ -24,8 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            content = path.read_text(encoding="utf-8-sig")
             file_format = options["format"] or format_of(path.name)
+            content = path.read_text(encoding="utf-8-sig")
             report = phrases_import(
                 content=content, file_format=file_format, dry_run=options["dry_run"]
             )
