@@ -18,7 +18,7 @@ from assistant.language import detect_language
 from assistant.person import PersonRequest, clauses, find_person_request
 from assistant.responders import ReplyDraft, ReplyRequest, Responder
 from assistant.retrieval import ArticleIndex, Hit, terms
-from assistant.sentiment import Sentiment, analyse_sentiment
+from assistant.sentiment import NEGATIVE_THRESHOLD, Sentiment, analyse_sentiment
 from assistant.similarity import ExampleMatch, matcher_for
 from assistant.text import fold, normalise
 
@@ -33,6 +33,7 @@ class Earlier:
     text: str
     intent: str = ""
     answered: bool = False
+    sentiment_score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,12 @@ def analyse(
     alone = model.predict(person.rest or text)
     similarities = question_similarities(model, text, [e.text for e in earlier])
     intent, context = read_in_context(model, text, alone, earlier, similarities)
-    sentiment = analyse_sentiment(text, learned=reading.mood[0])
-    if sentiment.label == "negative" and not _stands_alone(intent) and COMPLAINT in model.classes:
+    sentiment = analyse_sentiment(
+        text,
+        learned=reading.mood[0],
+        after_complaint=bool(earlier) and earlier[-1].sentiment_score <= NEGATIVE_THRESHOLD,
+    )
+    if _venting(sentiment, intent) and COMPLAINT in model.classes:
         # "I'm literally in tears, it hasn't arrived": an upset customer, not an off-topic one.
         intent, context = _as_venting(intent), "venting"
     hits = index.search(text, language=language)
@@ -145,6 +150,24 @@ def read_in_context(
         if _is_question(restated) and restated.confidence > best.confidence:
             best, context = restated, f"restated:{alike[0]}"
     return best, context
+
+
+UPSET = -0.5  # an off-topic reading gives way to venting only for a clearly upset customer
+RUNNER_UP = 0.1
+
+
+def _venting(sentiment: Sentiment, intent: IntentPrediction) -> bool:
+    """An upset message the model cannot place: the customer is venting, not off-topic."""
+    if sentiment.label != "negative" or _stands_alone(intent):
+        return False
+    if intent.intent != OUT_OF_SCOPE:
+        return True
+    # Read as off-topic, but upset and about something of ours ("I'm panicking, my son's bag
+    # says delivery failed"): a store topic or a complaint is the runner-up reading.
+    return sentiment.score <= UPSET and any(
+        label not in NOT_A_QUESTION - {COMPLAINT} and probability >= RUNNER_UP
+        for label, probability in intent.ranking[1:]
+    )
 
 
 def _as_venting(prediction: IntentPrediction) -> IntentPrediction:

@@ -71,12 +71,15 @@ CALM_QUESTIONS = 4000
 
 @functools.cache
 def mood_examples() -> tuple[tuple[str, str], ...]:
-    """Messages by feeling, plus a sample of the shipped store questions as calm ones: most
-    customers asking "how do I stop the newsletter?" are not upset, and the model must know."""
+    """Messages by feeling, plus a sample of the shipped store questions and the off-topic ones
+    as calm: most customers asking "how do I stop the newsletter?" are not upset."""
     rows = [(text, label) for label, texts in sentiment_examples().items() for text in texts]
     questions = sorted(e.text for e in shipped_examples() if e.intent != COMPLAINT)
     random.Random(3).shuffle(questions)
-    return tuple(rows + [(text, "neutral") for text in questions[:CALM_QUESTIONS]])
+    # Questions about anything else are asked calmly too ("how many people have insomnia"):
+    # without them a sad subject reads as an angry customer.
+    elsewhere = [e.text for e in off_topic_examples()]
+    return tuple(rows + [(text, "neutral") for text in [*questions[:CALM_QUESTIONS], *elsewhere]])
 
 
 def _features() -> list[TfidfVectorizer]:

@@ -15,11 +15,11 @@ RESTATING = re.compile(
     r"when|how|what|where|will)|^\W*sorry,? (so|but|i mean|how|when|what|where|can|is|do)|ok(ay)?,? but|but (how|when|what|where|can|do|"
     r"is)|i mean|in other words|"
     r"otra vez|de nuevo|pero a ver|a ver,|perdona,? (pero|entonces)|entonces,? (como|cuando|que|puedo)|"
-    r"ya (te )?(lo )?pregunte|no me (has|ha) (respondido|contestado)|o no\?|"
+    r"ya (te )?(lo )?pregunte|no me (has|ha) (respondido|contestado)|o no|"
     r"encore|de nouveau|je (repete|redemande)|donc,? (je|est-ce|comment|quand)|desole,? (mais|donc)|"
-    r"vous n'avez pas repondu|oui ou non|"
+    r"vous n'avez pas repondu|oui ou non|ou pas|"
     r"nochmal|noch einmal|wie gesagt|also,? (wie|wann|was|kann)|entschuldigung,? (aber|also|was|wie)|"
-    r"sie haben (nicht|meine frage nicht)|ja oder nein)\b"
+    r"sie haben (nicht|meine frage nicht)|ja oder nein|oder nicht|or not|basically|i mean)\b"
 )
 
 

@@ -107,7 +107,7 @@ SHOUTING = re.compile(r"\b[A-Z]{3,}\b")
 EMPHATIC_PUNCTUATION = re.compile(r"[!?]{2,}")
 
 
-LEARNED_WEIGHT = 0.6
+LEARNED_WEIGHT = 0.5
 # Customers stay polite while they complain ("thanks for the standard reply", "would be great if
 # someone answered"), so the lexicon's positive words are weak evidence of a happy customer and
 # its negative words strong evidence of an unhappy one: positive readings count for half.
@@ -172,10 +172,16 @@ def _hashtag_words(text: str) -> str:
 
 
 def analyse_sentiment(
-    text: str, *, learned: float | None = None, negative_threshold: float = NEGATIVE_THRESHOLD
+    text: str,
+    *,
+    learned: float | None = None,
+    negative_threshold: float = NEGATIVE_THRESHOLD,
+    after_complaint: bool = False,
 ) -> Sentiment:
-    """`learned` is the mood classifier's reading (IntentPrediction.mood); without it the
-    lexicon and the cues decide alone."""
+    """`learned` is the mood classifier's reading (assistant.cues); without it the lexicon and
+    the cues decide alone. `after_complaint`: the customer's previous message was negative,
+    so polite words that the classifier hears as bitter are sarcasm ("oh great, another
+    'we're sorry'. Fantastic service, truly")."""
     vader = _analyzer().polarity_scores(text)["compound"]
     folded = fold(text) + " " + _hashtag_words(text)
     cues = [name for name, pattern, _ in CUES if pattern.search(folded)]
@@ -204,10 +210,9 @@ def analyse_sentiment(
         lexicon *= POSITIVE_LEXICON_WEIGHT
     if learned is None:
         score = lexicon
-    elif lexicon >= 0 > learned:
-        # Nothing negative in the words but the classifier hears it: sarcasm ("fantastic
-        # service, truly"), irony, polite fury. The polite words have no say.
-        score = learned
+    elif after_complaint and lexicon >= 0 > learned:
+        cues.append("sarcasm_in_context")
+        score = learned  # the polite words have no say
     else:
         score = (1 - LEARNED_WEIGHT) * lexicon + LEARNED_WEIGHT * learned
     label = (

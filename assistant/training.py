@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 
 from assistant.catalogue import Example
 from assistant.intent import IntentModel, cache_model, fit_classifier, probabilities
@@ -69,10 +70,12 @@ def validate(examples: list[Example]) -> dict[str, Any]:
 
 
 def train_and_cache(examples: list[Example], cache_dir: Path) -> dict[str, Any]:
-    """Validate, train on everything, cache; return the figures (what a training run stores)."""
+    """Validate and train on everything side by side (two processes: each training is mostly
+    one core's work), cache the model; return the figures a training run stores."""
     started = time.perf_counter()
-    figures = validate(examples)
-    model = IntentModel.train(examples)
+    figures, model = Parallel(n_jobs=2)(
+        [delayed(validate)(examples), delayed(IntentModel.train)(examples)]
+    )
     cache_model(model, cache_dir)
     return {
         "version": model.version,

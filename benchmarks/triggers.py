@@ -35,11 +35,14 @@ from sklearn.pipeline import FeatureUnion  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from assistant.analysis import Analysis, analyse, question_similarities  # noqa: E402
-from assistant.catalogue import shipped_training_set  # noqa: E402
-from assistant.intent import IntentModel, load_or_train  # noqa: E402
+from assistant.catalogue import shipped_intents, shipped_training_set  # noqa: E402
+from assistant.cues import CueModel, load_or_train_cues  # noqa: E402
+from assistant.intent import IntentModel, fingerprint, load_cached  # noqa: E402
+from assistant.labels import IntentInfo  # noqa: E402
 from assistant.responders import LocalResponder  # noqa: E402
 from assistant.retrieval import ArticleDoc, ArticleIndex  # noqa: E402
 from assistant.sentiment import analyse_sentiment  # noqa: E402
+from assistant.training import train_and_cache  # noqa: E402
 from escalation.engine import default_policy, evaluate  # noqa: E402
 from helpdesk import demo_data  # noqa: E402
 from helpdesk.turns import turn_from_analysis  # noqa: E402
@@ -57,19 +60,39 @@ random.seed(7)
 
 
 class Decider:
-    def __init__(self, model: IntentModel) -> None:
+    """The demo store's assistant as a freshly migrated database serves it: every shipped
+    intent, the demo articles in four languages, the default policy."""
+
+    def __init__(self, model: IntentModel, cues: CueModel) -> None:
         self.model = model
+        self.cues = cues
         articles = [
-            ArticleDoc(i, title, body, tags, (demo_data.ARTICLE_INTENTS[title],))
-            for i, (title, tags, body) in enumerate(demo_data.ARTICLES, start=1)
+            ArticleDoc(
+                i, row["title"], row["body"], row["tags"], (row["intents"],), row["language"]
+            )
+            for i, row in enumerate(demo_data.article_rows(), start=1)
         ]
         self.index = ArticleIndex(articles)
         self.responder = LocalResponder()
+        self.intents = {
+            code: IntentInfo(code, intent.name, intent.handling)
+            for code, intent in shipped_intents().items()
+        }
         self.policy = default_policy()
 
     def decide(self, text: str) -> tuple[Analysis, list[str]]:
-        analysis = analyse(text, model=self.model, index=self.index, responder=self.responder)
-        turn = turn_from_analysis(text, analysis)
+        analysis = analyse(
+            text,
+            model=self.model,
+            cues=self.cues,
+            index=self.index,
+            responder=self.responder,
+            intents=self.intents,
+        )
+        info = self.intents.get(analysis.intent.intent)
+        turn = turn_from_analysis(
+            text, analysis, hand_over=info is not None and info.handling == "hand_over"
+        )
         return analysis, [hit.category for hit in evaluate(turn, [], [], self.policy).triggers]
 
 
@@ -169,12 +192,15 @@ def restatement(data: Path, model: IntentModel, pairs: int = 2000) -> dict[str, 
     }
 
 
-def sentiment(data: Path, model: IntentModel) -> dict[str, Any]:
+def sentiment(data: Path, cues: CueModel) -> dict[str, Any]:
     rows = list(
         csv.DictReader((data / "twitter_airline_sentiment" / "Tweets_original_15col.csv").open())
     )
     truth = [row["airline_sentiment"] == "negative" for row in rows]
-    ours = [analyse_sentiment(row["text"], learned=model.predict(row["text"]).mood) for row in rows]
+    moods = cues.read([row["text"] for row in rows]).mood
+    ours = [
+        analyse_sentiment(row["text"], learned=mood) for row, mood in zip(rows, moods, strict=True)
+    ]
     vader = SentimentIntensityAnalyzer()
     vader_scores = [vader.polarity_scores(row["text"])["compound"] for row in rows]
     return {
@@ -225,25 +251,32 @@ def main() -> dict[str, Any]:
         print("triggers: skipped, set EVAL_DATA_DIR to the data sets folder (shared/datasets)")
         return {"name": "triggers", "skipped": "EVAL_DATA_DIR is not set"}
     data = Path(directory)
-    started = time.perf_counter()
     cache = Path(settings.ASSISTANT_MODEL_DIR) / "bench"
-    for stale in cache.glob("intent-*.joblib"):
+    for stale in cache.glob("*.joblib"):
         stale.unlink()  # time a real training run, not a cache hit
-    model = load_or_train(shipped_training_set(), cache)
-    training_seconds = round(time.perf_counter() - started, 2)
-    decider = Decider(model)
+    examples = shipped_training_set()
+    # What a training run does: the held-out validation, then the model on everything.
+    training = train_and_cache(examples, cache)
+    model = load_cached(cache, fingerprint(examples))
+    assert model is not None
+    started = time.perf_counter()
+    cues = load_or_train_cues(cache)
+    cue_seconds = round(time.perf_counter() - started, 2)
+    decider = Decider(model, cues)
     texts = [
         row[0]
         for row in json.loads((data / "clinc150" / "data_full.json").read_text())["test"][:2000]
     ]
     return {
         "name": "triggers",
-        "training_seconds": training_seconds,
-        "training_examples": len(shipped_training_set()),
+        "training_seconds": training["seconds"],
+        "training_examples": len(examples),
+        "validation": training["validation"],
+        "cue_model_training_seconds": cue_seconds,
         "bitext": bitext(data, decider),
         "clinc_out_of_scope": clinc(data, decider),
         "restatement": restatement(data, model),
-        "sentiment_airline_tweets": sentiment(data, model),
+        "sentiment_airline_tweets": sentiment(data, cues),
         "speed": speed(decider, texts),
     }
 
@@ -264,7 +297,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         ("triggers", "tweets: negative recall at precision >= 0.90 (>= 0.70)", f"{ours_at_90:.3f}", f"VADER {vader_at_90:.3f}", f"{ours_at_90 / vader_at_90:.2f}x"),
         ("triggers", "restatement ROC AUC, CLINC150 pairs (>= 0.90)", f"{pairs['roc_auc']:.3f}", f"TF-IDF cosine {pairs['baseline_tfidf_roc_auc']:.3f}", f"{pairs['roc_auc'] / pairs['baseline_tfidf_roc_auc']:.2f}x"),
         ("triggers", "analysis + decision per message, p50 / p99", f"{speed['analysis_and_decision_ms']['p50']:.2f} / {speed['analysis_and_decision_ms']['p99']:.2f} ms", f"VADER {speed['vader_alone_ms']['p50']:.3f} ms", f"{speed['ratio_p50']:.0f}x"),
-        ("triggers", "intent model training (< 60 s)", f"{result['training_seconds']:.1f} s", "", ""),
+        ("triggers", "shipped model training with validation (< 60 s)", f"{result['training_seconds']:.1f} s", "", ""),
     ]  # fmt: skip
 
 

@@ -72,7 +72,10 @@ def _attempt(
     analysis = assistant.analyse(
         message.body,
         customer_language=conversation.language,
-        earlier=[Earlier(row.message.body, row.intent, row.answered) for row in earlier],
+        earlier=[
+            Earlier(row.message.body, row.intent, row.answered, row.sentiment_score)
+            for row in earlier
+        ],
         transcript=_transcript(conversation, before=message.seq),
         boundary_examples={b.code: b.examples for b in policy.boundaries if b.examples},
     )
