@@ -189,10 +189,10 @@ def cues_fingerprint() -> str:
     digest = hashlib.sha256(
         f"cues v{CUES_VERSION} sklearn {sklearn.__version__} {EMBEDDING_VERSION}".encode()
     )
-    for text, label in person_examples():
-        digest.update(f"p{label}\t{text}\n".encode())
-    for text, label in mood_examples():
-        digest.update(f"m{label}\t{text}\n".encode())
+    for text, asks in person_examples():
+        digest.update(f"p{asks}\t{text}\n".encode())
+    for text, feeling in mood_examples():
+        digest.update(f"m{feeling}\t{text}\n".encode())
     return digest.hexdigest()[:16]
 
 

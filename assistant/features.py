@@ -51,7 +51,9 @@ def ngrams(vectorizer: CountVectorizer, text: str) -> tuple[str, ...]:
 def counts(vectorizer: CountVectorizer, texts: list[str]) -> sparse.csr_matrix:
     """vectorizer.transform(texts) for a fitted CountVectorizer, as float64 counts."""
     vocabulary = vectorizer.vocabulary_
-    indptr, indices, values = [0], [], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    values: list[float] = []
     for text in texts:
         found = Counter(
             column

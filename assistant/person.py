@@ -62,7 +62,7 @@ REQUEST_BEFORE = (
 )
 # For "someone"/"anyone" the verb must be about talking to them, not sending them a gift.
 SOMEONE_REQUEST_BEFORE = (
-    r"((speak|talk|chat|connect|transfer|put me through|get through|escalate)(s|ing|ed)?|"
+    r"((speak|talk|chat|connect|transfer|put me through|get through|escalate|contact|reach)(s|ing|ed)?|"
     r"(talk|speak|chat) (to|with)|can i get|could i get|need|want|is there|"
     r"hablar con|pasame con|paseme con|parler a|parler avec|passer a|mettre en relation avec|"
     r"sprechen mit|mit|verbinden mit)"

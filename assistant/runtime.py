@@ -30,7 +30,7 @@ from assistant.selectors import (
     enabled_intents,
     training_examples,
 )
-from assistant.services import model_for_current_data_in_background
+from assistant.services import model_for_current_data_in_background, training_run_execute
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ class Assistant:
 
 
 _lock = threading.Lock()
+_first_lock = threading.Lock()
 _served: dict[str, Assistant] = {}
 _loading: set[str] = set()  # fingerprints a background thread is loading
 
@@ -79,8 +80,12 @@ def get_assistant() -> Assistant:
     with _lock:
         served = _served.get("current")
     if served is None:
-        served = _serve(_first_model(run.fingerprint if run else None), stamp)
-    elif served.stamp != stamp:
+        with _first_lock:  # one first load per process, however many messages arrive meanwhile
+            with _lock:
+                served = _served.get("current")
+            if served is None:
+                served = _serve(_first_model(run.fingerprint if run else None), stamp)
+    if served.stamp != stamp:
         served = _serve(served.model, stamp)
     if run is not None and run.fingerprint != served.model.version:
         _load_in_background(run.fingerprint)
@@ -125,10 +130,14 @@ def _first_model(version: str | None) -> IntentModel:
         if model is not None:
             return model
     examples = training_examples()
-    model = load_or_train(examples, settings.ASSISTANT_MODEL_DIR)
+    model = load_cached(settings.ASSISTANT_MODEL_DIR, fingerprint(examples))
+    if model is None:
+        # Never trained anywhere: train it here, as a recorded run other processes will find.
+        run = training_run_execute()
+        model = load_cached(settings.ASSISTANT_MODEL_DIR, run.fingerprint) if run else None
     if version is not None and version != fingerprint(examples):
         _load_in_background(version)
-    return model
+    return model or load_or_train(examples, settings.ASSISTANT_MODEL_DIR)
 
 
 def _serve(model: IntentModel, stamp: tuple[object, ...]) -> Assistant:

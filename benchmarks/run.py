@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import (  # noqa: E402
+    assistant_byo,
     chat_roundtrip,
     connections,
     fanout,
@@ -21,7 +22,7 @@ from benchmarks import (  # noqa: E402
     triggers,
 )
 
-BENCHMARKS = [triggers, chat_roundtrip, routing, timers, fanout, connections, pages]
+BENCHMARKS = [triggers, assistant_byo, chat_roundtrip, routing, timers, fanout, connections, pages]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 Row = tuple[str, str, str, str, str]

@@ -22,6 +22,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from agents.consumers import AgentChatConsumer, InboxConsumer  # noqa: E402
+from assistant.runtime import preload  # noqa: E402
 from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
 from helpdesk.ticker import LifespanTicker  # noqa: E402
 
@@ -32,12 +33,13 @@ websocket_urlpatterns = [
 ]
 
 application = LifespanTicker(
-    ProtocolTypeRouter(
+    warm_up=preload,
+    app=ProtocolTypeRouter(
         {
             "http": django_asgi_app,
             "websocket": AllowedHostsOriginValidator(
                 AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
             ),
         }
-    )
+    ),
 )

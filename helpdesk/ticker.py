@@ -74,9 +74,10 @@ class Ticker:
 class LifespanTicker:
     """ASGI wrapper: answers lifespan events and runs the ticker between them when enabled."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, warm_up: Callable[[], None] | None = None) -> None:
         self.app = app
         self.ticker: Ticker | None = None
+        self.warm_up = warm_up
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "lifespan":
@@ -89,6 +90,10 @@ class LifespanTicker:
                 # garbage collector's view, its full collections stop pausing every socket for
                 # 100-200 ms (measured by benchmarks/fanout.py).
                 gc.freeze()
+                if self.warm_up is not None:
+                    # Off the event loop: the server answers at once, the first customer finds
+                    # the assistant's models loaded rather than waiting for them.
+                    threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
                 if settings.HELPDESK_TICKER:
                     self.ticker = Ticker(settings.CELERY_BEAT_SCHEDULE)
                     self.ticker.start()

@@ -187,3 +187,24 @@ def test_replay_with_handoff_adds_the_package_to_escalated_lines(tmp_path: Path)
     assert package["assessment"]["attempted"][0]["article"] == "Return policy"
     assert "handoff" not in second  # nothing escalated, nothing to hand over
     assert not Conversation.objects.exists()  # and the database is left as it was
+
+
+@pytest.mark.django_db
+def test_replay_uses_the_stored_policies_unless_asked_for_the_shipped_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A supervisor tries tuned settings on real conversations before turning them on."""
+    from escalation.models import ExplicitRequestPolicy
+
+    policy = ExplicitRequestPolicy.load()
+    policy.enabled = False
+    policy.save()
+    line = json.dumps({"id": "x", "messages": ["human please"]}) + "\n"
+    (stored,) = replay("-", stdin=line, monkeypatch=monkeypatch)
+    assert (stored["escalated"], stored["trigger"]) == (False, None)
+    assert stored["replies"][0].startswith("Our team can't take chats here at the moment")
+    monkeypatch.setattr("sys.stdin", io.StringIO(line))
+    out = io.StringIO()
+    call_command("replay", "--default-policy", "-", stdout=out)
+    shipped = json.loads(out.getvalue())
+    assert (shipped["escalated"], shipped["trigger"]) == (True, "explicit_request")
