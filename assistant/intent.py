@@ -124,9 +124,9 @@ class IntentModel:
 
     def predict(self, text: str) -> IntentPrediction:
         """The intent of the whole message, or of one of its sentences: in "That didn't answer
-        it. How do I send something back?" the question is the intent. A confident store
-        question beats a clear off-topic one, which beats a doubtful store question, which beats
-        small talk; among equals the more confident reading wins."""
+        it. How do I send something back?" the question is the intent. Confident store readings
+        and clear off-topic ones come first (the surer wins), then doubtful store readings, then
+        small talk."""
         known = self.known_share(text)
         parts = [text, *_sentences(text)]
         table = self.probabilities(parts)
@@ -134,9 +134,9 @@ class IntentModel:
         def rank(row: int) -> tuple[int, float]:
             label, confidence = self.classes[int(table[row].argmax())], float(table[row].max())
             if label not in NOT_A_QUESTION:
-                return (3 if confidence >= 0.5 else 1, confidence)
-            # "Great, thanks. Random one, but how much is car insurance?": the question counts,
-            # and a clear off-topic one outweighs a doubtful store reading.
+                return (2 if confidence >= 0.5 else 1, confidence)
+            # "Great, thanks. Random one, but how much is car insurance?": the question counts.
+            # A clear off-topic reading stands with the store ones: the surer of them wins.
             return (2 if label == OUT_OF_SCOPE and confidence >= 0.7 else 0, confidence)
 
         best = max(range(len(parts)), key=rank)

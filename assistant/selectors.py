@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.db.models import Count, Max
 
-from assistant.catalogue import Example, off_topic_examples, shipped_examples
+from assistant.catalogue import Example, off_topic_examples, shipped_examples, shipped_intents
 from assistant.labels import OUT_OF_SCOPE, IntentInfo
 from assistant.models import Intent, TrainingPhrase, TrainingRun
 from assistant.retrieval import ArticleDoc
@@ -17,6 +17,9 @@ def training_examples() -> list[Example]:
     """Every example the model trains on: the enabled intents' shipped phrases (when they use
     them) and their active phrases from admin and imports."""
     enabled = dict(Intent.objects.filter(enabled=True).values_list("code", "shipped"))
+    if not enabled and not Intent.objects.exists():
+        # Never configured (a database cleared by hand): every shipped intent, as at install.
+        enabled = dict.fromkeys([*shipped_intents(), OUT_OF_SCOPE], True)
     shipped = frozenset(code for code, uses_shipped in enabled.items() if uses_shipped)
     examples = shipped_examples(shipped)
     if OUT_OF_SCOPE in shipped:
@@ -41,9 +44,15 @@ def _without_duplicates(examples: list[Example]) -> list[Example]:
 
 
 def enabled_intents() -> dict[str, IntentInfo]:
-    return {
+    rows = {
         row.code: IntentInfo(row.code, row.name, row.handling, row.answer)
         for row in Intent.objects.filter(enabled=True)
+    }
+    if rows or Intent.objects.exists():
+        return rows
+    return {  # never configured: the shipped catalogue, as training_examples() trains it
+        code: IntentInfo(code, intent.name, intent.handling)
+        for code, intent in shipped_intents().items()
     }
 
 

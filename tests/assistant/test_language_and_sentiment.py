@@ -79,22 +79,37 @@ def test_the_mood_classifier_hears_frustration_without_angry_words(cues: CueMode
 
 
 @pytest.mark.parametrize(
-    ("text", "language"),
+    "text",
     [
-        ("oh great, another 'we're sorry'. fantastic service, truly", "en"),
-        ("love that for me. third week waiting for the refund", "en"),
-        ("I'm literally in tears, the dress still hasn't come", "en"),
-        ("With the greatest respect, I am deeply unimpressed by this", "en"),
-        ("Genial, otra vez el mismo mensaje automático. Qué maravilla de servicio.", "es"),
-        ("Super, merci pour le suivi qui ne marche pas. Vraiment bravo.", "fr"),
-        ("Toll, wirklich toll. Und die Sendungsverfolgung zeigt natürlich nichts.", "de"),
-        ("estoy desesperada, el regalo no llega y es mañana", "es"),
+        "love that for me. third week waiting for the refund",
+        "I'm literally in tears, the dress still hasn't come",
+        "Genial, otra vez el mismo mensaje automático. Qué maravilla de servicio.",
+        "Toll, wirklich toll. Und die Sendungsverfolgung zeigt natürlich nichts.",
+        "estoy desesperada, el regalo no llega y es mañana",
     ],
 )
-def test_sarcasm_irony_and_distress_read_as_negative(
-    cues: CueModel, text: str, language: str
-) -> None:
+def test_irony_and_distress_read_as_negative(cues: CueModel, text: str) -> None:
     assert analyse_sentiment(text, learned=cues.read([text]).mood[0]).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oh great, another 'we're sorry'. fantastic service, truly",
+        "With the greatest respect, I am deeply unimpressed by this",
+        "Super, merci pour le suivi qui ne marche pas. Vraiment bravo.",
+    ],
+)
+def test_after_a_complaint_polite_words_do_not_hide_sarcasm_or_polite_fury(
+    cues: CueModel, text: str
+) -> None:
+    """Alone, "fantastic service, truly" may be praise; after a complaint it is sarcasm: the
+    polite words have no say, the classifier's bitter reading stands."""
+    learned = cues.read([text]).mood[0]
+    assert analyse_sentiment(text, learned=learned, after_complaint=True).label == "negative"
+    assert (
+        "sarcasm_in_context" in analyse_sentiment(text, learned=learned, after_complaint=True).cues
+    )
 
 
 @pytest.mark.parametrize(
