@@ -38,7 +38,13 @@ def configuration_warnings() -> list[str]:
         for code in codes.split(",")
     }
     warnings = []
-    for intent in Intent.objects.filter(enabled=True).order_by("code"):
+    enabled = Intent.objects.filter(enabled=True).order_by("code")
+    if Intent.objects.exists() and enabled.count() < 2:
+        warnings.append(
+            "Fewer than two intents are switched on: the assistant cannot learn to tell "
+            "questions apart, and the model is not retrained until there are two."
+        )
+    for intent in enabled:
         if (
             intent.handling == Intent.Handling.ANSWER
             and intent.code not in answered
@@ -95,6 +101,22 @@ class _WarnsOnChangelist(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class _RetrainsOnChange(_WarnsOnChangelist):
+    """Every change to what the model learns asks for a training run, after it commits."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        training_run_soon()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        training_run_soon()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        training_run_soon()
+
+
 class TrainingPhraseInline(admin.TabularInline):
     model = TrainingPhrase
     fields = ["text", "language", "active"]
@@ -116,7 +138,7 @@ def disable_intents(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset
 
 
 @admin.register(Intent)
-class IntentAdmin(_WarnsOnChangelist):
+class IntentAdmin(_RetrainsOnChange):
     list_display = ["code", "name", "handling", "enabled", "shipped", "own_phrases", "updated_at"]
     list_filter = ["enabled", "handling", "shipped"]
     search_fields = ["code", "name", "description"]
@@ -135,20 +157,8 @@ class IntentAdmin(_WarnsOnChangelist):
     def own_phrases(self, intent: Any) -> int:
         return int(intent.own)
 
-    def save_model(self, request: HttpRequest, obj: Intent, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        training_run_soon()
-
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
-        training_run_soon()
-
-    def delete_model(self, request: HttpRequest, obj: Intent) -> None:
-        super().delete_model(request, obj)
-        training_run_soon()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Intent]) -> None:
-        super().delete_queryset(request, queryset)
         training_run_soon()
 
 
@@ -158,7 +168,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(TrainingPhrase)
-class TrainingPhraseAdmin(_WarnsOnChangelist):
+class TrainingPhraseAdmin(_RetrainsOnChange):
     """Phrases one at a time, or a file of them ("Import phrases"); every change retrains in
     the background while the current model keeps answering."""
 
@@ -219,20 +229,6 @@ class TrainingPhraseAdmin(_WarnsOnChangelist):
                 f"{len(report.intents_created)} new intent(s).",
             )
         return report
-
-    def save_model(
-        self, request: HttpRequest, obj: TrainingPhrase, form: Any, change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        training_run_soon()
-
-    def delete_model(self, request: HttpRequest, obj: TrainingPhrase) -> None:
-        super().delete_model(request, obj)
-        training_run_soon()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TrainingPhrase]) -> None:
-        super().delete_queryset(request, queryset)
-        training_run_soon()
 
 
 @admin.register(TrainingRun)

@@ -20,7 +20,7 @@ from assistant.responders import ReplyDraft, ReplyRequest, Responder
 from assistant.retrieval import ArticleIndex, Hit, terms
 from assistant.sentiment import NEGATIVE_THRESHOLD, Sentiment, analyse_sentiment
 from assistant.similarity import ExampleMatch, matcher_for
-from assistant.text import fold, normalise
+from assistant.text import fold, normalise, tidy
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 PERSON_THRESHOLD = 0.8  # the learned reader's probability that a clause asks for a person
@@ -38,6 +38,7 @@ class Earlier:
 
 @dataclass(frozen=True)
 class Analysis:
+    text: str  # the message as read (assistant.text.tidy)
     language: str
     intent: IntentPrediction
     sentiment: Sentiment
@@ -65,6 +66,7 @@ def analyse(
     boundary_examples: dict[str, tuple[str, ...]] | None = None,
 ) -> Analysis:
     earlier = earlier or []
+    text = tidy(text)
     language = detect_language(text, default=customer_language)
     parts = clauses(text)
     reading = cues.read([text, *parts])
@@ -94,6 +96,7 @@ def analyse(
         transcript=transcript or [],
     )
     return Analysis(
+        text=text,
         language=language,
         intent=intent,
         sentiment=sentiment,

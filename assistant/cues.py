@@ -19,7 +19,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import sklearn
 from scipy import sparse
@@ -36,8 +35,9 @@ from assistant.catalogue import (
 )
 from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import embed
-from assistant.features import LinearReader, tfidf
+from assistant.features import LinearReader, ReadsLinearly, tfidf
 from assistant.labels import COMPLAINT, HUMAN_REQUEST
+from assistant.storage import read_model, write_model
 from assistant.text import normalise
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def _features() -> list[TfidfVectorizer]:
     ]
 
 
-class CueModel:
+class CueModel(ReadsLinearly):
     def __init__(
         self,
         vectorizers: list[TfidfVectorizer],
@@ -107,22 +107,10 @@ class CueModel:
         self.person = person
         self.mood = mood
         self.version = version
-        self._readers: dict[str, LinearReader] = {}
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if key != "_readers"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._readers = {}
-
-    def _reader(self, name: str) -> LinearReader:
-        if name not in self._readers:
-            classifier = self.person if name == "person" else self.mood
-            self._readers[name] = LinearReader(
-                self.vectorizers, classifier.coef_, classifier.intercept_
-            )
-        return self._readers[name]
+    def _build_reader(self, name: str) -> LinearReader:
+        classifier = self.person if name == "person" else self.mood
+        return LinearReader(self.vectorizers, classifier.coef_, classifier.intercept_)
 
     @classmethod
     def train(cls) -> CueModel:
@@ -197,24 +185,17 @@ def cues_fingerprint() -> str:
 
 
 def load_or_train_cues(cache_dir: Path) -> CueModel:
-    """The cue model of the shipped data: from the disk cache, or trained (about 10 s) and cached."""
+    """The cue model of the shipped data: from the disk cache, or trained (about 12 s) and cached."""
     version = cues_fingerprint()
     path = cache_dir / f"cues-{version}.joblib"
-    if path.exists():
-        try:
-            model = joblib.load(path)
-            if isinstance(model, CueModel) and model.version == version:
-                return model
-        except Exception:
-            logger.warning("Ignoring unreadable cue model cache %s", path)
+    model = read_model(path, CueModel, version)
+    if model is not None:
+        return model
     started = time.perf_counter()
     model = CueModel.train()
     logger.info("Trained the cue model in %.1f s", time.perf_counter() - started)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{time.time_ns()}.tmp")
-        joblib.dump(model, temporary)
-        temporary.replace(path)
+        write_model(model, path, keep=2)
     except OSError:
         logger.exception("Could not cache the cue model in %s", cache_dir)
     return model

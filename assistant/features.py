@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -123,3 +124,22 @@ class LinearReader:
                 if len(columns):
                     result[row] += values @ self.weights[offset + columns]
         return result
+
+
+class ReadsLinearly:
+    """A model that scores through LinearReaders built on first use: kept per process, never
+    pickled (they are derived from the model's own weights)."""
+
+    _readers: dict[str, LinearReader]
+
+    def _reader(self, name: str) -> LinearReader:
+        readers = self.__dict__.setdefault("_readers", {})
+        if name not in readers:
+            readers[name] = self._build_reader(name)
+        return readers[name]
+
+    def _build_reader(self, name: str) -> LinearReader:
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "_readers"}

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import sklearn
 from scipy import sparse
@@ -30,8 +29,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from assistant.catalogue import Example
 from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import EmbeddingFeatures, embed
-from assistant.features import LinearReader, tfidf
+from assistant.features import LinearReader, ReadsLinearly, tfidf
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from assistant.storage import read_model, write_model
 from assistant.text import normalise, words
 
 logger = logging.getLogger(__name__)
@@ -53,8 +53,8 @@ def fingerprint(examples: Iterable[Example]) -> str:
     digest = hashlib.sha256(
         f"v{MODEL_VERSION} sklearn {sklearn.__version__} {EMBEDDING_VERSION}".encode()
     )
-    for text, intent, _, topic in sorted(examples):
-        digest.update(f"{intent}\t{topic}\t{text}\n".encode())
+    for text, intent, language, topic in sorted(examples):
+        digest.update(f"{intent}\t{topic}\t{language}\t{text}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -86,7 +86,7 @@ def _pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-class IntentModel:
+class IntentModel(ReadsLinearly):
     def __init__(
         self,
         pipeline: Pipeline,
@@ -99,14 +99,6 @@ class IntentModel:
         self.version = version
         self.classes: list[str] = list(pipeline.classes_)
         self.topics = topics
-        self._readers: dict[str, LinearReader] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if key != "_readers"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._readers = {}
 
     @classmethod
     def train(cls, examples: list[Example]) -> IntentModel:
@@ -155,16 +147,14 @@ class IntentModel:
             scores = np.hstack([np.zeros_like(scores), scores])
         return _softmax(scores)
 
-    def _reader(self, name: str) -> LinearReader:
-        if name not in self._readers:
-            union = self.pipeline.named_steps["features"]
-            estimator = self.topics if name == "topics" else self.pipeline.named_steps[name]
-            self._readers[name] = LinearReader(
-                [part for _, part in union.transformer_list if isinstance(part, TfidfVectorizer)],
-                estimator.coef_,
-                estimator.intercept_,
-            )
-        return self._readers[name]
+    def _build_reader(self, name: str) -> LinearReader:
+        union = self.pipeline.named_steps["features"]
+        estimator = self.topics if name == "topics" else self.pipeline.named_steps[name]
+        return LinearReader(
+            [part for _, part in union.transformer_list if isinstance(part, TfidfVectorizer)],
+            estimator.coef_,
+            estimator.intercept_,
+        )
 
     def known_share(self, text: str) -> float:
         tokens = words(text)
@@ -198,7 +188,10 @@ class IntentModel:
     def topic_probabilities(self, texts: list[str]) -> np.ndarray:
         """What each text is about: a store intent, or an off-topic subject (weather, maths...)."""
         # SGDClassifier.predict_proba for log loss: one-vs-rest sigmoids, normalised per row.
-        probabilities = 1 / (1 + np.exp(-self._reader("topics").scores(texts, embed(texts))))
+        scores = self._reader("topics").scores(texts, embed(texts))
+        if scores.shape[1] == 1:  # two topics: one column of log-odds for the second
+            scores = np.hstack([-scores, scores])
+        probabilities = 1 / (1 + np.exp(-scores))
         return np.asarray(probabilities / probabilities.sum(axis=1, keepdims=True))
 
 
@@ -286,15 +279,7 @@ def cached_path(cache_dir: Path, version: str) -> Path:
 
 def load_cached(cache_dir: Path, version: str) -> IntentModel | None:
     """The cached model of this fingerprint, or None when it is missing or unreadable."""
-    path = cached_path(cache_dir, version)
-    if not path.exists():
-        return None
-    try:
-        model = joblib.load(path)
-    except Exception:  # a truncated or foreign file: train again
-        logger.warning("Ignoring unreadable intent model cache %s", path)
-        return None
-    return model if isinstance(model, IntentModel) and model.version == version else None
+    return read_model(cached_path(cache_dir, version), IntentModel, version)
 
 
 def load_or_train(examples: list[Example], cache_dir: Path) -> IntentModel:
@@ -317,15 +302,6 @@ def load_or_train(examples: list[Example], cache_dir: Path) -> IntentModel:
     return model
 
 
-def cache_model(model: IntentModel, cache_dir: Path, *, keep: int = 4) -> None:
-    """Write atomically (another process never reads half a file); keep the newest few."""
-    path = cached_path(cache_dir, model.version)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{time.time_ns()}.tmp")
-    joblib.dump(model, temporary)
-    temporary.replace(path)
-    cached = sorted(
-        path.parent.glob("intent-*.joblib"), key=lambda p: p.stat().st_mtime, reverse=True
-    )
-    for stale in cached[keep:]:
-        stale.unlink(missing_ok=True)
+def cache_model(model: IntentModel, cache_dir: Path, *, keep: int = 6) -> None:
+    """Store the model under its fingerprint; keep the newest few."""
+    write_model(model, cached_path(cache_dir, model.version), keep=keep)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -86,7 +87,7 @@ def get_assistant() -> Assistant:
             if served is None:
                 served = _serve(_first_model(run.fingerprint if run else None), stamp)
     if served.stamp != stamp:
-        served = _serve(served.model, stamp)
+        served = _serve(None, stamp)  # the articles or intents changed: the same model
     if run is not None and run.fingerprint != served.model.version:
         _load_in_background(run.fingerprint)
     return served
@@ -99,9 +100,10 @@ def assistant_for_current_data() -> Assistant:
 
 
 def preload() -> None:
-    """Load the served model before the first customer needs it (web process start-up)."""
+    """Load what a turn needs before the first customer does (web process start-up): the
+    served model, the cue model and the language reader."""
     try:
-        get_assistant()
+        get_assistant().analyse("hello", customer_language="en", earlier=[])
     except Exception:  # the first message will try again and report it
         logger.exception("Could not preload the assistant")
     finally:
@@ -140,11 +142,17 @@ def _first_model(version: str | None) -> IntentModel:
     return model or load_or_train(examples, settings.ASSISTANT_MODEL_DIR)
 
 
-def _serve(model: IntentModel, stamp: tuple[object, ...]) -> Assistant:
-    assistant = _build(model, stamp)
+def _serve(model: IntentModel | None, stamp: tuple[object, ...]) -> Assistant:
+    """Serve `model` (None: the model served now, which a background swap may just have
+    replaced) with the current articles, intents and responder."""
+    built = _build(model, stamp) if model is not None else None
     with _lock:
-        _served["current"] = assistant
-    return assistant
+        current = _served.get("current")
+        if built is None:
+            assert current is not None, "nothing served yet to keep"
+            built = _build(current.model, stamp)
+        _served["current"] = built
+    return built
 
 
 def _build(model: IntentModel, stamp: tuple[object, ...]) -> Assistant:
@@ -172,9 +180,16 @@ def shipped_cues() -> CueModel:
 _cues: dict[str, CueModel] = {}
 
 
+RETRY_AFTER = 300.0  # seconds before a model that could not be loaded is tried again
+_failed: dict[str, float] = {}  # fingerprint -> when loading it last failed
+
+
 def _load_in_background(version: str) -> None:
     with _lock:
-        if version in _loading:
+        if (
+            version in _loading
+            or time.monotonic() - _failed.get(version, -RETRY_AFTER) < RETRY_AFTER
+        ):
             return
         _loading.add(version)
     threading.Thread(
@@ -191,8 +206,13 @@ def _load_and_swap(version: str) -> None:
         if model is not None:
             swap_model(model)
             logger.info("Now serving the assistant model %s", version)
+            return
+        with _lock:
+            _failed[version] = time.monotonic()
     except Exception:
         logger.exception("Could not load the assistant model %s", version)
+        with _lock:
+            _failed[version] = time.monotonic()
     finally:
         with _lock:
             _loading.discard(version)

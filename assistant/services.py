@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from multiprocessing import get_context
 from typing import Any
@@ -31,6 +32,7 @@ from assistant.training import train_and_cache
 logger = logging.getLogger(__name__)
 
 STALE_TRAINING = timedelta(minutes=15)  # a run "training" this long died with its process
+TRAINING_TIMEOUT = 30 * 60  # seconds a background training may take before it counts as failed
 TRAIN_TASK = "assistant.tasks.training_run"
 
 
@@ -86,11 +88,23 @@ def training_run_execute() -> TrainingRun | None:
     if run is None:
         return None
     try:
+        _check_learnable(examples)
         result = train_and_cache(examples, settings.ASSISTANT_MODEL_DIR)
     except Exception as error:
         _fail(run, error)
         raise
     return _finish(run, result)
+
+
+class NotLearnable(ValueError):
+    """The enabled intents cannot be told apart: fewer than two have phrases."""
+
+
+def _check_learnable(examples: list[Any]) -> None:
+    if len({example.intent for example in examples}) < 2:
+        raise NotLearnable(
+            "At least two enabled intents with phrases are needed to train the assistant."
+        )
 
 
 def _claim(version: str, examples: list[Any]) -> TrainingRun | None:
@@ -126,7 +140,10 @@ def _finish(run: TrainingRun, result: dict[str, Any]) -> TrainingRun:
     TrainingRun.objects.filter(pk=run.pk).update(
         status=TrainingRun.Status.READY, validation=result["validation"], finished_at=now
     )
-    _activate(run, now)
+    # A slow run on data that has changed since must not replace the newer model: only the
+    # current data's run is served (the run for the newer data activates itself when done).
+    if fingerprint(training_examples()) == run.fingerprint:
+        _activate(run, now)
     run.refresh_from_db()
     logger.info("Assistant model %s ready in %s s", run.fingerprint, result["seconds"])
     return run
@@ -180,9 +197,12 @@ class _BackgroundTrainer:
             run = _claim(fingerprint(examples), examples)
             if run is not None:
                 try:
+                    _check_learnable(examples)
                     _finish(run, self.train_now(examples))
                 except Exception as error:
                     _fail(run, error)
+        except Exception:
+            logger.exception("The background training could not start")
         finally:
             close_old_connections()
 
@@ -190,8 +210,14 @@ class _BackgroundTrainer:
         with self._lock:
             if self._process is None:
                 self._process = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-        future = self._process.submit(train_and_cache, examples, settings.ASSISTANT_MODEL_DIR)
-        return future.result()
+            process = self._process
+        try:
+            future = process.submit(train_and_cache, examples, settings.ASSISTANT_MODEL_DIR)
+            return future.result(timeout=TRAINING_TIMEOUT)
+        except BrokenProcessPool:
+            with self._lock:  # the child died (out of memory, killed): a fresh one next time
+                self._process = None
+            raise
 
     def wait(self, timeout: float = 120.0) -> None:
         """Until every requested run has finished (tests, commands)."""

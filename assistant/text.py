@@ -68,3 +68,15 @@ def normalise(text: str) -> str:
     """Folded text with numbers as '0' and synonyms replaced: what the intent model reads."""
     folded = NUMBER.sub("0", fold(text))
     return SYNONYM_WORD.sub(lambda m: SYNONYMS.get(m.group(0), m.group(0)), folded)
+
+
+READ_AT_MOST = 1500  # characters: a chat message's meaning is in far fewer
+REPEATED_MARKS = re.compile(r"([^\w\s])\1{3,}")
+
+
+def tidy(text: str) -> str:
+    """The message as the assistant reads it: one space between words, a run of the same mark
+    ("!!!!!!!!", "........") cut to three, at most READ_AT_MOST characters. Every pattern then
+    runs on bounded, well-formed text, however the message was typed."""
+    squeezed = REPEATED_MARKS.sub(r"\1\1\1", " ".join(text.split()))
+    return squeezed[:READ_AT_MOST]

@@ -81,7 +81,7 @@ def _attempt(
     )
     info = assistant.intents.get(analysis.intent.intent)
     turn = turn_from_analysis(
-        message.body, analysis, hand_over=info is not None and info.handling == "hand_over"
+        analysis.text, analysis, hand_over=info is not None and info.handling == "hand_over"
     )
     decision = evaluate(
         turn, [_turn_from_row(row) for row in earlier], analysis.similarities, policy
