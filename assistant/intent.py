@@ -117,19 +117,22 @@ class IntentModel(ReadsLinearly):
     def predict(self, text: str) -> IntentPrediction:
         """The intent of the whole message, or of one of its sentences: in "That didn't answer
         it. How do I send something back?" the question is the intent. Confident store readings
-        and clear off-topic ones come first (the surer wins), then doubtful store readings, then
-        small talk."""
+        and a clearly off-topic whole come first (the surer wins), then a clearly off-topic
+        sentence, then doubtful store readings, then small talk."""
         known = self.known_share(text)
         parts = [text, *_sentences(text)]
         table = self.probabilities(parts)
 
-        def rank(row: int) -> tuple[int, float]:
+        def rank(row: int) -> tuple[float, float]:
             label, confidence = self.classes[int(table[row].argmax())], float(table[row].max())
             if label not in NOT_A_QUESTION:
                 return (2 if confidence >= 0.5 else 1, confidence)
-            # "Great, thanks. Random one, but how much is car insurance?": the question counts.
-            # A clear off-topic reading stands with the store ones: the surer of them wins.
-            return (2 if label == OUT_OF_SCOPE and confidence >= 0.7 else 0, confidence)
+            if label == OUT_OF_SCOPE and confidence >= 0.7:
+                # The whole message clearly off-topic stands with confident store readings of
+                # its sentences (the surer wins); an off-topic sentence ("Great, thanks. Random
+                # one, but how much is car insurance?") beats small talk and doubtful readings.
+                return (2 if row == 0 else 1.5, confidence)
+            return (0, confidence)
 
         best = max(range(len(parts)), key=rank)
         return self._prediction(table[best], known)
