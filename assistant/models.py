@@ -17,15 +17,23 @@ class Intent(models.Model):
     """Something customers ask, which the assistant learns to recognise from phrases."""
 
     class Handling(models.TextChoices):
-        ANSWER = "answer", "Answered from its article (or the answer below)"
-        HAND_OVER = "hand_over", "Always handed to a person (a capability boundary names it)"
-        CONVERSATION = "conversation", "Conversation (greetings, thanks: fixed replies)"
-        OFF_TOPIC = "off_topic", "Off-topic (handed over on confidence)"
+        ANSWER = "answer", "Answered (its article or answer)"
+        HAND_OVER = "hand_over", "Handed to a person"
+        CONVERSATION = "conversation", "Conversation (fixed replies)"
+        OFF_TOPIC = "off_topic", "Off-topic"
 
     code = models.CharField(max_length=50, unique=True, validators=[intent_code_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    handling = models.CharField(max_length=16, choices=Handling.choices, default=Handling.ANSWER)
+    handling = models.CharField(
+        max_length=16,
+        choices=Handling.choices,
+        default=Handling.ANSWER,
+        help_text="Answered: with the active article naming this intent in the customer's "
+        "language, else the answer below. Handed to a person: always, through the capability "
+        "boundary that names it. Conversation: greetings, thanks, goodbyes, venting. Off-topic: "
+        "the examples of what no answer covers (handed over on confidence).",
+    )
     answer = models.TextField(
         blank=True,
         help_text="Sent when no active knowledge-base article names this intent. Leave empty to "

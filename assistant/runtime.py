@@ -31,7 +31,11 @@ from assistant.selectors import (
     enabled_intents,
     training_examples,
 )
-from assistant.services import model_for_current_data_in_background, training_run_execute
+from assistant.services import (
+    model_for_current_data_in_background,
+    training_run_adopt,
+    training_run_execute,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +137,8 @@ def _first_model(version: str | None) -> IntentModel:
             return model
     examples = training_examples()
     model = load_cached(settings.ASSISTANT_MODEL_DIR, fingerprint(examples))
+    if model is not None and version is None:
+        training_run_adopt(examples)
     if model is None:
         # Never trained anywhere: train it here, as a recorded run other processes will find.
         run = training_run_execute()

@@ -135,6 +135,24 @@ def _claim(version: str, examples: list[Any]) -> TrainingRun | None:
     return run
 
 
+def training_run_adopt(examples: list[Any]) -> TrainingRun:
+    """A model of these examples found ready on disk (trained by a command or another
+    deployment of the same data) becomes a recorded, served run."""
+    run, _ = TrainingRun.objects.get_or_create(
+        fingerprint=fingerprint(examples),
+        defaults={
+            "status": TrainingRun.Status.READY,
+            "intents": len({example.intent for example in examples}),
+            "phrases": len(examples),
+            "languages": languages_of(examples),
+            "finished_at": timezone.now(),
+        },
+    )
+    if run.activated_at is None:
+        _activate(run, timezone.now())
+    return run
+
+
 def _finish(run: TrainingRun, result: dict[str, Any]) -> TrainingRun:
     now = timezone.now()
     TrainingRun.objects.filter(pk=run.pk).update(

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 
 from assistant import runtime
-from assistant.intent import cached_path, fingerprint
+from assistant.analysis import question_similarities
+from assistant.intent import cached_path, fingerprint, load_or_train
 from assistant.language import detect_language
 from assistant.models import Intent, TrainingPhrase, TrainingRun
 from assistant.selectors import training_examples
@@ -129,3 +131,26 @@ def test_saves_in_a_row_train_once_in_a_background_process(settings: Any) -> Non
     assert run.status == TrainingRun.Status.READY
     assert run.phrases == 19
     assert run.fingerprint == fingerprint(training_examples())
+
+
+@pytest.mark.django_db
+def test_a_model_found_on_disk_is_recorded_as_the_served_run(model_dir: Path) -> None:
+    """Trained by a command or another deployment of the same data: admin shows it, and other
+    processes serve it, without training it again."""
+    own_intents()
+    load_or_train(training_examples(), model_dir)
+    assert not TrainingRun.objects.exists()
+    served = runtime.get_assistant().model
+    run = TrainingRun.objects.get()
+    assert (run.status, run.fingerprint) == (TrainingRun.Status.READY, served.version)
+    assert run.activated_at is not None
+    assert (run.intents, run.phrases) == (2, 16)
+
+
+@pytest.mark.django_db
+def test_with_two_intents_topics_still_tell_messages_apart() -> None:
+    own_intents()
+    model = load_or_train(training_examples(), settings.ASSISTANT_MODEL_DIR)
+    lost, limit = model.topic_probabilities(["I lost my card", "raise my spending limit"])
+    assert lost.argmax() != limit.argmax()
+    assert question_similarities(model, "I lost my card", ["raise my spending limit"])[0] < 0.3
