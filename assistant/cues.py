@@ -35,10 +35,9 @@ from assistant.catalogue import (
 )
 from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import embed
-from assistant.features import LinearReader, ReadsLinearly, tfidf
+from assistant.features import LinearReader, ReadsLinearly, text_vectorizers, tfidf
 from assistant.labels import COMPLAINT, HUMAN_REQUEST
 from assistant.storage import read_model, write_model
-from assistant.text import normalise
 
 logger = logging.getLogger(__name__)
 CUES_VERSION = 2  # bump when the features or classifiers below change
@@ -83,16 +82,7 @@ def mood_examples() -> tuple[tuple[str, str], ...]:
 
 
 def _features() -> list[TfidfVectorizer]:
-    return [
-        TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True),
-        TfidfVectorizer(
-            preprocessor=normalise,
-            analyzer="char_wb",
-            ngram_range=(2, 5),
-            sublinear_tf=True,
-            min_df=2,
-        ),
-    ]
+    return list(text_vectorizers())
 
 
 class CueModel(ReadsLinearly):

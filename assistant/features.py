@@ -18,7 +18,26 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from assistant.text import normalise
+
 Analyzer = Callable[[str], list[str]]
+
+
+def text_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """Words and pairs of words, and character n-grams within words (which read through
+    typos and inflections): what every model of the assistant counts, in the same way."""
+    return (
+        TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(
+            preprocessor=normalise,
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            sublinear_tf=True,
+            min_df=2,
+        ),
+    )
+
+
 _analyzers: dict[tuple[object, ...], Analyzer] = {}
 
 

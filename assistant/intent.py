@@ -29,10 +29,10 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from assistant.catalogue import Example
 from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import EmbeddingFeatures, embed
-from assistant.features import LinearReader, ReadsLinearly, tfidf
+from assistant.features import LinearReader, ReadsLinearly, text_vectorizers, tfidf
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from assistant.storage import read_model, write_model
-from assistant.text import normalise, words
+from assistant.text import words
 
 logger = logging.getLogger(__name__)
 
@@ -59,27 +59,8 @@ def fingerprint(examples: Iterable[Example]) -> str:
 
 
 def _pipeline() -> Pipeline:
-    features = FeatureUnion(
-        [
-            (
-                "words",
-                TfidfVectorizer(
-                    preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True, min_df=1
-                ),
-            ),
-            (
-                "chars",
-                TfidfVectorizer(
-                    preprocessor=normalise,
-                    analyzer="char_wb",
-                    ngram_range=(2, 5),
-                    sublinear_tf=True,
-                    min_df=2,
-                ),
-            ),
-            ("meaning", EmbeddingFeatures()),
-        ]
-    )
+    words, chars = text_vectorizers()
+    features = FeatureUnion([("words", words), ("chars", chars), ("meaning", EmbeddingFeatures())])
     # Balanced: the out-of-scope class is ten times any store intent and would swallow polite
     # store questions. C and the thresholds were chosen on the benchmark's public data (README).
     classifier = LogisticRegression(C=40.0, max_iter=3000, class_weight="balanced", tol=1e-4)
