@@ -87,15 +87,23 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([heading for _, heading in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_cell(row.get(key)) for key, _ in table.columns])
+        writer.writerow([csv_cell(row.get(key)) for key, _ in table.columns])
     return response
 
 
-def _csv_cell(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: a customer's words never do."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+# What a spreadsheet reads as the start of a formula (or of a DDE command), and what it skips
+# before looking: "=1+1", " =1+1", ";=cmd|' /C calc'!A0", "\t@SUM(A1)".
+FORMULA_STARTS = frozenset("=+-@|%")
+SKIPPED_BEFORE = " \t\r\n;,"
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: a customer's words never run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.lstrip(SKIPPED_BEFORE)[:1] in FORMULA_STARTS:
         return "'" + value
-    return "" if value is None else value
+    return value
 
 
 def _bars(table: Table, label_key: str, value_key: str) -> list[dict[str, Any]]:

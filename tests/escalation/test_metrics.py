@@ -27,6 +27,7 @@ from escalation.metrics import (
 )
 from escalation.models import Escalation, HandoffRating, MeasurementPolicy, Survey
 from escalation.transition import customer_choose
+from escalation.views import csv_cell
 from helpdesk.models import Conversation, Customer, Message, MessageAnalysis
 from helpdesk.services import ChatError, conversation_start
 from tests.conftest import make_agent
@@ -463,3 +464,17 @@ def test_a_period_longer_than_a_year_or_backwards_is_refused(supervisor_user: An
     assert staff.get("/supervisor/?start=0001-01-01&end=9999-12-31").status_code == 200
     export = staff.get("/supervisor/export/trend.csv?start=2026-02-01&end=2026-01-01")
     assert export.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "|cmd", "%0A", " =1+1", "\t=1", ";=cmd|' /C calc'!A0",
+     ",=1", "\r\n@A1", "  ;, -1"],
+)  # fmt: skip
+def test_every_formula_form_is_defused_in_a_csv_cell(text: str) -> None:
+    assert csv_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["refund", "a=b", "2026-11-02", 3, -4, 0.5, "Ça va"])
+def test_ordinary_values_are_left_as_they_are(value: Any) -> None:
+    assert csv_cell(value) == value
