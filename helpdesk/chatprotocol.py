@@ -93,8 +93,14 @@ def parse_frame(text: str, *, max_bytes: int) -> Frame:
 def _check_action(data: dict[str, Any], client_id: str | None) -> None:
     if not CLIENT_ID_PATTERN.match(data["client_id"]):
         raise FrameError("invalid_field", "client_id must be 1-64 letters, digits or '_.:-'.")
-    if not 0 < len(data["choice"]) <= MAX_CHOICE_LENGTH:
-        raise FrameError("invalid_field", "choice is empty or too long.", client_id=client_id)
+    if not 0 < len(data["choice"]) <= MAX_CHOICE_LENGTH or not data["choice"].isprintable():
+        raise FrameError(
+            "invalid_field", "choice is empty, too long or not printable.", client_id=client_id
+        )
+    if "contact" in data:
+        # A phone number, an address or a survey comment: kept, without the characters no
+        # database or socket can carry (NUL, control characters, unpaired surrogates).
+        data["contact"] = _printable(data["contact"])
     if len(data.get("contact", "")) > MAX_CONTACT_LENGTH:
         raise FrameError("invalid_field", "contact is too long.", client_id=client_id)
 
@@ -139,9 +145,15 @@ def _check_fields(frame_type: str, data: dict[str, Any], client_id: str | None) 
             )
 
 
+def _printable(text: str) -> str:
+    """The text without control characters and unpaired surrogates (which are not printable),
+    the customer's own line breaks and tabs kept."""
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+
+
 def _clean_body(body: str, client_id: str | None) -> str:
     # Keep the customer's own line breaks but drop control characters that break rendering.
-    cleaned = "".join(ch for ch in body if ch in "\n\t" or ch.isprintable()).strip()
+    cleaned = _printable(body)
     if not cleaned:
         raise FrameError("empty", "Message is empty.", client_id=client_id)
     return cleaned

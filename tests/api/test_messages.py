@@ -222,3 +222,22 @@ def test_flooding_is_refused_as_on_the_websocket(
     assert 0 < int(refused["Retry-After"]) <= 10
     assert client.get(url(alice_conversation)).status_code == 200  # reading is not limited
     assert alice_conversation.messages.filter(body="one more").count() == 0
+
+
+def test_json_nested_too_deeply_or_unstorable_text_is_a_400_not_a_500(
+    alice_conversation: Conversation,
+) -> None:
+    client = client_for_chat(alice_conversation)
+    deep = client.post(
+        url(alice_conversation), "[" * 100_000 + "]" * 100_000, content_type="application/json"
+    )
+    assert deep.status_code == 400
+    assert deep.json()["error"]["code"] == "malformed"
+    for body in ['{"body": "hi\\u0000there"}', '{"body": "half \\ud800 a pair"}']:
+        refused = client.post(url(alice_conversation), body, content_type="application/json")
+        assert refused.status_code == 400
+        assert refused.json()["error"] == {
+            "code": "malformed",
+            "message": "Text may not contain NUL characters or unpaired surrogates.",
+        }
+    assert alice_conversation.messages.count() == 0

@@ -100,3 +100,22 @@ def test_an_action_frame_may_carry_a_contact_or_leave_it_out() -> None:
         max_bytes=LIMIT,
     )
     assert with_phone.fields["contact"] == "+44 1"
+
+
+def test_a_contact_or_comment_keeps_its_words_without_what_cannot_be_stored() -> None:
+    """A survey comment with a NUL or half a surrogate pair: the words are kept, the characters
+    no database or socket can carry are not (they used to close the socket and lose it)."""
+    raw = '{"type": "action", "seq": 3, "choice": "comment", "client_id": "c", ' + (
+        '"contact": "great\\u0000 help \\ud800thanks\\n"}'
+    )
+    parsed = parse_frame(raw, max_bytes=LIMIT)
+    assert parsed.fields["contact"] == "great help thanks"
+    assert parsed.fields["contact"].encode("utf-8")  # storable now
+
+
+@pytest.mark.parametrize("choice", ["call\u0000back", "\ud800", "a\nb"])
+def test_a_choice_that_is_not_printable_is_refused(choice: str) -> None:
+    raw = json.dumps({"type": "action", "seq": 3, "choice": choice, "client_id": "c"})
+    with pytest.raises(FrameError, match="not printable") as refused:
+        parse_frame(raw, max_bytes=LIMIT)
+    assert refused.value.client_id == "c"

@@ -81,10 +81,14 @@ valid_frames = st.one_of(
         {
             "type": st.just("action"),
             "seq": st.integers(-(2**40), 2**40),
-            "choice": st.text(min_size=1, max_size=100),
+            # A choice is a button's id: printable; a contact or comment keeps its printable
+            # characters (the parser drops the rest, which no database could store).
+            "choice": st.text(
+                st.characters(categories=["L", "N", "P", "S", "Zs"]), min_size=1, max_size=100
+            ),
             "client_id": client_ids,
         },
-        optional={"contact": st.text(max_size=254)},
+        optional={"contact": bodies},
     ),
 )
 
