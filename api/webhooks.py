@@ -14,9 +14,10 @@ back is never sent. Each delivery is then sent at least once and, once delivered
 A crash after the receiver answered and before the outcome is recorded sends the delivery again:
 receivers drop copies by the X-Helpdesk-Event-Id header (the body's "id").
 
-Receivers check `X-Helpdesk-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body with the
-endpoint's secret (`signature_valid` below does it). `X-Helpdesk-Timestamp` is when this attempt
-was sent; the body's "created_at" when the event happened.
+Receivers check `X-Helpdesk-Signature: sha256=<hex>`, the HMAC-SHA256 with the endpoint's secret
+of `X-Helpdesk-Timestamp` (when this attempt was sent, Unix seconds), a dot and the raw body, and
+refuse a timestamp more than five minutes from their clock (`signature_valid` below does both):
+a captured request cannot be replayed later. The body's "created_at" is when the event happened.
 """
 
 from __future__ import annotations
@@ -66,13 +67,26 @@ def secret_generate() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+REPLAY_WINDOW_SECONDS = 300
 
 
-def signature_valid(*, secret: str, body: bytes, header: str) -> bool:
-    """What a receiver does with X-Helpdesk-Signature (in constant time)."""
-    return hmac.compare_digest(sign(secret, body), header)
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def signature_valid(
+    *, secret: str, body: bytes, header: str, timestamp: str, now: float | None = None
+) -> bool:
+    """What a receiver does with X-Helpdesk-Signature and X-Helpdesk-Timestamp: the signature
+    matches (in constant time) and the timestamp is within five minutes of its own clock."""
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return False
+    current = timezone.now().timestamp() if now is None else now
+    fresh = abs(current - sent) <= REPLAY_WINDOW_SECONDS
+    return hmac.compare_digest(sign(secret, timestamp, body), header) and fresh
 
 
 def backoff(attempts: int) -> timedelta:
@@ -231,8 +245,8 @@ def _post(delivery: WebhookDelivery, now: datetime) -> int:
         "User-Agent": "helpdesk-webhooks/1",
         EVENT_HEADER: delivery.event,
         EVENT_ID_HEADER: str(delivery.event_id),
-        TIMESTAMP_HEADER: str(int(now.timestamp())),
-        SIGNATURE_HEADER: sign(delivery.endpoint.secret, body),
+        TIMESTAMP_HEADER: (stamp := str(int(now.timestamp()))),
+        SIGNATURE_HEADER: sign(delivery.endpoint.secret, stamp, body),
     }
     # Streamed: only the status is read, never a body the receiver might make huge.
     with httpx.stream(

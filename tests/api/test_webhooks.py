@@ -180,13 +180,22 @@ def test_an_event_is_posted_on_commit_signed_so_the_receiver_can_verify_it(
 
     [request] = receiver.requests
     headers, raw = request["headers"], request["body"]
-    expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(headers["X-Helpdesk-Signature"], expected)
-    assert webhooks.signature_valid(secret=secret, body=raw, header=headers["X-Helpdesk-Signature"])
+    stamp, signature = headers["X-Helpdesk-Timestamp"], headers["X-Helpdesk-Signature"]
+    # The timestamp is signed with the body: neither can be swapped for another.
+    signed = stamp.encode() + b"." + raw
+    expected = "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(signature, expected)
+    assert webhooks.signature_valid(secret=secret, body=raw, header=signature, timestamp=stamp)
+    assert not webhooks.signature_valid(secret="wrong", body=raw, header=signature, timestamp=stamp)
     assert not webhooks.signature_valid(
-        secret="wrong", body=raw, header=headers["X-Helpdesk-Signature"]
+        secret=secret, body=raw, header=signature, timestamp=str(int(stamp) + 1)
     )
-    assert abs(int(headers["X-Helpdesk-Timestamp"]) - timezone.now().timestamp()) < 60
+    # A captured request replayed later is refused, even with its own valid signature.
+    later = int(stamp) + webhooks.REPLAY_WINDOW_SECONDS + 1
+    assert not webhooks.signature_valid(
+        secret=secret, body=raw, header=signature, timestamp=stamp, now=later
+    )
+    assert abs(int(stamp) - timezone.now().timestamp()) < 60
     assert headers["Content-Type"] == "application/json"
     payload = json.loads(raw)
     assert payload["event"] == headers["X-Helpdesk-Event"] == "conversation.escalated"
