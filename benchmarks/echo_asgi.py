@@ -12,11 +12,11 @@ from typing import Any
 from channels.auth import AuthMiddlewareStack
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
 from helpdesk.asgi import application as product
 from helpdesk.asgi import websocket_urlpatterns
+from helpdesk.origins import SameOriginValidator
 
 
 class EchoConsumer(AsyncWebsocketConsumer):
@@ -47,7 +47,7 @@ application = ProtocolTypeRouter(
     {
         "http": product,
         "lifespan": product,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": SameOriginValidator(
             AuthMiddlewareStack(
                 URLRouter(
                     [

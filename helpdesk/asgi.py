@@ -18,12 +18,12 @@ if settings.PRODUCTION:
 # Imported after Django is set up: consumers import models.
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from agents.consumers import AgentChatConsumer, InboxConsumer  # noqa: E402
 from assistant.runtime import preload  # noqa: E402
 from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
+from helpdesk.origins import SameOriginValidator  # noqa: E402
 from helpdesk.ticker import LifespanTicker  # noqa: E402
 
 websocket_urlpatterns = [
@@ -37,9 +37,7 @@ application = LifespanTicker(
     app=ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-            ),
+            "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         }
     ),
 )

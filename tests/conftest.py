@@ -36,6 +36,13 @@ def _short_lived_connections() -> None:
         connections[alias].settings_dict["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(autouse=True)
+def _pages_served_from_localhost(settings: Any) -> None:
+    """The in-process socket tests (WebsocketCommunicator, no Host header) stand for pages served
+    from http://localhost, the Origin they send; tests/security/test_origin.py checks the rule."""
+    settings.WEBSOCKET_ALLOWED_ORIGINS = ["http://localhost"]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _required_services() -> None:
     """With REQUIRE_SERVICES=1 (set by .ci/run) a missing PostgreSQL or Redis fails the run."""

@@ -84,7 +84,9 @@ valid_frames = st.one_of(
             # A choice is a button's id: printable; a contact or comment keeps its printable
             # characters (the parser drops the rest, which no database could store).
             "choice": st.text(
-                st.characters(categories=["L", "N", "P", "S", "Zs"]), min_size=1, max_size=100
+                st.characters(categories=["L", "N", "P", "S"]) | st.just(" "),
+                min_size=1,
+                max_size=100,
             ),
             "client_id": client_ids,
         },
