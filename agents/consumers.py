@@ -13,7 +13,13 @@ from agents.models import Agent
 from agents.services import agent_post_message
 from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket
 from helpdesk.models import Conversation
-from helpdesk.realtime import INBOX_GROUP, agent_group, connection_closed, connection_opened
+from helpdesk.realtime import (
+    INBOX_GROUP,
+    agent_group,
+    connection_closed,
+    connection_opened,
+    user_group,
+)
 from helpdesk.selectors import conversation_by_public_id
 from helpdesk.services import PostResult
 
@@ -44,6 +50,9 @@ class AgentChatConsumer(ConversationSocket):
     def typing_name(self) -> str:
         return self.agent.display_name
 
+    def session_groups(self) -> list[str]:
+        return [user_group(self.agent.user_id)]
+
     def may_type(self) -> bool:
         return Conversation.objects.filter(
             pk=self.conversation.pk,
@@ -64,6 +73,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
     """
 
     agent_id: int | None = None
+    user_id: int = 0
 
     async def connect(self) -> None:
         allowed = await database_sync_to_async(self._is_agent)()
@@ -75,12 +85,18 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         connection_opened("inbox")
         assert self.agent_id is not None
         await self.channel_layer.group_add(agent_group(self.agent_id), self.channel_name)
+        await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
         if self.agent_id is not None:
             connection_closed("inbox")
             await self.channel_layer.group_discard(agent_group(self.agent_id), self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+
+    async def session_revoked(self, event: dict[str, Any]) -> None:
+        """Signed out, password changed or deactivated: the inbox closes (4403: sign in again)."""
+        await self.close(code=CLOSE_FORBIDDEN)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data:  # the base class raises, closing the socket, on a binary or empty frame
@@ -114,4 +130,5 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         if not (user and user.is_authenticated):
             return False
         self.agent_id = Agent.objects.filter(user=user).values_list("pk", flat=True).first()
+        self.user_id = user.pk
         return self.agent_id is not None

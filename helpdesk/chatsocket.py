@@ -37,6 +37,8 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.conversation = conversation
+        for group in self.session_groups():
+            await self.channel_layer.group_add(group, self.channel_name)
         connection_opened(self.viewer_kind)
         self.limiter = RateLimiter(limit=settings.CHAT_RATE_LIMIT, window=settings.CHAT_RATE_WINDOW)
         await self.channel_layer.group_add(conversation.group_name, self.channel_name)
@@ -53,6 +55,17 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         if hasattr(self, "conversation"):
             connection_closed(self.viewer_kind)
             await self.channel_layer.group_discard(self.conversation.group_name, self.channel_name)
+            for group in self.session_groups():
+                await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def session_revoked(self, event: dict[str, Any]) -> None:
+        """The user signed out, changed password or was deactivated: this socket is theirs no
+        longer (the page reads 4403 as "sign in again", not "reconnect")."""
+        await self.close(code=CLOSE_FORBIDDEN)
+
+    def session_groups(self) -> list[str]:
+        """Groups that close this socket when its user's session ends (none for customers)."""
+        return []
 
     # --- hooks for subclasses ---------------------------------------------------------------
     def authorize(self) -> Conversation | None:

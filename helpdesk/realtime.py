@@ -17,6 +17,11 @@ def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
 
 
+def user_group(user_id: int) -> str:
+    """Every socket a signed-in user has open, in every web process: a sign-out closes them."""
+    return f"user.{user_id}"
+
+
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Send `event` to a channel-layer group after the current transaction commits.
 
