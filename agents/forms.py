@@ -36,7 +36,7 @@ class SignInForm(AuthenticationForm):
                 throttle.failure_record(username=username, address=address)
             raise
         if self.user_cache is not None:
-            throttle.success_record(username=username)
+            throttle.success_record(username=username, address=address)
         return cleaned
 
 

@@ -1,11 +1,16 @@
-"""Sign-in throttling: failed sign-ins counted per username and per client address.
+"""Sign-in throttling: failed sign-ins counted per username at one address, per address, and
+per username from everywhere.
 
 Counts live in Django's cache (per process unless a shared cache is configured, like the API's
-message limit). LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_SECONDS lock the username for
-LOGIN_LOCKOUT_SECONDS; one address may fail ADDRESS_FACTOR times as often (an office behind one
-address signs in as many people), so an attacker spraying passwords over many usernames from one
-address is stopped too. A success clears the username's count but never the address's: signing
-in to one's own account must not buy more guesses at someone else's.
+message limit). Within LOGIN_LOCKOUT_SECONDS:
+- LOGIN_FAILURE_LIMIT failures lock that username at that address: an attacker guessing an
+  agent's password from their own address never locks the agent out at theirs;
+- one address may fail ADDRESS_FACTOR times as often (an office behind one address signs in as
+  many people), so spraying passwords over many usernames from one address is stopped too;
+- a username may fail twice that from all addresses together, so guessing from many addresses
+  is stopped as well (and takes more than one address to lock anyone out).
+A success clears the username's counts but never the address's: signing in to one's own account
+must not buy more guesses at someone else's.
 
 Pure functions over the cache: the sign-in forms (agents.forms) call them.
 """
@@ -48,10 +53,12 @@ def failure_record(*, username: str, address: str) -> None:
             cache.delete(counter)  # after the lockout, a fresh set of attempts
 
 
-def success_record(*, username: str) -> None:
-    """A successful sign-in starts the username's count again (not the address's)."""
-    subject = _username_subject(username)
-    cache.delete_many([_key("failures", subject), _key("locked", subject)])
+def success_record(*, username: str, address: str = "") -> None:
+    """A successful sign-in starts the username's counts again (not the address's)."""
+    subjects = [_username_subject(username), _username_subject(username, address)]
+    cache.delete_many(
+        [_key(kind, subject) for subject in subjects for kind in ("failures", "locked")]
+    )
 
 
 def address_of(meta: Mapping[str, Any]) -> str:
@@ -70,15 +77,17 @@ def _subjects(username: str, address: str) -> list[tuple[str, int]]:
     limit = settings.LOGIN_FAILURE_LIMIT
     subjects = []
     if username:
-        subjects.append((_username_subject(username), limit))
+        subjects.append((_username_subject(username, address), limit))
+        subjects.append((_username_subject(username), limit * ADDRESS_FACTOR * 2))
     if address:
         subjects.append((f"address:{address}", limit * ADDRESS_FACTOR))
     return subjects
 
 
-def _username_subject(username: str) -> str:
+def _username_subject(username: str, address: str = "") -> str:
     # Case and surrounding spaces do not make a new username to guess at.
-    return "user:" + username.strip().casefold()
+    name = "user:" + username.strip().casefold()
+    return f"{name}@{address}" if address else name
 
 
 def _key(kind: str, subject: str) -> str:

@@ -111,7 +111,7 @@ class TokenCreateApi(APIView):
         if user is None:
             throttle.failure_record(username=username, address=address)
             raise ValidationError("Unable to sign in with these credentials.")
-        throttle.success_record(username=username)
+        throttle.success_record(username=username, address=address)
         if not user.is_staff and not Agent.objects.filter(user=user).exists():
             raise PermissionDenied("Only agents and supervisors get API tokens.")
         return Response({"token": token_issue(user=user).key})

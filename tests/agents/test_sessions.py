@@ -57,6 +57,9 @@ async def open_sockets(cookie: bytes, conversation: Conversation) -> list[Websoc
 
 async def assert_closed_for_good(socket: WebsocketCommunicator) -> None:
     assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    # The browser answers a close with a disconnect; without it the consumer would still be
+    # waiting on the channel layer when this test's event loop ends.
+    await socket.disconnect()
 
 
 async def assert_still_open(socket: WebsocketCommunicator) -> None:

@@ -223,3 +223,26 @@ def test_a_blank_form_is_not_a_guess(dana: Agent) -> None:
             Client().post("/agent/login/", {"username": "dana", "password": ""}).status_code == 200
         )
     assert agent_login("pw-dana").status_code == 302
+
+
+@pytest.mark.usefixtures("clock")
+def test_an_attackers_failures_do_not_lock_the_agent_out_at_their_own_address(
+    dana: Agent,
+) -> None:
+    """Five wrong passwords for dana from the attacker's address lock that pair only: dana
+    signs in from the office, the attacker stays refused."""
+    fail(5, address="203.0.113.9")
+    assert agent_login("pw-dana", address="203.0.113.9").status_code == 429
+    at_work = agent_login("pw-dana", address="198.51.100.7")
+    assert at_work.status_code == 302
+    assert signed_in(at_work)
+    assert agent_login("pw-dana", address="203.0.113.9").status_code == 429  # still refused
+
+
+@pytest.mark.usefixtures("clock")
+def test_guessing_one_password_from_many_addresses_is_stopped_too(dana: Agent) -> None:
+    """Four guesses from each of ten addresses stays under every per-address limit, but a
+    username may fail 2 x 4 x LOGIN_FAILURE_LIMIT times from everywhere together."""
+    for host in range(10):
+        fail(4, address=f"192.0.2.{host}")
+    assert agent_login("pw-dana", address="198.51.100.7").status_code == 429
