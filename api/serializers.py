@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import Agent, AgentSkill
+from api.authentication import ChatCustomer
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from escalation.models import Callback, Escalation, HandoffRating, Survey
 from helpdesk.models import Conversation, Customer, Message
@@ -112,10 +114,35 @@ class AgentSerializer(serializers.ModelSerializer):
 # -- conversations ----------------------------------------------------------------------------
 
 
+class ClaimSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="The email the customer typed at the start.")
+    verified = serializers.BooleanField(help_text="They typed back the code sent to it.")
+    customer = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="The profile with that email (agents only; the customer never sees it).",
+    )
+
+
 class ConversationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     customer = CustomerBriefSerializer()
     assigned_agent = AgentBriefSerializer(allow_null=True)
+    claim = serializers.SerializerMethodField()
+
+    @extend_schema_field(ClaimSerializer(allow_null=True))
+    def get_claim(self, conversation: Conversation) -> dict[str, Any] | None:
+        """An email typed at the start: a claim until proven (helpdesk.identity)."""
+        if not conversation.claimed_email:
+            return None
+        claim: dict[str, Any] = {
+            "email": conversation.claimed_email,
+            "verified": conversation.identity_verified,
+        }
+        request = self.context.get("request")
+        if request is not None and not isinstance(request.user, ChatCustomer):
+            claim["customer"] = conversation.claimed_customer_id
+        return claim
 
     class Meta:
         model = Conversation
@@ -129,6 +156,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "closed_at",
             "assigned_agent",
             "identity_verified",
+            "claim",
             "escalated_at",
             "urgency",
             "trigger",

@@ -339,8 +339,9 @@ def _customer(conversation: Conversation, *, conversations_before: int) -> dict[
     customer = conversation.customer
     return {
         "name": customer.display_name,
-        "email": customer.email,
+        "email": customer.email or conversation.claimed_email,
         "email_verified": conversation.identity_verified,
+        "claimed_profile": _claimed_profile(conversation),
         "tier": customer.tier,
         "language": conversation.language,
         "customer_since": customer.customer_since.isoformat(),
@@ -348,6 +349,19 @@ def _customer(conversation: Conversation, *, conversations_before: int) -> dict[
         "last_seen": _iso(customer.last_activity_at),
         "conversations_before": conversations_before,
         "attributes": customer.attributes,
+    }
+
+
+def _claimed_profile(conversation: Conversation) -> dict[str, Any] | None:
+    """For agents: the profile an unproven email points at (the customer never sees it)."""
+    profile = conversation.claimed_customer
+    if profile is None or conversation.identity_verified:
+        return None
+    return {
+        "id": profile.pk,
+        "name": profile.display_name,
+        "tier": profile.tier,
+        "customer_since": profile.customer_since.isoformat(),
     }
 
 

@@ -54,9 +54,15 @@ ENGLISH: dict[str, str] = {
     "urgent_info": "If it is urgent ({criteria}), our on-call specialist is contacted right away.",
     "emergency": "This is urgent, so I am contacting our on-call specialist now. If nobody can "
     "join within {minutes} min, we will call you back by {deadline} ({zone} time). Please leave "
-    "a phone number we can reach you on.",
+    "a phone number or an email address we can reach you on.",
     "choice_phone": "Save my number",
     "phone_saved": "Thank you, we will call {phone} if we need to.",
+    "choice_contact_email": "Save my email",
+    "email_saved": "Thank you, we will write to {email} if we cannot reach you here.",
+    "guaranteed_in_chat": "Our on-call specialist could not join in time. You have not left a "
+    "phone number or an email address, so we will answer you here in this chat by {deadline} "
+    "({zone} time): keep this page open or come back to it. You can still leave a number or an "
+    "address below.",
     "guaranteed_callback": "Our on-call specialist could not join in time. We have recorded a "
     "guaranteed callback: we will contact you on {contact} by {deadline} ({zone} time).",
     "email_subject": "Your request: we will be in touch {when}",

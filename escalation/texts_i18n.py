@@ -40,9 +40,16 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "de guardia.",
         "emergency": "Esto es urgente, así que estoy contactando ahora con nuestro especialista de "
         "guardia. Si nadie puede atenderte en {minutes} min, te llamaremos a más tardar {deadline} "
-        "(hora de {zone}). Déjanos un número de teléfono en el que podamos localizarte.",
+        "(hora de {zone}). Déjanos un número de teléfono o un correo electrónico en el que podamos "
+        "localizarte.",
         "choice_phone": "Guardar mi número",
         "phone_saved": "Gracias, te llamaremos al {phone} si es necesario.",
+        "choice_contact_email": "Guardar mi correo",
+        "email_saved": "Gracias, te escribiremos a {email} si no podemos atenderte aquí.",
+        "guaranteed_in_chat": "Nuestro especialista de guardia no ha podido conectarse a tiempo. "
+        "No nos has dejado un teléfono ni un correo electrónico, así que te responderemos aquí, "
+        "en este chat, a más tardar {deadline} (hora de {zone}): mantén esta página abierta o "
+        "vuelve a ella. Todavía puedes dejarnos un número o una dirección abajo.",
         "guaranteed_callback": "Nuestro especialista de guardia no ha podido conectarse a tiempo. "
         "Hemos registrado una llamada de vuelta garantizada: nos pondremos en contacto contigo a "
         "través de {contact} a más tardar {deadline} (hora de {zone}).",
@@ -107,10 +114,18 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "immédiatement.",
         "emergency": "C'est urgent, je contacte donc dès maintenant notre spécialiste d'astreinte. "
         "Si personne ne peut vous rejoindre dans les {minutes} min, nous vous rappellerons au plus "
-        "tard {deadline} (heure de {zone}). Merci de nous laisser un numéro de téléphone auquel "
-        "vous joindre.",
+        "tard {deadline} (heure de {zone}). Merci de nous laisser un numéro de téléphone ou une "
+        "adresse e-mail pour vous joindre.",
         "choice_phone": "Enregistrer mon numéro",
         "phone_saved": "Merci, nous vous appellerons au {phone} si nécessaire.",
+        "choice_contact_email": "Enregistrer mon e-mail",
+        "email_saved": "Merci, nous vous écrirons à {email} si nous ne pouvons pas vous répondre "
+        "ici.",
+        "guaranteed_in_chat": "Notre spécialiste d'astreinte n'a pas pu vous rejoindre à temps. "
+        "Vous ne nous avez laissé ni numéro de téléphone ni adresse e-mail : nous vous "
+        "répondrons donc ici, dans ce chat, au plus tard {deadline} (heure de {zone}). Gardez "
+        "cette page ouverte ou revenez-y. Vous pouvez encore laisser un numéro ou une adresse "
+        "ci-dessous.",
         "guaranteed_callback": "Notre spécialiste d'astreinte n'a pas pu vous rejoindre à temps. "
         "Nous avons enregistré un rappel garanti : nous vous contacterons via {contact} au plus "
         "tard {deadline} (heure de {zone}).",
@@ -176,9 +191,16 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "emergency": "Das ist dringend, deshalb kontaktiere ich jetzt unseren Spezialisten im "
         "Bereitschaftsdienst. Falls sich innerhalb von {minutes} Min. niemand meldet, rufen wir "
         "Sie spätestens {deadline} (Zeitzone {zone}) zurück. Bitte hinterlassen Sie eine "
-        "Telefonnummer, unter der wir Sie erreichen können.",
+        "Telefonnummer oder eine E-Mail-Adresse, unter der wir Sie erreichen können.",
         "choice_phone": "Nummer speichern",
         "phone_saved": "Vielen Dank, wir rufen Sie bei Bedarf unter {phone} an.",
+        "choice_contact_email": "E-Mail speichern",
+        "email_saved": "Vielen Dank, wir schreiben an {email}, falls wir Sie hier nicht erreichen.",
+        "guaranteed_in_chat": "Unser Spezialist im Bereitschaftsdienst konnte nicht rechtzeitig "
+        "dazukommen. Sie haben uns keine Telefonnummer und keine E-Mail-Adresse hinterlassen, "
+        "deshalb antworten wir Ihnen spätestens {deadline} (Zeitzone {zone}) hier im Chat: "
+        "Lassen Sie diese Seite offen oder kommen Sie zu ihr zurück. Sie können unten noch eine "
+        "Nummer oder eine Adresse hinterlassen.",
         "guaranteed_callback": "Unser Spezialist im Bereitschaftsdienst konnte nicht rechtzeitig "
         "dazukommen. Wir haben einen garantierten Rückruf vermerkt: Wir melden uns spätestens "
         "{deadline} (Zeitzone {zone}) unter {contact} bei Ihnen.",

@@ -300,7 +300,7 @@ def _offer(conversation: Conversation) -> str:
 
 def _email_choice(conversation: Conversation) -> dict[str, str]:
     choice = {"id": "email", "label": render("choice_email", conversation.language)}
-    if not conversation.customer.email:
+    if not _reply_address(conversation):
         choice["input"] = "email"
     return choice
 
@@ -467,15 +467,8 @@ def _emergency_begin(
         deadline=_when(deadline, desk, language),
         zone=desk.zone.key,
     )
-    actions: dict[str, Any] = {}
-    if not conversation.customer.phone:
-        actions = {
-            "kind": "phone",
-            "choices": [
-                {"id": "phone", "label": render("choice_phone", language), "input": "phone"}
-            ],
-        }
-    _post(conversation, f"{render('handoff', language)} {body}" if introduce else body, actions)
+    text = f"{render('handoff', language)} {body}" if introduce else body
+    _post(conversation, text, _contact_actions(conversation))
     agent = on_call_agent(desk.team, now) if desk.team else None
     if agent is not None:
         manual_assign(conversation=conversation, agent=agent, by=None, over_capacity=True)
@@ -508,6 +501,24 @@ def _emergency_begin(
     )
 
 
+def _contact_actions(conversation: Conversation) -> dict[str, Any]:
+    """What we still need to reach the customer: a number (best, for a call), or an address."""
+    if conversation.customer.phone:
+        return {}
+    language = conversation.language
+    choices = [{"id": "phone", "label": render("choice_phone", language), "input": "phone"}]
+    if not _reply_address(conversation):
+        label = render("choice_contact_email", language)
+        choices.append({"id": "contact_email", "label": label, "input": "email"})
+    return {"kind": "phone", "choices": choices}
+
+
+def _reply_address(conversation: Conversation) -> str:
+    """An address we may write to: one typed in this chat, or the profile's once it is proven
+    (an unproven claim never gets here: helpdesk.identity keeps it off the chat's profile)."""
+    return conversation.contact_email or conversation.customer.email
+
+
 def emergency_check(timer: Timer, now: datetime) -> str:
     """Nobody joined in time: record the guaranteed callback the customer was promised."""
     conversation = _locked(timer.conversation_id)
@@ -515,28 +526,29 @@ def emergency_check(timer: Timer, now: datetime) -> str:
         return f"answered: {conversation.status}"
     policy = TransitionPolicy.load()
     deadline = datetime.fromisoformat(timer.payload["deadline"])
-    customer = conversation.customer
+    phone, address = conversation.customer.phone, _reply_address(conversation)
     # A phone call unless all we have is an email address (a number left later is added).
-    kind = Callback.Kind.EMAIL if customer.email and not customer.phone else Callback.Kind.PHONE
+    kind = Callback.Kind.EMAIL if address and not phone else Callback.Kind.PHONE
     callback = _callback_record(
         conversation,
         kind=kind,
         due_at=deadline,
+        email=address,
         emergency=True,
         agent=conversation.assigned_agent,
     )
-    desk = desk_for(conversation, now)
-    contact = customer.phone or customer.email or "-"
-    _post(
-        conversation,
-        render(
-            "guaranteed_callback",
-            conversation.language,
-            contact=contact,
-            deadline=_when(deadline, desk, conversation.language),
-            zone=desk.zone.key,
-        ),
-    )
+    desk, language = desk_for(conversation, now), conversation.language
+    when = {"deadline": _when(deadline, desk, language), "zone": desk.zone.key}
+    if phone or address:
+        _post(
+            conversation, render("guaranteed_callback", language, contact=phone or address, **when)
+        )
+    else:  # never a promise to call nobody: the chat itself is how we come back
+        _post(
+            conversation,
+            render("guaranteed_in_chat", language, **when),
+            _contact_actions(conversation),
+        )
     timer_schedule(
         kind=Timer.Kind.DEADLINE_CHECK,
         key=f"deadline_check:{callback.pk}",
@@ -902,6 +914,8 @@ def _apply_choice(
             kind=Callback.Kind.PHONE, phone=customer.phone
         )
         return _post(conversation, render("phone_saved", language, phone=customer.phone))
+    if choice == "contact_email":
+        return _contact_email_save(conversation, _valid_email(contact, conversation))
     if conversation.status != Conversation.Status.WAITING:
         raise _refusal("not_waiting", "error_not_waiting", conversation)
     desk = desk_for(conversation, now)
@@ -909,7 +923,7 @@ def _apply_choice(
         body = render("callback_slots", language, zone=desk.zone.key)
         return _post(conversation, body, _slot_actions(conversation, desk))
     if choice == "email":
-        address = _valid_email(contact or customer.email, conversation)
+        address = _valid_email(contact or _reply_address(conversation), conversation)
         return _email_follow_up(conversation, desk, address)
     if choice.startswith("slot:"):
         slot = datetime.fromisoformat(choice.removeprefix("slot:"))
@@ -944,6 +958,17 @@ def _save_phone(customer: Customer, phone: str) -> None:
     unverified, and an email links a chat to a customer profile; it stays on the callback."""
     customer.phone = phone
     customer.save(update_fields=["phone"])
+
+
+def _contact_email_save(conversation: Conversation, address: str) -> Message:
+    """An address typed in this chat, to reach the customer on: kept on the conversation (never
+    on a profile), and a guaranteed callback still without a number writes to it."""
+    conversation.contact_email = address
+    conversation.save(update_fields=["contact_email"])
+    conversation.callbacks.filter(status=Callback.Status.SCHEDULED, phone="").update(
+        kind=Callback.Kind.EMAIL, email=address
+    )
+    return _post(conversation, render("email_saved", conversation.language, email=address))
 
 
 def _phone_callback(conversation: Conversation, slot: datetime, desk: Desk) -> Message:

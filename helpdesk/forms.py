@@ -8,6 +8,15 @@ class ChatStartForm(forms.Form):
     email = forms.EmailField(
         required=False,
         label="Email (optional)",
-        help_text="So an agent can follow up if the chat is interrupted.",
+        help_text="We send a code to it: type it in the chat to link your account.",
     )
     language = forms.ChoiceField(choices=LANGUAGE_CHOICES, initial="en")
+
+
+class EmailCodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        label="Code from the email",
+        error_messages={"invalid": "Type the six digits from the email."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

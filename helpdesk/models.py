@@ -86,6 +86,23 @@ class Conversation(models.Model):
         default=False,
         help_text="Whether the customer proved who they are. A web chat only claims an email.",
     )
+    # An email typed at the start is only a claim: the conversation gets a profile of its own
+    # (what was typed here) and the claimed profile is shown to agents only, until the customer
+    # proves the address with a code sent to it (helpdesk.identity).
+    claimed_email = models.EmailField(
+        blank=True, help_text="An email the customer typed and has not proven yet."
+    )
+    claimed_customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_conversations",
+        help_text="The profile with the claimed email: for agents, marked unverified.",
+    )
+    contact_email = models.EmailField(
+        blank=True, help_text="An address the customer typed in this chat to be reached on."
+    )
     # The last sequence number handed out; messages take last_seq + 1 under a row lock.
     last_seq = models.PositiveIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True)
@@ -256,3 +273,24 @@ class MessageAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent} ({self.intent_confidence:.2f})"
+
+
+class EmailCode(models.Model):
+    """A one-time code sent to a claimed email: typing it back in the chat proves the address.
+    Only its hash is stored; it expires, and a few wrong guesses use it up."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="email_codes"
+    )
+    email = models.EmailField()
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Code for {self.email} ({self.conversation_id})"

@@ -8,7 +8,8 @@ import time
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection
+from django.contrib import messages
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language_from_request
@@ -21,7 +22,8 @@ from helpdesk.chattoken import (
     read_chat_token,
     read_cookie_token,
 )
-from helpdesk.forms import ChatStartForm
+from helpdesk.forms import ChatStartForm, EmailCodeForm
+from helpdesk.identity import ProofError, email_claim, email_code_check, email_code_resend
 from helpdesk.models import Conversation, Customer
 from helpdesk.selectors import conversation_for_customer, transcript_payload
 from helpdesk.services import conversation_start, customer_identify
@@ -48,8 +50,20 @@ def chat_page(request: HttpRequest) -> HttpResponse:
             "helpdesk/chat_start.html",
             {"form": ChatStartForm(initial={"language": language})},
         )
-    context = {"conversation": conversation, "initial_messages": transcript_payload(conversation)}
-    return render(request, "helpdesk/chat.html", context)
+    return _chat_page(request, conversation)
+
+
+def _chat_page(
+    request: HttpRequest, conversation: Conversation, *, proof_error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "conversation": conversation,
+        "initial_messages": transcript_payload(conversation),
+        "awaiting_proof": conversation.claimed_email and not conversation.identity_verified,
+        "code_form": EmailCodeForm(),
+        "proof_error": proof_error,
+    }
+    return render(request, "helpdesk/chat.html", context, status=status)
 
 
 @require_POST
@@ -57,14 +71,57 @@ def chat_start(request: HttpRequest) -> HttpResponse:
     form = ChatStartForm(request.POST)
     if not form.is_valid():
         return render(request, "helpdesk/chat_start.html", {"form": form}, status=400)
-    customer = _returning_customer(request, form.cleaned_data["email"]) or customer_identify(
-        name=form.cleaned_data["name"],
-        email=form.cleaned_data["email"],
-        language=form.cleaned_data["language"],
+    data = form.cleaned_data
+    # An email typed here is a claim (helpdesk.identity): the chat gets a profile of its own.
+    customer = _returning_customer(request, data["email"]) or customer_identify(
+        name=data["name"], language=data["language"]
     )
-    conversation = conversation_start(customer=customer, language=form.cleaned_data["language"])
-    response = redirect("chat:page")
-    token = make_chat_token(customer_id=customer.pk, conversation=str(conversation.public_id))
+    with transaction.atomic():
+        conversation = conversation_start(customer=customer, language=data["language"])
+        if data["email"]:
+            email_claim(conversation=conversation, email=data["email"])
+        elif customer.email:  # this browser proved the address in an earlier chat
+            conversation.identity_verified = True
+            conversation.save(update_fields=["identity_verified"])
+    return _with_chat_cookie(redirect("chat:page"), conversation)
+
+
+@require_POST
+def chat_verify(request: HttpRequest) -> HttpResponse:
+    """The code mailed to the claimed address, typed back: the chat is linked to that profile
+    (a new cookie: the conversation's customer has changed)."""
+    conversation = _own_conversation(request)
+    if conversation is None:
+        return redirect("chat:page")
+    form = EmailCodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ProofError("code_invalid", "Type the six digits from the email.")
+        verified = email_code_check(conversation_id=conversation.pk, code=form.cleaned_data["code"])
+    except ProofError as refusal:
+        return _chat_page(request, conversation, proof_error=refusal.message, status=400)
+    messages.success(request, f"Thank you: {verified.claimed_email} is confirmed.")
+    return _with_chat_cookie(redirect("chat:page"), verified)
+
+
+@require_POST
+def chat_verify_resend(request: HttpRequest) -> HttpResponse:
+    conversation = _own_conversation(request)
+    if conversation is None:
+        return redirect("chat:page")
+    try:
+        email_code_resend(conversation_id=conversation.pk)
+    except ProofError as refusal:
+        status = 429 if refusal.code == "too_many_codes" else 400
+        return _chat_page(request, conversation, proof_error=refusal.message, status=status)
+    messages.info(request, f"We have sent a new code to {conversation.claimed_email}.")
+    return redirect("chat:page")
+
+
+def _with_chat_cookie(response: HttpResponse, conversation: Conversation) -> HttpResponse:
+    token = make_chat_token(
+        customer_id=conversation.customer_id, conversation=str(conversation.public_id)
+    )
     response.set_cookie(
         CHAT_COOKIE,
         token,
@@ -74,6 +131,13 @@ def chat_start(request: HttpRequest) -> HttpResponse:
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response
+
+
+def _own_conversation(request: HttpRequest) -> Conversation | None:
+    token = _cookie_token(request)
+    if token is None:
+        return None
+    return conversation_for_customer(public_id=token.conversation, customer_id=token.customer_id)
 
 
 def _cookie_token(request: HttpRequest) -> ChatToken | None:

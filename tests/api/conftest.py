@@ -20,7 +20,7 @@ from helpdesk.chattoken import make_chat_token
 from helpdesk.models import Conversation
 from tests.conftest import make_agent
 
-ROLES = ["anonymous", "customer", "other_customer", "agent", "supervisor"]
+ROLES = ["anonymous", "customer", "other_customer", "claimant", "agent", "supervisor"]
 
 
 def client_for_chat(conversation: Conversation) -> APIClient:

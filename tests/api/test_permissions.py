@@ -1,7 +1,8 @@
 """Every endpoint, every role: the exact status and error code.
 
 Roles: anonymous; the customer whose chat token names the conversation; another customer (their
-own token, someone else's conversation); an agent; a supervisor (staff, with an agent profile).
+own token, someone else's conversation); a claimant (their own token, their chat claiming the
+first customer's email, unproven); an agent; a supervisor (staff, with an agent profile).
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from rest_framework.test import APIClient
 
 from agents.models import Agent
 from api import webhooks
+from helpdesk.identity import email_claim
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start
 from tests.api.conftest import ROLES, client_for_chat, client_for_user, scheduled_callback
 from tests.conftest import escalated_conversation, make_agent
 
 OK = {"agent": 200, "supervisor": 200}
-AGENTS_ONLY = {"anonymous": 401, "customer": 403, "other_customer": 403, **OK}
-CONVERSATION = {"anonymous": 401, "customer": 200, "other_customer": 403, **OK}
+OUTSIDERS = {"anonymous": 401, "other_customer": 403, "claimant": 403}
+AGENTS_ONLY = {**OUTSIDERS, "customer": 403, **OK}
+CONVERSATION = {**OUTSIDERS, "customer": 200, **OK}
 SUPERVISORS_ONLY = {**AGENTS_ONLY, "agent": 403}
 OPEN = dict.fromkeys(ROLES, 200)
 
@@ -33,6 +36,7 @@ class World:
     agent: Agent
     colleague: Agent
     supervisor: Agent
+    claimed: Conversation  # the claimant's own, claiming the first customer's email
     ids: dict[str, Any]
 
     def client(self, role: str) -> APIClient:
@@ -40,6 +44,7 @@ class World:
             "anonymous": APIClient,
             "customer": lambda: client_for_chat(self.conversation),
             "other_customer": lambda: client_for_chat(self.other),
+            "claimant": lambda: client_for_chat(self.claimed),
             "agent": lambda: client_for_user(self.agent.user),
             "supervisor": lambda: client_for_user(self.supervisor.user),
         }[role]()
@@ -62,7 +67,9 @@ def world(dana: Agent, sam: Agent, supervisor: Agent) -> World:
         "callback": callback.pk,
         "webhook": endpoint.pk,
     }
-    return World(conversation, other, dana, sam, supervisor, ids)
+    claimed = conversation_start(customer=Customer.objects.create(name="Mallory"))
+    email_claim(conversation=claimed, email="alice@example.com")
+    return World(conversation, other, dana, sam, supervisor, claimed, ids)
 
 
 # (method, url, body, expected status by role); the body and URL are filled from World.ids.

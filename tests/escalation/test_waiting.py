@@ -647,14 +647,55 @@ def test_a_guaranteed_callback_gets_the_phone_number_left_after_it(
     customer = Customer.objects.create(name="No Contact")
     with at(SATURDAY_22):
         conversation = escalate(customer, HACKED)
-    phone_offer = latest_offer(conversation)
     run_timers(SATURDAY_22 + timedelta(minutes=10))
     callback = Callback.objects.get()
     assert (callback.kind, callback.phone) == ("phone", "")
-    with at(SATURDAY_22 + timedelta(minutes=11)):
-        choose(conversation, "phone", contact="+44 7700 900123", seq=phone_offer.seq)
+    with at(SATURDAY_22 + timedelta(minutes=11)):  # asked again with the guarantee
+        choose(conversation, "phone", contact="+44 7700 900123")
     callback.refresh_from_db()
     assert callback.phone == "+44 7700 900123"
+
+
+def test_the_emergency_asks_for_a_number_or_an_address_and_never_promises_to_call_nobody(
+    on_call: Agent,
+) -> None:
+    customer = Customer.objects.create(name="No Contact")
+    with at(SATURDAY_22):
+        conversation = escalate(customer, HACKED)
+    asked = latest_offer(conversation)
+    assert "phone number or an email address" in asked.body
+    assert [(c["id"], c["input"]) for c in asked.actions["choices"]] == [
+        ("phone", "phone"),
+        ("contact_email", "email"),
+    ]
+    run_timers(SATURDAY_22 + timedelta(minutes=10))
+    said = latest_offer(conversation)
+    assert " - " not in said.body
+    assert "on -" not in said.body
+    assert "answer you here in this chat" in said.body
+    assert "by Saturday 28 November, 23:10" in said.body
+    assert {c["id"] for c in said.actions["choices"]} == {"phone", "contact_email"}
+    # An address left now: the guaranteed callback writes to it.
+    with at(SATURDAY_22 + timedelta(minutes=12)):
+        choose(conversation, "contact_email", contact="nc@example.net", seq=said.seq)
+    callback = Callback.objects.get()
+    assert (callback.kind, callback.email, callback.phone) == ("email", "nc@example.net", "")
+    assert "we will write to nc@example.net" in bodies(conversation)[-1]
+    conversation.refresh_from_db()
+    assert conversation.contact_email == "nc@example.net"
+    assert customer.email == ""
+    assert Customer.objects.get(pk=customer.pk).email == ""
+
+
+def test_with_an_address_left_first_the_guarantee_names_it(on_call: Agent) -> None:
+    customer = Customer.objects.create(name="Mail Only")
+    with at(SATURDAY_22):
+        conversation = escalate(customer, HACKED)
+        choose(conversation, "contact_email", contact="mo@example.net")
+    run_timers(SATURDAY_22 + timedelta(minutes=10))
+    callback = Callback.objects.get()
+    assert (callback.kind, callback.email) == ("email", "mo@example.net")
+    assert "we will contact you on mo@example.net by" in bodies(conversation)[-1]
 
 
 def test_confirmations_to_one_address_are_capped_per_day(london: Team) -> None:

@@ -16,7 +16,7 @@ from agents.models import Agent
 from escalation.models import Callback, HandoffRating
 from helpdesk.asgi import websocket_urlpatterns
 from helpdesk.chattoken import CHAT_COOKIE, read_chat_token
-from helpdesk.models import Conversation
+from helpdesk.models import Conversation, EmailCode
 from tests.security.world import AGENT_ROLES, NO_SESSION, World
 
 # A status, or a redirect and the start of where it must point ({conversation} etc. filled in).
@@ -32,8 +32,15 @@ LOGIN_URLS = ("/agent/login/", "/admin/login/")
 
 
 def roles(outsiders: Expect, agents: Expect, **only: Expect) -> dict[str, Expect]:
-    """`outsiders` for the roles without a session, `agents` for the three agents."""
-    expected = {**dict.fromkeys(NO_SESSION, outsiders), **dict.fromkeys(AGENT_ROLES, agents)}
+    """`outsiders` for the roles without a session, `agents` for the three agents; staff
+    without an agent profile are signed in, so an agent's page refuses them (403) where it
+    sends outsiders to sign in (staff pages are theirs: STAFF_PAGE), and they are outsiders
+    everywhere else."""
+    expected = {
+        **dict.fromkeys(NO_SESSION, outsiders),
+        **dict.fromkeys(AGENT_ROLES, agents),
+        "staff": 403 if outsiders == TO_LOGIN != agents else outsiders,
+    }
     return {**expected, **only}
 
 
@@ -61,23 +68,33 @@ def _agent_id(world: World, role: str) -> int | None:
 
 def chat_of_their_own(world: World, role: str, response: Response) -> None:
     html = response.content.decode()
-    a, b = str(world.conversation.public_id), str(world.other.public_id)
-    mine = {"customer_a": a, "customer_b": b}.get(role)
-    for public_id in (a, b):
+    chats = {who: str(chat.public_id) for who, chat in world.chats.items()}
+    mine = chats.get(role)
+    for public_id in chats.values():
         assert (public_id in html) == (public_id == mine), (role, public_id)
     if mine is None:
         assert 'action="/chat/start/"' in html  # the start form, nobody's chat
+    if role == "claimant":  # the claimed profile stays out of sight
+        assert "We sent a code to" in html
+        assert "Alice" not in html
 
 
 def a_new_conversation(world: World, role: str, response: Response) -> None:
     token = read_chat_token(response.cookies[CHAT_COOKIE].value)
     assert token is not None
-    assert token.conversation not in {str(world.conversation.public_id), str(world.other.public_id)}
-    same_customer = {"customer_a": world.conversation, "customer_b": world.other}.get(role)
+    chats = world.chats
+    assert token.conversation not in {str(chat.public_id) for chat in chats.values()}
+    same_customer = chats.get(role)
     if same_customer is not None:  # the same browser, with no email given, stays that customer
         assert token.customer_id == same_customer.customer_id
     else:
-        assert token.customer_id not in {world.conversation.customer_id, world.other.customer_id}
+        assert token.customer_id not in {chat.customer_id for chat in chats.values()}
+
+
+def nobody_verified(world: World, role: str, response: Response) -> None:
+    """A wrong code proves nothing, and only the claimant's chat has codes to ask for."""
+    assert not Conversation.objects.filter(identity_verified=True).exists()
+    assert not EmailCode.objects.exclude(conversation=world.claimed).exists()
 
 
 def signed_out(world: World, role: str, response: Response) -> None:
@@ -155,7 +172,7 @@ def no_token_issued(world: World, role: str, response: Response) -> None:
 
 CONVERSATION = "/agent/conversations/{conversation}/"
 AGENT_PAGE = roles(TO_LOGIN, 200)
-STAFF_PAGE = roles(TO_ADMIN_LOGIN, TO_ADMIN_LOGIN, supervisor=200)
+STAFF_PAGE = roles(TO_ADMIN_LOGIN, TO_ADMIN_LOGIN, supervisor=200, staff=200)
 
 PAGES: dict[str, list[Page]] = {
     "": [Page("get", "/", roles(200, 200))],
@@ -169,13 +186,32 @@ PAGES: dict[str, list[Page]] = {
             check=a_new_conversation,
         )
     ],
+    # Only a chat waiting for its email code has something to prove; nobody else's changes.
+    "chat/verify/": [
+        Page(
+            "post",
+            "/chat/verify/",
+            roles((302, "/chat/"), (302, "/chat/"), customer_a=400, customer_b=400, claimant=400),
+            data={"code": "123456"},
+            check=nobody_verified,
+        )
+    ],
+    "chat/verify/resend/": [
+        Page(
+            "post",
+            "/chat/verify/resend/",
+            roles((302, "/chat/"), (302, "/chat/"), customer_a=400, customer_b=400, claimant=302),
+            check=nobody_verified,
+        )
+    ],
     "agent/": [Page("get", "/agent/", AGENT_PAGE)],
     "agent/login/": [
-        Page("get", "/agent/login/", roles(200, (302, "/agent/"))),
+        Page("get", "/agent/login/", roles(200, (302, "/agent/"), staff=(302, "/agent/"))),
         Page(
             "post",
             "/agent/login/",
-            roles(200, (302, "/agent/")),  # a wrong password; agents are already signed in
+            # a wrong password; agents and staff are already signed in
+            roles(200, (302, "/agent/"), staff=(302, "/agent/")),
             data={"username": "dana", "password": "wrong"},
         ),
     ],
@@ -275,7 +311,7 @@ PAGES: dict[str, list[Page]] = {
         Page(
             "get",
             "/supervisor/export/nothing.csv",
-            roles(TO_ADMIN_LOGIN, TO_ADMIN_LOGIN, supervisor=404),
+            roles(TO_ADMIN_LOGIN, TO_ADMIN_LOGIN, supervisor=404, staff=404),
         ),
     ],
     # With METRICS_TOKEN set (the matrix sets it): a session or a chat cookie is not the token.
@@ -309,7 +345,7 @@ def admin_pages() -> list[str]:
     return urls
 
 
-ADMIN_LOGIN = roles(200, 200, supervisor=(302, "/admin/"))
+ADMIN_LOGIN = roles(200, 200, supervisor=(302, "/admin/"), staff=(302, "/admin/"))
 
 
 @dataclass(frozen=True)

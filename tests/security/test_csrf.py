@@ -14,7 +14,7 @@ from django.test import Client
 from agents.models import Agent
 from agents.services import conversation_leave
 from escalation.models import Callback, HandoffRating
-from helpdesk.models import Conversation
+from helpdesk.models import Conversation, EmailCode
 from tests.security.routes import PAGES, Page, assert_answer
 from tests.security.world import World
 
@@ -26,9 +26,16 @@ ACTING = {
     "chat/start/": "anonymous",
     "agent/login/": "anonymous",
     "agent/conversations/<uuid:public_id>/assign/": "supervisor",
+    "chat/verify/": "claimant",
+    "chat/verify/resend/": "claimant",
 }
 # The token comes from the page the request is sent from.
-FORM_PAGE = {"chat/start/": "/chat/", "agent/login/": "/agent/login/"}
+FORM_PAGE = {
+    "chat/start/": "/chat/",
+    "chat/verify/": "/chat/",
+    "chat/verify/resend/": "/chat/",
+    "agent/login/": "/agent/login/",
+}
 # The login is tested with the right password, and the join with the conversation free again,
 # so that each accepted POST changes something.
 DATA = {"agent/login/": {"username": "dana", "password": "pw-dana"}}
@@ -52,6 +59,7 @@ def state(world: World, client: Client) -> tuple[Any, ...]:
         HandoffRating.objects.count(),
         Conversation.objects.count(),
         client.session.get("_auth_user_id"),
+        sorted(EmailCode.objects.values_list("pk", "failed_attempts")),
     )
 
 

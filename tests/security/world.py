@@ -1,8 +1,9 @@
 """The people and things the security tests point at each route.
 
 Roles: nobody; customer A, whose chat cookie names conversation A; customer B, whose cookie names
-their own conversation B; an agent (dana) who has joined conversation A; another agent (sam) who
-has not; a supervisor (staff, with an agent profile, as the demo's supervisor has).
+their own conversation B; a claimant, whose own chat claims customer A's email and has not proven
+it; an agent (dana) who has joined conversation A; another agent (sam) who has not; a supervisor
+(staff, with an agent profile, as the demo's supervisor has); staff without an agent profile.
 """
 
 from __future__ import annotations
@@ -17,14 +18,24 @@ from agents.models import Agent
 from agents.services import conversation_join
 from escalation.models import Callback
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
+from helpdesk.identity import email_claim
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start
 from tests.api.conftest import scheduled_callback
 from tests.conftest import escalated_conversation
 from tests.wsclient import chat_cookie, session_cookie
 
-ROLES = ("anonymous", "customer_a", "customer_b", "agent", "other_agent", "supervisor")
-NO_SESSION = ("anonymous", "customer_a", "customer_b")  # Django sees nobody signed in
+ROLES = (
+    "anonymous",
+    "customer_a",
+    "customer_b",
+    "claimant",
+    "agent",
+    "other_agent",
+    "supervisor",
+    "staff",
+)
+NO_SESSION = ("anonymous", "customer_a", "customer_b", "claimant")  # Django sees nobody signed in
 AGENT_ROLES = ("agent", "other_agent", "supervisor")
 
 
@@ -34,6 +45,8 @@ class World:
     other: Conversation  # customer B's
     callback: Callback  # a scheduled call, on a third customer's conversation
     agents: dict[str, Agent]  # role -> agent profile
+    claimed: Conversation  # the claimant's: it claims customer A's email, unproven
+    staff: User  # staff, no agent profile
 
     @property
     def ids(self) -> dict[str, Any]:
@@ -44,8 +57,13 @@ class World:
             "other_agent": self.agents["other_agent"].pk,
         }
 
+    @property
+    def chats(self) -> dict[str, Conversation]:
+        """The conversation each customer role's chat cookie names."""
+        return {"customer_a": self.conversation, "customer_b": self.other, "claimant": self.claimed}
+
     def chat_token(self, role: str) -> str | None:
-        conversation = {"customer_a": self.conversation, "customer_b": self.other}.get(role)
+        conversation = self.chats.get(role)
         if conversation is None:
             return None
         return make_chat_token(
@@ -56,6 +74,8 @@ class World:
         client = Client(**defaults)
         if role in AGENT_ROLES:
             client.force_login(self.agents[role].user)
+        elif role == "staff":
+            client.force_login(self.staff)
         elif token := self.chat_token(role):
             client.cookies[CHAT_COOKIE] = token
         return client
@@ -64,10 +84,10 @@ class World:
         """What the role's browser sends with a websocket handshake."""
         if role in AGENT_ROLES:
             return session_cookie(self.agents[role].user)
-        if role == "customer_a":
-            return chat_cookie(self.conversation)
-        if role == "customer_b":
-            return chat_cookie(self.other)
+        if role == "staff":
+            return session_cookie(self.staff)
+        if role in self.chats:
+            return chat_cookie(self.chats[role])
         return None
 
 
@@ -82,10 +102,14 @@ def build_world(dana: Agent, sam: Agent, supervisor_user: User) -> World:
     callback = scheduled_callback(
         conversation_start(customer=Customer.objects.create(name="Cy Caller"))
     )
+    claimed = conversation_start(customer=Customer.objects.create(name="Mallory"))
+    email_claim(conversation=claimed, email="alice@example.com")
     Agent.objects.update(presence=Agent.Presence.ONLINE)
     return World(
         conversation=conversation,
         other=other,
         callback=callback,
         agents={"agent": dana, "other_agent": sam, "supervisor": supervisor},
+        claimed=claimed,
+        staff=User.objects.create_user("stella", password="pw-stella", is_staff=True),
     )
