@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from helpdesk.chatprotocol import Frame, FrameError, RateLimiter, parse_frame
+from helpdesk.floods import Budget, budget_join, budget_leave
 from helpdesk.models import Conversation
 from helpdesk.realtime import connection_closed, connection_opened
 from helpdesk.selectors import SYNC_PAGE_SIZE, message_payload, messages_after
@@ -22,11 +23,14 @@ from helpdesk.services import ChatError, PostResult
 logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_MANY = 4429  # this customer has too many sockets open; the page retries slowly
 
 
 class ConversationSocket(AsyncJsonWebsocketConsumer):
     viewer_kind = ""  # "customer" or "agent": shown to the other side in typing notices
     conversation: Conversation
+    person = ""  # set by authorize() for sockets that share one person's budget
+    budget: Budget | None = None
 
     async def connect(self) -> None:
         conversation = await database_sync_to_async(self.authorize)()
@@ -35,6 +39,10 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         await self.accept()
         if conversation is None:
             await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.budget = budget_join(self.person) if self.person else None
+        if self.person and self.budget is None:
+            await self.close(code=CLOSE_TOO_MANY)
             return
         self.conversation = conversation
         for group in self.session_groups():
@@ -52,6 +60,9 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "budget", None) is not None:
+            budget_leave(self.person)
+            self.budget = None
         if hasattr(self, "conversation"):
             connection_closed(self.viewer_kind)
             await self.channel_layer.group_discard(self.conversation.group_name, self.channel_name)
@@ -69,6 +80,8 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
 
     # --- hooks for subclasses ---------------------------------------------------------------
     def authorize(self) -> Conversation | None:
+        """The conversation this socket may use, or None; may set `person` (helpdesk.floods:
+        everything one person has open shares a frame budget and a socket cap)."""
         raise NotImplementedError
 
     def store_message(self, *, body: str, client_msg_id: str) -> PostResult:
@@ -95,7 +108,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not hasattr(self, "conversation"):
             return  # refused at connect; the close is on its way
-        if not self.limiter.allow():
+        if not self.limiter.allow() or (self.budget and not self.budget.limiter.allow()):
             await self.send_error(
                 FrameError("rate_limited", "Too many messages at once; wait a moment and resend.")
             )

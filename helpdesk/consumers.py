@@ -26,6 +26,7 @@ class CustomerChatConsumer(ConversationSocket):
         if token is None or token.conversation != public_id:
             return None
         self.token = token
+        self.person = f"customer:{token.customer_id}"
         return conversation_for_customer(public_id=public_id, customer_id=token.customer_id)
 
     def store_message(self, *, body: str, client_msg_id: str) -> PostResult:

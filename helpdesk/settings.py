@@ -205,6 +205,13 @@ CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=8 * 1024)
 # Per-connection flood control: at most CHAT_RATE_LIMIT frames in any CHAT_RATE_WINDOW seconds.
 CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=20)
 CHAT_RATE_WINDOW = env.float("CHAT_RATE_WINDOW", default=10.0)
+# ...and all of one customer's sockets together (helpdesk.floods): twice one socket's budget,
+# and at most this many sockets open at once (tabs, devices, reconnects).
+CHAT_CUSTOMER_RATE_LIMIT = env.int("CHAT_CUSTOMER_RATE_LIMIT", default=2 * CHAT_RATE_LIMIT)
+CHAT_CUSTOMER_MAX_SOCKETS = env.int("CHAT_CUSTOMER_MAX_SOCKETS", default=8)
+# New chats from one address (an IPv6 /64): at most CHAT_START_LIMIT per CHAT_START_WINDOW s.
+CHAT_START_LIMIT = env.int("CHAT_START_LIMIT", default=20)
+CHAT_START_WINDOW = env.int("CHAT_START_WINDOW", default=600)
 CHAT_TOKEN_MAX_AGE = env.int("CHAT_TOKEN_MAX_AGE", default=30 * 24 * 3600)
 # Agents whose inbox has sent no heartbeat for this long are marked offline by the sweep.
 AGENT_PRESENCE_TIMEOUT = env.int("AGENT_PRESENCE_TIMEOUT", default=120)

@@ -22,6 +22,7 @@ from helpdesk.chattoken import (
     read_chat_token,
     read_cookie_token,
 )
+from helpdesk.floods import chat_start_refused
 from helpdesk.forms import ChatStartForm, EmailCodeForm
 from helpdesk.identity import ProofError, email_claim, email_code_check, email_code_resend
 from helpdesk.models import Conversation, Customer
@@ -71,6 +72,13 @@ def chat_start(request: HttpRequest) -> HttpResponse:
     form = ChatStartForm(request.POST)
     if not form.is_valid():
         return render(request, "helpdesk/chat_start.html", {"form": form}, status=400)
+    wait = chat_start_refused(request.META)
+    if wait:
+        minutes = f"{-(-wait // 60)} minute" + ("s" if wait > 60 else "")
+        form.add_error(None, f"Too many new chats from your network; try again in {minutes}.")
+        response = render(request, "helpdesk/chat_start.html", {"form": form}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     data = form.cleaned_data
     # An email typed here is a claim (helpdesk.identity): the chat gets a profile of its own.
     customer = _returning_customer(request, data["email"]) or customer_identify(

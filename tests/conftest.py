@@ -20,6 +20,10 @@ from routing.models import Skill
 from tests.fakes import llm  # noqa: F401  (a fixture shared by the assistant tests)
 
 ORIGIN = (b"origin", b"http://localhost")
+# Every browser and server test starts its chats from 127.0.0.1: the per-address limit on new
+# chats would stop the suite, not an attacker. Servers the tests start inherit it;
+# tests/security/test_floods.py checks the limit itself.
+os.environ.setdefault("CHAT_START_LIMIT", "100000")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,6 +45,7 @@ def _pages_served_from_localhost(settings: Any) -> None:
     """The in-process socket tests (WebsocketCommunicator, no Host header) stand for pages served
     from http://localhost, the Origin they send; tests/security/test_origin.py checks the rule."""
     settings.WEBSOCKET_ALLOWED_ORIGINS = ["http://localhost"]
+    settings.CHAT_START_LIMIT = int(os.environ["CHAT_START_LIMIT"])
 
 
 @pytest.fixture(scope="session", autouse=True)

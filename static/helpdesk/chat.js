@@ -370,6 +370,11 @@
         setConnection("This chat link is no longer valid. Reload the page.", "closed");
         return;
       }
+      if (event.code === 4429) {  // too many of this chat's windows open: try again slowly
+        setConnection("This chat is open in too many windows. Close some; this one reconnects.", "closed");
+        setTimeout(connect, 15000 + Math.random() * 5000);
+        return;
+      }
       setConnection("Reconnecting…", "connecting");
       var delay = retryDelay + Math.random() * 250;
       retryDelay = Math.min(retryDelay * 2, 5000);

@@ -1,0 +1,112 @@
+"""Floods: one customer's sockets share one frame budget and a cap on how many may be open, and
+one address may start only so many chats; other customers and addresses are unaffected."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from django.utils import timezone
+
+from helpdesk.floods import open_sockets
+from helpdesk.models import Conversation, Customer
+from helpdesk.services import conversation_start
+from tests.wsclient import connect, customer_socket
+
+
+def new_conversation(name: str) -> Conversation:
+    return conversation_start(customer=Customer.objects.create(name=name))
+
+
+async def pings(socket: WebsocketCommunicator, count: int) -> list[str]:
+    """Send `count` pings; what each got back: "pong" or the error's code."""
+    answers = []
+    for _ in range(count):
+        await socket.send_json_to({"type": "ping"})
+        frame = await socket.receive_json_from(timeout=3)
+        answers.append("pong" if frame["type"] == "pong" else frame["code"])
+    return answers
+
+
+@pytest.fixture
+def tight(settings: Any) -> None:
+    settings.CHAT_RATE_LIMIT, settings.CHAT_RATE_WINDOW = 3, 60.0
+    settings.CHAT_CUSTOMER_RATE_LIMIT, settings.CHAT_CUSTOMER_MAX_SOCKETS = 5, 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tight")
+async def test_all_of_a_customers_sockets_share_one_budget() -> None:
+    mine = await database_sync_to_async(new_conversation)("Flo")
+    theirs = await database_sync_to_async(new_conversation)("Bea")
+    sockets = [customer_socket(mine) for _ in range(4)]
+    for socket in sockets:
+        await connect(socket)
+    answers = [await pings(socket, 3) for socket in sockets]  # each within its own limit
+    assert sum(answer.count("pong") for answer in answers) == 5
+    assert answers[0] == ["pong"] * 3
+    assert answers[1] == ["pong", "pong", "rate_limited"]
+    assert answers[3] == ["rate_limited"] * 3
+    other = customer_socket(theirs)
+    await connect(other)
+    assert await pings(other, 3) == ["pong"] * 3  # someone else's budget is their own
+    for socket in [*sockets, other]:
+        await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tight")
+async def test_a_customer_may_hold_only_so_many_sockets() -> None:
+    mine = await database_sync_to_async(new_conversation)("Flo")
+    person = f"customer:{mine.customer_id}"
+    sockets = [customer_socket(mine) for _ in range(4)]
+    for socket in sockets:
+        await connect(socket)
+    extra = customer_socket(mine)
+    assert (await extra.connect())[0]
+    assert await extra.receive_output(timeout=3) == {"type": "websocket.close", "code": 4429}
+    await extra.disconnect()
+    assert open_sockets(person) == 4
+    await sockets[0].disconnect()
+    again = customer_socket(mine)
+    await connect(again)  # one closed, one may open
+    for socket in [*sockets[1:], again]:
+        await socket.disconnect()
+    assert open_sockets(person) == 0  # nothing kept once they are gone
+
+
+def start(address: str) -> int:
+    data = {"name": "", "email": "", "language": "en"}
+    return Client(REMOTE_ADDR=address).post("/chat/start/", data).status_code
+
+
+@pytest.mark.django_db
+def test_one_address_may_start_only_so_many_chats(settings: Any) -> None:
+    settings.CHAT_START_LIMIT, settings.CHAT_START_WINDOW = 3, 600
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert [start("203.0.113.7") for _ in range(3)] == [302] * 3
+        refused = Client(REMOTE_ADDR="203.0.113.7").post("/chat/start/", {"language": "en"})
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "600"
+        assert "Too many new chats from your network; try again in 10 minutes." in (
+            refused.content.decode()
+        )
+        assert Conversation.objects.count() == 3  # the refused one left nothing behind
+        assert start("198.51.100.1") == 302  # another address has its own count
+    with time_machine.travel(now + timedelta(seconds=601), tick=False):
+        assert start("203.0.113.7") == 302
+
+
+@pytest.mark.django_db
+def test_an_ipv6_network_counts_as_one_address(settings: Any) -> None:
+    settings.CHAT_START_LIMIT = 2
+    assert start("2001:db8:1:2::1") == 302
+    assert start("2001:db8:1:2:ffff::9") == 302
+    assert start("2001:db8:1:2::abcd") == 429  # the same /64
+    assert start("2001:db8:1:3::1") == 302
