@@ -48,7 +48,7 @@ def test_the_agent_rates_the_handoff_and_the_customer_answers_the_survey(
     repeat = customer.locator("li.msg-assistant", has_text="Did you have to repeat")
     repeat.get_by_role("button", name="No").click()
     comment = customer.locator("li.msg-assistant", has_text="Anything you would like to tell us")
-    comment.get_by_role("button", name="Send").click()
+    comment.get_by_role("button", name="Send", exact=True).click()
     comment.get_by_label("Your comment").fill("Quick, thanks <3")
     comment.locator(".choice-input button").click()
     expect(customer.locator("li.msg-assistant .body").last).to_have_text(

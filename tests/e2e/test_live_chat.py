@@ -25,7 +25,7 @@ def customer_starts_chat(page: Page, server: AsgiServer) -> None:
 
 def send(page: Page, text: str) -> None:
     page.locator("#chat-input").fill(text)
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
 
 
 def sign_in(page: Page, server: AsgiServer) -> None:
@@ -97,7 +97,7 @@ def test_customer_and_agent_chat_both_ways_across_a_server_restart(
     agent.locator("#chat-input").press_sequentially("Let me check", delay=20)
     expect(customer.locator("[data-chat-typing]")).to_have_text("Dana Whitfield is typing…")
     agent.locator("#chat-input").fill("Hi Alice, I'm looking at your order now.")
-    agent.get_by_role("button", name="Send").click()
+    agent.get_by_role("button", name="Send", exact=True).click()
     expect(customer.locator("li.msg-agent .body")).to_have_text(
         ["Hi Alice, I'm looking at your order now."]
     )
@@ -128,7 +128,7 @@ def test_customer_and_agent_chat_both_ways_across_a_server_restart(
     expect(agent.locator("[data-chat-connection]")).to_have_text("Connected", timeout=15000)
     expect(agent.locator("li.msg-customer .body").last).to_have_text("Are you still there?")
     agent.locator("#chat-input").fill("Yes, still here.")
-    agent.get_by_role("button", name="Send").click()
+    agent.get_by_role("button", name="Send", exact=True).click()
     expect(customer.locator("li.msg-agent .body").last).to_have_text("Yes, still here.")
 
     # Nothing lost, nothing twice: the page shows exactly what PostgreSQL holds, in order.
