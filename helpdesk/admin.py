@@ -59,7 +59,13 @@ class ConversationAdmin(admin.ModelAdmin):
         "opened_at",
     ]
     list_filter = ["status", "channel", "language"]
-    search_fields = ["public_id", "customer__name", "customer__email", "messages__body"]
+    search_fields = [
+        "public_id",
+        "customer__name",
+        "customer__email",
+        "claimed_email",
+        "messages__body",
+    ]
     list_select_related = ["customer", "assigned_agent"]
     autocomplete_fields = ["customer"]
     # Status and assignment change through the chat and routing services, which record the
@@ -70,6 +76,10 @@ class ConversationAdmin(admin.ModelAdmin):
         "assigned_agent",
         "closed_at",
         "identity_verified",
+        # A claim is proven by the customer's code only (helpdesk.identity), never by hand.
+        "claimed_email",
+        "claimed_customer",
+        "contact_email",
         "last_seq",
         "last_message_at",
     ]
