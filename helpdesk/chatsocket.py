@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429  # this customer has too many sockets open; the page retries slowly
+CLOSE_RECONNECT = 4001  # the page reconnects at once, with the cookie it holds now
 
 
 class ConversationSocket(AsyncJsonWebsocketConsumer):
@@ -73,6 +74,12 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         """The user signed out, changed password or was deactivated: this socket is theirs no
         longer (the page reads 4403 as "sign in again", not "reconnect")."""
         await self.close(code=CLOSE_FORBIDDEN)
+
+    async def chat_customer_changed(self, event: dict[str, Any]) -> None:
+        """The conversation moved to the profile the customer proved (helpdesk.identity): the
+        customer's sockets were opened for the old one, so they reconnect with the new cookie."""
+        if self.viewer_kind == "customer":
+            await self.close(code=CLOSE_RECONNECT)
 
     def session_groups(self) -> list[str]:
         """Groups that close this socket when its user's session ends (none for customers)."""

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, EmailCode
-from helpdesk.realtime import enqueue_on_commit
+from helpdesk.realtime import enqueue_on_commit, publish_on_commit
 from helpdesk.services import event_record
 from helpdesk.tasks import email_send_task
 
@@ -161,6 +161,7 @@ def _claim_prove(conversation: Conversation) -> Conversation:
     conversation.claimed_customer = profile
     conversation.identity_verified = True
     conversation.save(update_fields=["customer", "claimed_customer", "identity_verified"])
+    publish_on_commit(conversation.group_name, {"type": "chat.customer_changed"})
     event_record(
         conversation=conversation,
         kind="identity.verified",

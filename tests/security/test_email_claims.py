@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -24,7 +25,7 @@ from helpdesk.chattoken import CHAT_COOKIE, make_chat_token, read_chat_token
 from helpdesk.identity import CODE_ATTEMPTS, CODES_PER_CONVERSATION
 from helpdesk.models import Conversation, Customer, EmailCode, Message
 from tests.conftest import make_agent, say
-from tests.wsclient import connect, customer_socket
+from tests.wsclient import connect, customer_socket, receive_type, send_message
 
 # Real commits: the code is mailed once the chat's start commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -262,3 +263,25 @@ def test_a_code_that_is_not_six_digits_is_explained(vera: Customer) -> None:
     html = refused.content.decode()
     assert "Type the six digits" in html
     assert "<b>12</b>" not in html
+
+
+def test_an_open_chat_socket_reconnects_as_the_proven_customer(vera: Customer) -> None:
+    """The socket was opened for the chat's own profile: once the code moves the chat to Vera's,
+    it is closed with 4001 (the page reconnects at once) and the new cookie opens it again."""
+    client = Client()
+    conversation = claim(client)
+
+    async def run() -> None:
+        before = customer_socket(conversation)
+        await connect(before)
+        await database_sync_to_async(client.post)("/chat/verify/", {"code": mailed_code()})
+        assert await before.receive_output(timeout=3) == {"type": "websocket.close", "code": 4001}
+        await before.disconnect()
+        cookie = f"{CHAT_COOKIE}={client.cookies[CHAT_COOKIE].value}".encode()
+        after = customer_socket(conversation, cookie=cookie)
+        await connect(after)
+        await send_message(after, "me again", "again-1")
+        assert (await receive_type(after, "ack"))["message"]["body"] == "me again"
+        await after.disconnect()
+
+    async_to_sync(run)()
