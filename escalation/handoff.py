@@ -339,8 +339,9 @@ def _customer(conversation: Conversation, *, conversations_before: int) -> dict[
     customer = conversation.customer
     return {
         "name": customer.display_name,
-        "email": customer.email or conversation.claimed_email,
+        "email": customer.email,  # proven, or given by an integration
         "email_verified": conversation.identity_verified,
+        "claimed_email": "" if conversation.identity_verified else conversation.claimed_email,
         "claimed_profile": _claimed_profile(conversation),
         "tier": customer.tier,
         "language": conversation.language,

@@ -779,11 +779,7 @@ def callback_reminder(timer: Timer, now: datetime) -> str:
         return f"callback {callback.status}"
     due = _agent_time(callback.due_at, desk_for(conversation, now))
     name = conversation.customer.display_name
-    text = (
-        f"Call {name} on {callback.phone} at {due}"
-        if callback.kind == Callback.Kind.PHONE
-        else f"Email {name} at {callback.email} by {due}"
-    )
+    text = _reminder_text(callback, name, due)
     if callback.agent is None:
         publish_on_commit(
             INBOX_GROUP,
@@ -792,6 +788,15 @@ def callback_reminder(timer: Timer, now: datetime) -> str:
         return "reminded every agent (none assigned)"
     _page(callback.agent, conversation, text, ref=f"reminder:{callback.pk}")
     return f"reminded {callback.agent.display_name}"
+
+
+def _reminder_text(callback: Callback, name: str, due: str) -> str:
+    if callback.kind == Callback.Kind.PHONE and callback.phone:
+        return f"Call {name} on {callback.phone} at {due}"
+    if callback.email:
+        return f"Email {name} at {callback.email} by {due}"
+    # A guaranteed callback with no contact left: the customer was told to expect us in the chat.
+    return f"Answer {name} in the chat by {due}: they left no phone number or email"
 
 
 def _page(agent: Agent, conversation: Conversation, text: str, *, ref: str) -> None:

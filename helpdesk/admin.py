@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -85,6 +87,11 @@ class ConversationAdmin(admin.ModelAdmin):
     ]
     inlines = [MessageInline, EventInline]
     date_hierarchy = "opened_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Conversation | None = None) -> Any:
+        # Once started, a chat moves to another profile by the customer's code only.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "customer"] if obj is not None else fields
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Conversation], search_term: str

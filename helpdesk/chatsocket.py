@@ -14,7 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from helpdesk.chatprotocol import Frame, FrameError, RateLimiter, parse_frame
-from helpdesk.floods import Budget, budget_join, budget_leave
+from helpdesk.floods import Budget, budgets_allow, budgets_join, budgets_leave
 from helpdesk.models import Conversation
 from helpdesk.realtime import connection_closed, connection_opened
 from helpdesk.selectors import SYNC_PAGE_SIZE, message_payload, messages_after
@@ -30,10 +30,10 @@ CLOSE_RECONNECT = 4001  # the page reconnects at once, with the cookie it holds 
 class ConversationSocket(AsyncJsonWebsocketConsumer):
     viewer_kind = ""  # "customer" or "agent": shown to the other side in typing notices
     conversation: Conversation
-    person = ""  # set by authorize() for sockets that share one person's budget
-    budget: Budget | None = None
+    budgets: list[Budget]  # the shared flood budgets this socket counts against
 
     async def connect(self) -> None:
+        self.budgets = []
         conversation = await database_sync_to_async(self.authorize)()
         # Accept before closing: a close before the handshake reaches the browser as a bare
         # HTTP 403 (close code 1006), and the page could not tell "go away" from "try again".
@@ -41,10 +41,19 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         if conversation is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.budget = budget_join(self.person) if self.person else None
-        if self.person and self.budget is None:
+        budgets = budgets_join(self.flood_subjects())
+        if budgets is None:
             await self.close(code=CLOSE_TOO_MANY)
             return
+        self.budgets = budgets
+        try:
+            await self.join(conversation)
+        except BaseException:
+            # channels calls no disconnect() after a failed connect(): give the slots back.
+            self.budgets_release()
+            raise
+
+    async def join(self, conversation: Conversation) -> None:
         self.conversation = conversation
         for group in self.session_groups():
             await self.channel_layer.group_add(group, self.channel_name)
@@ -60,10 +69,12 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             }
         )
 
+    def budgets_release(self) -> None:
+        budgets, self.budgets = self.budgets, []
+        budgets_leave(budgets)
+
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "budget", None) is not None:
-            budget_leave(self.person)
-            self.budget = None
+        self.budgets_release()
         if hasattr(self, "conversation"):
             connection_closed(self.viewer_kind)
             await self.channel_layer.group_discard(self.conversation.group_name, self.channel_name)
@@ -87,9 +98,11 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
 
     # --- hooks for subclasses ---------------------------------------------------------------
     def authorize(self) -> Conversation | None:
-        """The conversation this socket may use, or None; may set `person` (helpdesk.floods:
-        everything one person has open shares a frame budget and a socket cap)."""
         raise NotImplementedError
+
+    def flood_subjects(self) -> list[tuple[str, int, int]]:
+        """Shared budgets (helpdesk.floods) this socket counts against, once authorized."""
+        return []
 
     def store_message(self, *, body: str, client_msg_id: str) -> PostResult:
         raise NotImplementedError
@@ -115,7 +128,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not hasattr(self, "conversation"):
             return  # refused at connect; the close is on its way
-        if not self.limiter.allow() or (self.budget and not self.budget.limiter.allow()):
+        if not self.limiter.allow() or not budgets_allow(self.budgets):
             await self.send_error(
                 FrameError("rate_limited", "Too many messages at once; wait a moment and resend.")
             )

@@ -15,10 +15,12 @@ CHAT_COOKIE = "hd_chat"
 class ChatToken:
     customer_id: int
     conversation: str  # the conversation's public id, as a string
+    proven: bool = False  # this browser typed back the code mailed to the customer's email
 
 
-def make_chat_token(*, customer_id: int, conversation: str) -> str:
-    return signing.dumps({"c": customer_id, "p": str(conversation)}, salt=SALT, compress=True)
+def make_chat_token(*, customer_id: int, conversation: str, proven: bool = False) -> str:
+    data = {"c": customer_id, "p": str(conversation), **({"v": 1} if proven else {})}
+    return signing.dumps(data, salt=SALT, compress=True)
 
 
 def read_chat_token(token: str) -> ChatToken | None:
@@ -27,7 +29,9 @@ def read_chat_token(token: str) -> ChatToken | None:
         return None
     try:
         data = signing.loads(token, salt=SALT, max_age=settings.CHAT_TOKEN_MAX_AGE)
-        return ChatToken(customer_id=int(data["c"]), conversation=str(data["p"]))
+        return ChatToken(
+            customer_id=int(data["c"]), conversation=str(data["p"]), proven=data.get("v") == 1
+        )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from helpdesk.chatsocket import ConversationSocket
 from helpdesk.chattoken import ChatToken, read_chat_token, read_cookie_token
+from helpdesk.floods import customer_subjects
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_for_customer
 from helpdesk.services import PostResult, customer_post_message
@@ -26,8 +27,11 @@ class CustomerChatConsumer(ConversationSocket):
         if token is None or token.conversation != public_id:
             return None
         self.token = token
-        self.person = f"customer:{token.customer_id}"
         return conversation_for_customer(public_id=public_id, customer_id=token.customer_id)
+
+    def flood_subjects(self) -> list[tuple[str, int, int]]:
+        client = self.scope.get("client") or ("", 0)
+        return customer_subjects(self.token.customer_id, str(client[0]))
 
     def store_message(self, *, body: str, client_msg_id: str) -> PostResult:
         # Checked again on every message: the conversation must still be this customer's.

@@ -8,7 +8,9 @@ back links the conversation to the profile with that email (or gives the new pro
 address), so the next call or follow-up may use what the profile knows.
 
 Codes are random, stored as keyed hashes, expire after CODE_MINUTES, are used up by
-CODE_ATTEMPTS wrong guesses, and one conversation may ask for CODES_PER_CONVERSATION of them.
+CODE_ATTEMPTS wrong guesses, and one conversation may ask for CODES_PER_CONVERSATION of them;
+one address gets CODES_PER_ADDRESS_PER_HOUR codes and WRONG_GUESSES_PER_ADDRESS_PER_DAY wrong
+guesses, from all chats together. Emails are compared without case.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -29,6 +32,10 @@ from helpdesk.tasks import email_send_task
 CODE_MINUTES = 15
 CODE_ATTEMPTS = 5
 CODES_PER_CONVERSATION = 3
+# Per address, whichever chats ask: a few codes an hour (no mail bombing through the chat) and a
+# few wrong guesses a day (many chats claiming one address do not add up to many guesses).
+CODES_PER_ADDRESS_PER_HOUR = 5
+WRONG_GUESSES_PER_ADDRESS_PER_DAY = 10
 _HASH_SALT = "helpdesk.identity.email_code"
 
 
@@ -45,7 +52,7 @@ def email_claim(*, conversation: Conversation, email: str) -> None:
     """Record the email typed at the start as a claim and mail the first code."""
     email = email.strip().lower()
     conversation.claimed_email = email
-    conversation.claimed_customer = Customer.objects.filter(email=email).first()
+    conversation.claimed_customer = Customer.objects.filter(email__iexact=email).first()
     conversation.save(update_fields=["claimed_email", "claimed_customer"])
     event_record(
         conversation=conversation,
@@ -53,7 +60,8 @@ def email_claim(*, conversation: Conversation, email: str) -> None:
         actor_kind=ConversationEvent.ActorKind.CUSTOMER,
         data={"email": email, "profile": conversation.claimed_customer_id},
     )
-    _code_issue(conversation)
+    if _address_refusal(email) is None:  # else the page offers "Send a new code" later
+        _code_issue(conversation)
 
 
 def email_code_resend(*, conversation_id: int) -> None:
@@ -68,7 +76,31 @@ def email_code_resend(*, conversation_id: int) -> None:
                 "We have sent as many codes as we can for this chat. An agent can still help "
                 "you here.",
             )
+        refusal = _address_refusal(conversation.claimed_email)
+        if refusal is not None:
+            raise refusal
         _code_issue(conversation)
+
+
+def _address_refusal(email: str) -> ProofError | None:
+    now = timezone.now()
+    codes = EmailCode.objects.filter(email__iexact=email)
+    if codes.filter(created_at__gte=now - timedelta(hours=1)).count() >= (
+        CODES_PER_ADDRESS_PER_HOUR
+    ):
+        return ProofError(
+            "too_many_codes",
+            "We have sent as many codes to this address as we can for now: try again in an "
+            "hour. An agent can still help you here.",
+        )
+    return None
+
+
+def _guesses_exhausted(email: str) -> bool:
+    since = timezone.now() - timedelta(days=1)
+    recent = EmailCode.objects.filter(email__iexact=email, created_at__gte=since)
+    wrong = recent.aggregate(total=Sum("failed_attempts"))["total"] or 0
+    return wrong >= WRONG_GUESSES_PER_ADDRESS_PER_DAY
 
 
 def email_code_check(*, conversation_id: int, code: str) -> Conversation:
@@ -91,9 +123,14 @@ def _code_refusal(conversation: Conversation, code: str) -> ProofError | None:
         return ProofError("code_used_up", "That code can no longer be used: ask for a new one.")
     if latest.expires_at <= now:
         return ProofError("code_expired", "That code has expired: ask for a new one.")
+    if _guesses_exhausted(latest.email):
+        return ProofError(
+            "address_locked",
+            "Too many wrong codes for this address today. An agent can still help you here.",
+        )
     if not hmac.compare_digest(latest.code_hash, _hash(code.strip(), latest)):
-        latest.failed_attempts += 1
-        latest.save(update_fields=["failed_attempts"])
+        EmailCode.objects.filter(pk=latest.pk).update(failed_attempts=F("failed_attempts") + 1)
+        latest.refresh_from_db(fields=["failed_attempts"])
         left = CODE_ATTEMPTS - latest.failed_attempts
         return ProofError(
             "code_wrong",
@@ -130,6 +167,7 @@ def _code_mail(code: str) -> str:
         f"Your code is {code}.\n\n"
         "Type it in the chat window to confirm this email address is yours. "
         f"It works for {CODE_MINUTES} minutes.\n\n"
+        "Never give this code to anyone: we will never ask you for it, by chat, phone or email. "
         "If you did not start a chat with us, ignore this email: nothing happens without the "
         "code.\n"
     )
@@ -144,7 +182,11 @@ def _claim_prove(conversation: Conversation) -> Conversation:
     """The address is the customer's: the conversation moves to the profile with that email,
     taking what they typed here where the profile has nothing; or this profile gets it."""
     own = conversation.customer
-    profile = Customer.objects.select_for_update().filter(email=conversation.claimed_email).first()
+    profile = (
+        Customer.objects.select_for_update()
+        .filter(email__iexact=conversation.claimed_email)
+        .first()
+    )
     if profile is None:
         try:
             with transaction.atomic():
@@ -152,7 +194,7 @@ def _claim_prove(conversation: Conversation) -> Conversation:
                 own.save(update_fields=["email"])
             profile = own
         except IntegrityError:  # a profile with this email appeared meanwhile
-            profile = Customer.objects.get(email=conversation.claimed_email)
+            profile = Customer.objects.get(email__iexact=conversation.claimed_email)
     if profile.pk != own.pk:
         profile.name = profile.name or own.name
         profile.phone = own.phone or profile.phone

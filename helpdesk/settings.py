@@ -210,6 +210,9 @@ CHAT_RATE_WINDOW = env.float("CHAT_RATE_WINDOW", default=10.0)
 # and at most this many sockets open at once (tabs, devices, reconnects).
 CHAT_CUSTOMER_RATE_LIMIT = env.int("CHAT_CUSTOMER_RATE_LIMIT", default=2 * CHAT_RATE_LIMIT)
 CHAT_CUSTOMER_MAX_SOCKETS = env.int("CHAT_CUSTOMER_MAX_SOCKETS", default=8)
+# ...and all customer sockets from one address (an IPv6 /64), loosely: many people may share one.
+CHAT_ADDRESS_RATE_LIMIT = env.int("CHAT_ADDRESS_RATE_LIMIT", default=50 * CHAT_RATE_LIMIT)
+CHAT_ADDRESS_MAX_SOCKETS = env.int("CHAT_ADDRESS_MAX_SOCKETS", default=200)
 # New chats from one address (an IPv6 /64): at most CHAT_START_LIMIT per CHAT_START_WINDOW s.
 CHAT_START_LIMIT = env.int("CHAT_START_LIMIT", default=20)
 CHAT_START_WINDOW = env.int("CHAT_START_WINDOW", default=600)

@@ -61,6 +61,7 @@ def _chat_page(
         "conversation": conversation,
         "initial_messages": transcript_payload(conversation),
         "awaiting_proof": conversation.claimed_email and not conversation.identity_verified,
+        "code_sent": conversation.email_codes.exists(),
         "code_form": EmailCodeForm(),
         "proof_error": proof_error,
     }
@@ -88,7 +89,7 @@ def chat_start(request: HttpRequest) -> HttpResponse:
         conversation = conversation_start(customer=customer, language=data["language"])
         if data["email"]:
             email_claim(conversation=conversation, email=data["email"])
-        elif customer.email:  # this browser proved the address in an earlier chat
+        elif customer.email:  # _returning_customer: this browser proved the address before
             conversation.identity_verified = True
             conversation.save(update_fields=["identity_verified"])
     return _with_chat_cookie(redirect("chat:page"), conversation)
@@ -128,7 +129,9 @@ def chat_verify_resend(request: HttpRequest) -> HttpResponse:
 
 def _with_chat_cookie(response: HttpResponse, conversation: Conversation) -> HttpResponse:
     token = make_chat_token(
-        customer_id=conversation.customer_id, conversation=str(conversation.public_id)
+        customer_id=conversation.customer_id,
+        conversation=str(conversation.public_id),
+        proven=conversation.identity_verified,  # only ever set by this browser's code
     )
     response.set_cookie(
         CHAT_COOKIE,
@@ -153,11 +156,16 @@ def _cookie_token(request: HttpRequest) -> ChatToken | None:
 
 
 def _returning_customer(request: HttpRequest, email: str) -> Customer | None:
-    """The same browser starting a new chat stays the same customer, unless it names an email."""
+    """The same browser starting a new chat stays the same customer, unless it names an email;
+    a customer with an email only if this browser proved it (a cookie from before the proof, or
+    from before claims existed, may name someone else's profile)."""
     token = _cookie_token(request)
     if token is None or email:
         return None
-    return Customer.objects.filter(pk=token.customer_id).first()
+    customer = Customer.objects.filter(pk=token.customer_id).first()
+    if customer is not None and customer.email and not token.proven:
+        return None
+    return customer
 
 
 @require_GET

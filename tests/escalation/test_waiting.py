@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 
 from agents.models import Agent
 from agents.services import conversation_join
@@ -685,6 +686,25 @@ def test_the_emergency_asks_for_a_number_or_an_address_and_never_promises_to_cal
     assert conversation.contact_email == "nc@example.net"
     assert customer.email == ""
     assert Customer.objects.get(pk=customer.pk).email == ""
+
+
+def test_agents_are_told_to_answer_in_the_chat_when_no_contact_was_left(on_call: Agent) -> None:
+    customer = Customer.objects.create(name="No Contact")
+    with at(SATURDAY_22):
+        escalate(customer, HACKED)
+    run_timers(SATURDAY_22 + timedelta(minutes=10))
+    inbox = Client()
+    inbox.force_login(on_call.user)
+    row = inbox.get("/agent/?tab=callbacks").content.decode()
+    assert "No phone or email left:</strong> answer in the chat" in row
+    assert 'href="tel:"' not in row
+    mail.outbox.clear()
+    run_timers(SATURDAY_22 + timedelta(minutes=60))  # the reminder, ten minutes before
+    to_jonas = [
+        f"{sent.subject} {sent.body}" for sent in mail.outbox if sent.to == ["jonas@example.com"]
+    ]
+    assert any("Answer No Contact in the chat by" in text for text in to_jonas)
+    assert not any(" on  at " in text for text in to_jonas)
 
 
 def test_with_an_address_left_first_the_guarantee_names_it(on_call: Agent) -> None:

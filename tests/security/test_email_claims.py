@@ -22,8 +22,14 @@ from escalation.models import Callback
 from escalation.timers import timers_run_due
 from escalation.transition import customer_choose
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token, read_chat_token
-from helpdesk.identity import CODE_ATTEMPTS, CODES_PER_CONVERSATION
+from helpdesk.identity import (
+    CODE_ATTEMPTS,
+    CODES_PER_ADDRESS_PER_HOUR,
+    CODES_PER_CONVERSATION,
+    WRONG_GUESSES_PER_ADDRESS_PER_DAY,
+)
 from helpdesk.models import Conversation, Customer, EmailCode, Message
+from helpdesk.services import conversation_start
 from tests.conftest import make_agent, say
 from tests.wsclient import connect, customer_socket, receive_type, send_message
 
@@ -285,3 +291,82 @@ def test_an_open_chat_socket_reconnects_as_the_proven_customer(vera: Customer) -
         await after.disconnect()
 
     async_to_sync(run)()
+
+
+def test_an_unproven_cookie_never_carries_a_profile_into_a_new_chat(vera: Customer) -> None:
+    """A cookie naming a profile with an email (from before claims, or minted by the API for an
+    integration) starts a new chat as someone new; one this browser proved keeps the profile."""
+    old = conversation_start(customer=vera)
+    unproven = Client()
+    unproven.cookies[CHAT_COOKIE] = make_chat_token(
+        customer_id=vera.pk, conversation=str(old.public_id)
+    )
+    fresh = claim(unproven, email="")
+    assert fresh.customer != vera
+    assert not fresh.identity_verified
+    proven = Client()
+    proven.cookies[CHAT_COOKIE] = make_chat_token(
+        customer_id=vera.pk, conversation=str(old.public_id), proven=True
+    )
+    kept = claim(proven, email="")
+    assert kept.customer == vera
+    assert kept.identity_verified
+
+
+def test_a_claim_matches_the_profile_whatever_the_case(vera: Customer) -> None:
+    Customer.objects.filter(pk=vera.pk).update(email="Vera@Example.com")
+    client = Client()
+    conversation = claim(client, email="VERA@example.COM")
+    assert conversation.claimed_customer == vera
+    client.post("/chat/verify/", {"code": mailed_code()})
+    conversation.refresh_from_db()
+    assert conversation.customer == vera
+    assert Customer.objects.count() == 2  # vera and the chat's own: no duplicate profile
+
+
+def test_an_address_gets_a_few_codes_an_hour_from_all_chats(vera: Customer) -> None:
+    for _ in range(CODES_PER_ADDRESS_PER_HOUR):
+        claim(Client())
+        assert len(mail.outbox) == 1
+    late = Client()
+    claim(late)
+    assert mail.outbox == []  # no code: the address has had its share
+    assert "We could not send a code to" in late.get("/chat/").content.decode()
+    assert late.post("/chat/verify/resend/").status_code == 429
+
+
+def test_wrong_guesses_add_up_per_address_across_chats(vera: Customer) -> None:
+    """Two chats' five wrong guesses each use up the address's guesses for the day: even the
+    right code of a third chat no longer proves it."""
+    for _ in range(WRONG_GUESSES_PER_ADDRESS_PER_DAY // CODE_ATTEMPTS):
+        guesser = Client()
+        claim(guesser)
+        wrong = f"{(int(mailed_code()) + 1) % 10**6:06d}"
+        for _ in range(CODE_ATTEMPTS):
+            assert guesser.post("/chat/verify/", {"code": wrong}).status_code == 400
+    owner = Client()
+    conversation = claim(owner)
+    refused = owner.post("/chat/verify/", {"code": mailed_code()})
+    assert refused.status_code == 400
+    assert "Too many wrong codes for this address today" in refused.content.decode()
+    conversation.refresh_from_db()
+    assert not conversation.identity_verified
+
+
+def test_the_customers_own_frames_never_name_the_claimed_profile(vera: Customer) -> None:
+    conversation = claim(Client(), name="")
+
+    async def frames() -> list[dict[str, Any]]:
+        socket = customer_socket(conversation)
+        await connect(socket)
+        await send_message(socket, "hello there", "own-1")
+        ack = await receive_type(socket, "ack")
+        await socket.send_json_to({"type": "sync", "after": 0})
+        sync = await receive_type(socket, "sync")
+        await socket.disconnect()
+        return [ack, sync]
+
+    seen = str(async_to_sync(frames)())
+    assert "hello there" in seen
+    assert "Vera" not in seen
+    assert VICTIM_PHONE not in seen

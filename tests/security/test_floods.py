@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
-from helpdesk.floods import open_sockets
+from helpdesk.floods import network_of, open_sockets
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start
 from tests.wsclient import connect, customer_socket
@@ -110,3 +110,39 @@ def test_an_ipv6_network_counts_as_one_address(settings: Any) -> None:
     assert start("2001:db8:1:2:ffff::9") == 302
     assert start("2001:db8:1:2::abcd") == 429  # the same /64
     assert start("2001:db8:1:3::1") == 302
+
+
+def from_address(conversation: Conversation, address: str) -> WebsocketCommunicator:
+    socket = customer_socket(conversation)
+    socket.scope["client"] = (address, 50000)  # read when the application starts
+    return socket
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_many_customers_from_one_address_share_a_looser_cap(settings: Any) -> None:
+    """Chat cookies are cheap to mint: sockets of many customers from one address are capped
+    too; another address is not affected."""
+    settings.CHAT_ADDRESS_MAX_SOCKETS = 3
+    chats = [await database_sync_to_async(new_conversation)(f"C{n}") for n in range(4)]
+    sockets = [from_address(chat, "203.0.113.5") for chat in chats[:3]]
+    for socket in sockets:
+        await connect(socket)
+    over = from_address(chats[3], "::ffff:203.0.113.5")  # the same address, IPv4-mapped
+    assert (await over.connect())[0]
+    assert await over.receive_output(timeout=3) == {"type": "websocket.close", "code": 4429}
+    await over.disconnect()
+    elsewhere = from_address(chats[3], "198.51.100.20")
+    await connect(elsewhere)
+    assert open_sockets("address:203.0.113.5") == 3
+    assert open_sockets(f"customer:{chats[3].customer_id}") == 1  # the refused one left nothing
+    for socket in [*sockets, elsewhere]:
+        await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_mapped_and_missing_addresses_are_counted_sensibly(settings: Any) -> None:
+    settings.CHAT_START_LIMIT = 1
+    assert start("::ffff:192.0.2.1") == 302
+    assert start("192.0.2.1") == 429  # one address, however it is written
+    assert start("::ffff:192.0.2.2") == 302  # mapped addresses are not one big /64
+    assert network_of("") == "unknown"
