@@ -31,9 +31,19 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     viewer_kind = ""  # "customer" or "agent": shown to the other side in typing notices
     conversation: Conversation
     budgets: list[Budget]  # the shared flood budgets this socket counts against
+    counted: bool  # in the open-connection count (and its groups) until leave()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.budgets, self.counted = [], False
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Not only after disconnect(): a client gone while we send makes the server raise
+            # out of the send (uvicorn's ClientDisconnected) and channels ends the consumer
+            # without a disconnect(). Its slots, its count and its groups go back all the same.
+            await self.leave()
 
     async def connect(self) -> None:
-        self.budgets = []
         conversation = await database_sync_to_async(self.authorize)()
         # Accept before closing: a close before the handshake reaches the browser as a bare
         # HTTP 403 (close code 1006), and the page could not tell "go away" from "try again".
@@ -46,18 +56,14 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)
             return
         self.budgets = budgets
-        try:
-            await self.join(conversation)
-        except BaseException:
-            # channels calls no disconnect() after a failed connect(): give the slots back.
-            self.budgets_release()
-            raise
+        await self.join(conversation)
 
     async def join(self, conversation: Conversation) -> None:
         self.conversation = conversation
+        connection_opened(self.viewer_kind)
+        self.counted = True
         for group in self.session_groups():
             await self.channel_layer.group_add(group, self.channel_name)
-        connection_opened(self.viewer_kind)
         self.limiter = RateLimiter(limit=settings.CHAT_RATE_LIMIT, window=settings.CHAT_RATE_WINDOW)
         await self.channel_layer.group_add(conversation.group_name, self.channel_name)
         await self.send_json(
@@ -69,17 +75,23 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             }
         )
 
-    def budgets_release(self) -> None:
+    async def disconnect(self, code: int) -> None:
+        await self.leave()
+
+    async def leave(self) -> None:
+        """Give back what connect() took, once: flood slots, the connection count, groups."""
         budgets, self.budgets = self.budgets, []
         budgets_leave(budgets)
-
-    async def disconnect(self, code: int) -> None:
-        self.budgets_release()
-        if hasattr(self, "conversation"):
-            connection_closed(self.viewer_kind)
-            await self.channel_layer.group_discard(self.conversation.group_name, self.channel_name)
-            for group in self.session_groups():
+        if not self.counted:
+            return
+        self.counted = False
+        connection_closed(self.viewer_kind)
+        groups = [self.conversation.group_name, *self.session_groups()]
+        try:
+            for group in groups:
                 await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception:  # a layer outage: its groups expire on their own
+            logger.warning("Could not leave %s", groups, exc_info=True)
 
     async def session_revoked(self, event: dict[str, Any]) -> None:
         """The user signed out, changed password or was deactivated: this socket is theirs no

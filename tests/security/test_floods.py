@@ -3,19 +3,28 @@ one address may start only so many chats; other customers and addresses are unaf
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import time_machine
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from helpdesk.floods import network_of, open_sockets
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import conversation_start
+from tests.server import AsgiServer, database_url
+from tests.soak import Browser
 from tests.wsclient import connect, customer_socket
 
 
@@ -146,3 +155,63 @@ def test_mapped_and_missing_addresses_are_counted_sensibly(settings: Any) -> Non
     assert start("192.0.2.1") == 429  # one address, however it is written
     assert start("::ffff:192.0.2.2") == 302  # mapped addresses are not one big /64
     assert network_of("") == "unknown"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("knowledge_base")
+def test_a_client_gone_before_the_reply_gives_its_slots_back(tmp_path: Path) -> None:
+    """Customers who leave right after their message's ack, before the assistant's reply: the
+    server's send of that reply fails and the consumer ends without a disconnect(). Under
+    uvicorn, five of them in a row from one address must not use up a cap of two sockets, and
+    the open-connection gauge must come back to zero."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "CHAT_ADDRESS_MAX_SOCKETS": "2",
+        "METRICS_TOKEN": "scrape",
+    }
+    server = AsgiServer(tmp_path / "uvicorn.log", env=env)
+    server.start()
+    try:
+        outcomes, gauges = [], []
+        for number in range(5):
+            outcomes.append(ask_and_leave(server.url, number))
+            gauges.append(customers_connected_once_settled(server.url))
+    finally:
+        server.stop()
+    assert outcomes == ["ack"] * 5
+    assert gauges == [0] * 5
+
+
+def customers_connected_once_settled(base: str) -> int:
+    """The gauge of open customer sockets, once it reaches 0 or after 15 s (the consumer ends
+    when its reply to the departed client fails, after the assistant's turn)."""
+    count = -1
+    for _ in range(150):
+        metrics = requests.get(
+            f"{base}/metrics", headers={"Authorization": "Bearer scrape"}, timeout=5
+        ).text
+        found = re.search(r'helpdesk_websocket_connections\{kind="customer"\} (\d+)', metrics)
+        count = int(found.group(1)) if found else 0
+        if count == 0:
+            break
+        time.sleep(0.1)
+    return count
+
+
+def ask_and_leave(base: str, number: int) -> str:
+    customer = Browser(base)
+    customer.get("/chat/")
+    page = customer.post("/chat/start/", {"name": f"Leaver {number}", "language": "en"})
+    path = re.search(r'data-ws-path="([^"]+)"', page)
+    assert path is not None
+    try:
+        with customer.websocket(path.group(1)) as socket:
+            json.loads(socket.recv(timeout=10))  # welcome
+            frame = {"type": "message", "body": "where is my parcel?", "client_id": "q1"}
+            socket.send(json.dumps(frame))
+            while (answer := json.loads(socket.recv(timeout=15)))["type"] != "ack":
+                pass
+            return str(answer["type"])
+    except Exception as error:  # a refused socket closes the context with 4429
+        return type(error).__name__ + str(error)
