@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -22,6 +23,8 @@ from helpdesk.realtime import (
 )
 from helpdesk.selectors import conversation_by_public_id
 from helpdesk.services import PostResult
+
+logger = logging.getLogger(__name__)
 
 
 class AgentChatConsumer(ConversationSocket):
@@ -74,6 +77,13 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
 
     agent_id: int | None = None
     user_id: int = 0
+    counted = False  # in the open-connection count and the groups until leave()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # also when the client left mid-send (see helpdesk.chatsocket)
+            await self.leave()
 
     async def connect(self) -> None:
         allowed = await database_sync_to_async(self._is_agent)()
@@ -81,18 +91,29 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         if not allowed:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        await self.channel_layer.group_add(INBOX_GROUP, self.channel_name)
         connection_opened("inbox")
+        self.counted = True
+        await self.channel_layer.group_add(INBOX_GROUP, self.channel_name)
         assert self.agent_id is not None
         await self.channel_layer.group_add(agent_group(self.agent_id), self.channel_name)
         await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(INBOX_GROUP, self.channel_name)
-        if self.agent_id is not None:
-            connection_closed("inbox")
-            await self.channel_layer.group_discard(agent_group(self.agent_id), self.channel_name)
-            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+        await self.leave()
+
+    async def leave(self) -> None:
+        """Once: out of the count and the groups (a layer outage: they expire on their own)."""
+        if not self.counted:
+            return
+        self.counted = False
+        connection_closed("inbox")
+        assert self.agent_id is not None
+        groups = [INBOX_GROUP, agent_group(self.agent_id), user_group(self.user_id)]
+        try:
+            for group in groups:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception:
+            logger.warning("Could not leave %s", groups, exc_info=True)
 
     async def session_revoked(self, event: dict[str, Any]) -> None:
         """Signed out, password changed or deactivated: the inbox closes (4403: sign in again)."""
