@@ -115,24 +115,23 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_PREFIX = env.str("CHANNEL_LAYER_PREFIX", default="helpdesk")
 if REDIS_URL:
+    from helpdesk.layers import redis_channel_layer
+
     CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # socket_timeout=None: redis-py 8 would otherwise time out the 5 s blocking
-                # read channels-redis performs and drop idle websockets (channels_redis#422).
-                # A large pool: redis-py 8 raises instead of waiting past max_connections.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
-                "prefix": CHANNEL_LAYER_PREFIX,
-                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
-                "expiry": 60,
-            },
-        }
+        "default": redis_channel_layer(
+            REDIS_URL,
+            prefix=CHANNEL_LAYER_PREFIX,
+            capacity=env.int("CHANNEL_LAYER_CAPACITY", default=1000),
+        )
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport, fixed so that a worker survives a Redis restart and gives back
+    # the tasks it held as soon as Redis is up again (helpdesk.broker).
+    CELERY_BROKER_TRANSPORT = "helpdesk.broker:Transport"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.filebased import EmailBackend as FileEmailBackend
 
 
 class FakeLLM:
@@ -58,3 +61,12 @@ class RefusingEmailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         raise ConnectionRefusedError("mail server down")
+
+
+class SlowFileEmailBackend(FileEmailBackend):
+    """A mail server that takes a while to accept each message, as SMTP does
+    (FAKE_MAIL_SECONDS, default 0.2 s); the messages go to files in EMAIL_FILE_PATH."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        time.sleep(float(os.environ.get("FAKE_MAIL_SECONDS", "0.2")))
+        return int(super().send_messages(email_messages))
