@@ -38,13 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def chat_page(request: HttpRequest) -> HttpResponse:
     """Resume the conversation this browser holds a token for, or offer to start one."""
-    token = _cookie_token(request)
-    conversation = (
-        conversation_for_customer(public_id=token.conversation, customer_id=token.customer_id)
-        if token
-        else None
-    )
-    if conversation is None or token is None:
+    conversation = _own_conversation(request)
+    if conversation is None:
         language = get_language_from_request(request)
         return render(
             request,
@@ -57,11 +52,12 @@ def chat_page(request: HttpRequest) -> HttpResponse:
 def _chat_page(
     request: HttpRequest, conversation: Conversation, *, proof_error: str = "", status: int = 200
 ) -> HttpResponse:
+    awaiting_proof = bool(conversation.claimed_email) and not conversation.identity_verified
     context = {
         "conversation": conversation,
         "initial_messages": transcript_payload(conversation),
-        "awaiting_proof": conversation.claimed_email and not conversation.identity_verified,
-        "code_sent": conversation.email_codes.exists(),
+        "awaiting_proof": awaiting_proof,
+        "code_sent": awaiting_proof and conversation.email_codes.exists(),
         "code_form": EmailCodeForm(),
         "proof_error": proof_error,
     }
