@@ -33,9 +33,9 @@ from agents.selectors import (
     latest_handoff,
     latest_routing_event,
 )
+from escalation.callbacks import callback_complete, callback_take
 from escalation.feedback import handoff_rate
 from escalation.models import Callback, HandoffRating
-from escalation.transition import callback_complete, callback_take
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError

@@ -16,6 +16,16 @@ from helpdesk.models import Conversation, Customer, Message
 from helpdesk.selectors import message_payload
 
 
+def valid_input(
+    serializer_class: type[serializers.Serializer], data: Any, *, partial: bool = False
+) -> dict[str, Any]:
+    """The input, validated: a ValidationError (the API's 400 shape) otherwise."""
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    validated: dict[str, Any] = serializer.validated_data
+    return validated
+
+
 class StrictSerializer(serializers.Serializer):
     """Input that names a field the API does not know is refused, not silently dropped (a typo
     in an optional field would otherwise look like success)."""

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from api import apis
+from api import apis, supervision
 
 app_name = "api"
 
@@ -52,14 +52,14 @@ urlpatterns = [
     path("callbacks/<int:pk>/", apis.CallbackDetailApi.as_view(), name="callback"),
     path("callbacks/<int:pk>/take/", apis.CallbackTakeApi.as_view(), name="callback-take"),
     path("callbacks/<int:pk>/done/", apis.CallbackDoneApi.as_view(), name="callback-done"),
-    path("surveys/", apis.SurveyListApi.as_view(), name="surveys"),
-    path("handoff-ratings/", apis.HandoffRatingListApi.as_view(), name="handoff-ratings"),
-    path("metrics/", apis.MetricsApi.as_view(), name="metrics"),
-    path("webhooks/", apis.WebhookListApi.as_view(), name="webhooks"),
-    path("webhooks/<int:pk>/", apis.WebhookDetailApi.as_view(), name="webhook"),
+    path("surveys/", supervision.SurveyListApi.as_view(), name="surveys"),
+    path("handoff-ratings/", supervision.HandoffRatingListApi.as_view(), name="handoff-ratings"),
+    path("metrics/", supervision.MetricsApi.as_view(), name="metrics"),
+    path("webhooks/", supervision.WebhookListApi.as_view(), name="webhooks"),
+    path("webhooks/<int:pk>/", supervision.WebhookDetailApi.as_view(), name="webhook"),
     path(
         "webhooks/<int:pk>/deliveries/",
-        apis.WebhookDeliveryListApi.as_view(),
+        supervision.WebhookDeliveryListApi.as_view(),
         name="webhook-deliveries",
     ),
 ]

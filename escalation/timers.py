@@ -151,14 +151,14 @@ def send_email(timer: Timer, now: datetime) -> str:
 
 
 def handlers() -> dict[str, Handler]:
-    from escalation import transition
+    from escalation import callbacks, emergency, transition
 
     return {
         Timer.Kind.WAIT_UPDATE: transition.wait_update,
         Timer.Kind.CALLBACK_OFFER: transition.callback_offer,
         Timer.Kind.OVERFLOW: transition.overflow_timer,
-        Timer.Kind.CALLBACK_REMINDER: transition.callback_reminder,
-        Timer.Kind.EMERGENCY_CHECK: transition.emergency_check,
-        Timer.Kind.DEADLINE_CHECK: transition.deadline_check,
+        Timer.Kind.CALLBACK_REMINDER: callbacks.callback_reminder,
+        Timer.Kind.EMERGENCY_CHECK: emergency.emergency_check,
+        Timer.Kind.DEADLINE_CHECK: emergency.deadline_check,
         Timer.Kind.EMAIL: send_email,
     }

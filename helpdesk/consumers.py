@@ -44,7 +44,7 @@ class CustomerChatConsumer(ConversationSocket):
 
     def choose(self, *, seq: int, choice: str, contact: str) -> bool:
         # Imported here: the escalation app builds on helpdesk, not the other way round.
-        from escalation.transition import customer_choose
+        from escalation.callbacks import customer_choose
 
         return customer_choose(
             public_id=self.conversation.public_id,

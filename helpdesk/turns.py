@@ -14,12 +14,12 @@ from django.db import transaction
 from assistant.analysis import Analysis, Earlier
 from assistant.repetition import sounds_restated
 from assistant.runtime import Assistant, get_assistant
+from escalation.emergency import urgency_recheck
 from escalation.engine import Decision, Policy, Turn, evaluate
 from escalation.models import Escalation
 from escalation.selectors import policy_from_db
 from escalation.services import conversation_escalate
 from escalation.texts import fallback_text, person_declined_text, rephrase_text
-from escalation.transition import urgency_recheck
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
 from helpdesk.services import event_record, message_post
 

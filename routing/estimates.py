@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from helpdesk.models import Conversation
 from routing.models import HandlingTime, RoutingPolicy
+from routing.needs import Needs, conversation_needs
 from routing.services import (
-    Needs,
-    conversation_needs,
     qualified_agents,
     queue_position,
     with_free_slot,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from agents.models import Agent
 from routing.hours import OpeningHours, Schedule, public_holidays
 from routing.models import OnCallShift, Team
-from routing.services import Needs
+from routing.needs import Needs
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from agents.models import Agent
+from escalation.callbacks import customer_choose
 from escalation.models import Callback
 from escalation.timers import timers_run_due
-from escalation.transition import customer_choose
 from helpdesk.asgi import application
 from helpdesk.models import Conversation, Customer, Message
 from tests.conftest import escalated_conversation, make_agent

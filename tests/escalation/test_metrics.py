@@ -14,6 +14,7 @@ from django.test import Client
 
 from agents.models import Agent
 from agents.services import conversation_join, conversation_resolve
+from escalation.callbacks import customer_choose
 from escalation.feedback import handoff_rate, held_out
 from escalation.metrics import (
     Period,
@@ -26,7 +27,6 @@ from escalation.metrics import (
     trend,
 )
 from escalation.models import Escalation, HandoffRating, MeasurementPolicy, Survey
-from escalation.transition import customer_choose
 from escalation.views import csv_cell
 from helpdesk.models import Conversation, Customer, Message, MessageAnalysis
 from helpdesk.services import ChatError, conversation_start

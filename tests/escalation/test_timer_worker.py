@@ -23,9 +23,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from escalation.callbacks import customer_choose
 from escalation.models import Callback, Timer
 from escalation.timers import timers_dispatch
-from escalation.transition import customer_choose
 from helpdesk.models import Conversation
 from tests.conftest import escalated_conversation, make_agent
 from tests.server import ROOT, database_url

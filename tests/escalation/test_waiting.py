@@ -16,6 +16,7 @@ from django.test import Client
 
 from agents.models import Agent
 from agents.services import conversation_join
+from escalation.callbacks import callback_complete, customer_choose
 from escalation.models import (
     Callback,
     CapabilityBoundary,
@@ -25,7 +26,6 @@ from escalation.models import (
     UrgencyCriterion,
 )
 from escalation.timers import timer_run, timer_schedule, timers_claim, timers_run_due
-from escalation.transition import callback_complete, customer_choose
 from helpdesk.models import Conversation, Customer, Message
 from helpdesk.services import ChatError, conversation_start
 from routing.models import OnCallShift, RoutingPolicy, Skill, Team, TeamHours

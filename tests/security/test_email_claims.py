@@ -18,9 +18,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from escalation.callbacks import customer_choose
 from escalation.models import Callback
 from escalation.timers import timers_run_due
-from escalation.transition import customer_choose
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token, read_chat_token
 from helpdesk.identity import (
     CODE_ATTEMPTS,

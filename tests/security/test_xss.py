@@ -25,10 +25,10 @@ from django.utils.html import escape
 
 from agents.models import Agent
 from agents.services import agent_post_message, conversation_join, conversation_resolve
+from escalation.callbacks import callback_take, customer_choose
 from escalation.feedback import handoff_rate
 from escalation.models import Callback
 from escalation.timers import timers_run_due
-from escalation.transition import callback_take, customer_choose
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
 from helpdesk.models import Conversation, Customer, KnowledgeArticle
 from helpdesk.services import ChatError, conversation_start

@@ -1,0 +1,193 @@
+"""What every step of the handoff shares: the desk a conversation is handled by (team, hours,
+zone, whether it is open now), the assistant's posts, emails and pages queued as timers, the
+conversation's row lock, and the times and summaries agents and customers read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import formats, timezone, translation
+
+from agents.models import Agent
+from escalation.models import (
+    Timer,
+)
+from escalation.timers import timer_schedule
+from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.realtime import agent_group, publish_on_commit
+from helpdesk.services import (
+    event_record,
+    message_post,
+)
+from routing.hours import Schedule, is_open
+from routing.models import RoutingPolicy, Team
+from routing.needs import Needs, conversation_needs
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()./-]{5,30}$")
+URGENCY_ORDER = ["low", "normal", "high", "critical"]
+EMERGENCY = "transition.emergency"  # the timeline event that marks the emergency path taken
+SLOWER_AFTER_UPDATES = 12
+CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+RECHECK_OFFERED = timedelta(minutes=2)
+SUMMARY_QUOTE_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The team a conversation belongs to, its week, and whether it is working at `now`."""
+
+    team: Team | None
+    schedule: Schedule | None
+    now: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.schedule is None or is_open(self.schedule, self.now)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.schedule.zone if self.schedule else settings.TIME_ZONE)
+
+
+def desk_for(conversation: Conversation, now: datetime, needs: Needs | None = None) -> Desk:
+    from routing.teams import team_for, team_schedule
+
+    needs = needs or conversation_needs(conversation, RoutingPolicy.load())
+    team = team_for(needs)
+    return Desk(team, team_schedule(team, now) if team else None, now)
+
+
+# -- the handoff message -----------------------------------------------------------------------
+
+
+def episode_of(conversation: Conversation) -> str:
+    """Timer keys are per escalation, so a conversation handed over again gets fresh ones."""
+    assert conversation.escalated_at is not None, "only escalated conversations have timers"
+    return f"{conversation.pk}:{int(conversation.escalated_at.timestamp())}"
+
+
+def post_reply(
+    conversation: Conversation, body: str, actions: dict[str, Any] | None = None
+) -> Message:
+    return message_post(
+        conversation_id=conversation.pk,
+        author_kind=Message.AuthorKind.ASSISTANT,
+        body=body,
+        actions=actions,
+    ).message
+
+
+# -- timers while the customer waits -------------------------------------------------------------
+
+
+def still_queued(conversation: Conversation) -> bool:
+    return conversation.status == Conversation.Status.WAITING and not conversation.assigned_agent_id
+
+
+def locked_conversation(conversation_id: int | None) -> Conversation:
+    assert conversation_id is not None, "this timer belongs to a conversation"
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=conversation_id)
+    )
+
+
+# -- off-hours and the emergency path --------------------------------------------------------------
+
+
+def agent_time(moment: datetime, desk: Desk) -> str:
+    """A time for agents' reminders and emails: the team's local date and time, with the zone."""
+    local = timezone.localtime(moment, desk.zone)
+    return f"{local:%a %d %b %H:%M} ({desk.zone.key})"
+
+
+def supervisor_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    return list(users.values_list("email", flat=True))
+
+
+# -- callbacks ---------------------------------------------------------------------------------------
+
+
+def when_text(moment: datetime, desk: Desk, language: str) -> str:
+    local = timezone.localtime(moment, desk.zone)
+    with translation.override(language):
+        return formats.date_format(local, "l j F, H:i")
+
+
+def issue_summary(conversation: Conversation) -> str:
+    """The issue as the customer put it, for them and the agent to prepare with: the topic and
+    what they asked for (else their latest words), never internal labels like urgency."""
+    package = conversation.handoffs.order_by("-version").first()
+    if package is None:
+        return ""
+    topic = package.data["classification"]["issue_type"]["label"]
+    asked = [item["text"] for item in package.data["customer_requests"] if item["kind"] != "person"]
+    latest = (
+        conversation.messages.filter(author_kind=Message.AuthorKind.CUSTOMER)
+        .order_by("-seq")
+        .values_list("body", flat=True)
+        .first()
+    )
+    words = (asked[-1] if asked else latest or "").strip()
+    if len(words) > SUMMARY_QUOTE_CHARS:
+        words = words[: SUMMARY_QUOTE_CHARS - 1].rstrip() + "…"
+    return f'{topic}: "{words}"' if words else topic
+
+
+def callback_id_of(timer: Timer) -> int:
+    assert timer.callback_id is not None, "this timer belongs to a callback"
+    return timer.callback_id
+
+
+def page_agent(agent: Agent, conversation: Conversation, text: str, *, ref: str) -> None:
+    """Reach one agent: their open inbox pages at once, and their email."""
+    publish_on_commit(
+        agent_group(agent.pk),
+        {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
+    )
+    if agent.user.email:
+        email_later(
+            to=agent.user.email,
+            subject=text,
+            body=agent_link_text(conversation),
+            key=f"page:{agent.pk}:{ref}",
+            conversation=conversation,
+        )
+    event_record(
+        conversation=conversation,
+        kind="transition.paged",
+        actor_kind=ConversationEvent.ActorKind.SYSTEM,
+        data={"agent": agent.pk, "agent_name": agent.display_name, "text": text},
+    )
+
+
+def agent_link_text(conversation: Conversation) -> str:
+    summary = issue_summary(conversation) or "(no summary yet)"
+    return (
+        f"{conversation.customer.display_name}: {summary}\n\n"
+        f"Handoff summary: {settings.SITE_URL}/agent/conversations/{conversation.public_id}/summary/\n"
+    )
+
+
+def email_later(*, to: str, subject: str, body: str, key: str, conversation: Conversation) -> None:
+    """Queue an email as a timer row, sent once the transaction commits: one row per key, so
+    asking twice sends one email (escalation.timers says what a crash can still repeat)."""
+    timer_schedule(
+        kind=Timer.Kind.EMAIL,
+        key=f"email:{key}"[:120],
+        due_at=timezone.now(),
+        conversation=conversation,
+        payload={"to": to, "subject": subject[:200], "body": body},
+        run_now=True,
+    )
+
+
+# -- the customer's choices ------------------------------------------------------------------------
