@@ -1,12 +1,13 @@
-"""connections: idle customer websockets held by one uvicorn process (200, 500, then 1,000 open
-at once), proved alive after more than 5 s idle, and the server's memory per connection, against
+"""connections: idle customer websockets held by one uvicorn process (1,000, then 10,000 open at
+once), proved alive after more than 5 s idle, and the server's memory per connection, against
 the bare echo consumer's memory per connection in the same run.
 
 Each customer socket is a different conversation's /ws/chat/<id>/ with its chat cookie (the
 server reads the cookie, loads the conversation, joins its group and sends the welcome). One
 client process holds every socket (no client keepalive pings, so they are really idle). At each
 level: wait IDLE_SECONDS (over the 5 s read timeout TESTING.md warns about), count the sockets
-still open, ping a sample ({"type": "ping"} answered by a pong; the echo consumer echoes), then
+still open, ping a sample of SAMPLE ({"type": "ping"} answered by a pong; the echo consumer
+echoes; `all_alive` when every socket is open and every ping answered), then
 read the server's VmRSS from /proc/<pid>/status. Memory per connection is the growth over the
 server's RSS before the first level (after a warm-up that opened and closed a few sockets),
 divided by the sockets open. Product and baseline each get a fresh server process running the
@@ -31,8 +32,8 @@ from websockets.protocol import State
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.chat_roundtrip import CHAT_COOKIE  # noqa: E402
 from benchmarks.wsbench import (  # noqa: E402
+    CHAT_COOKIE,
     bounded,
     close_all,
     connect,
@@ -43,9 +44,9 @@ from benchmarks.wsbench import (  # noqa: E402
 )
 from tests.server import AsgiServer  # noqa: E402
 
-LEVELS = [int(n) for n in os.environ.get("BENCH_CONNECTIONS", "200,500,1000").split(",")]
+LEVELS = [int(n) for n in os.environ.get("BENCH_CONNECTIONS", "1000,10000").split(",")]
 IDLE_SECONDS = 6.0
-SAMPLE = 25
+SAMPLE = 200
 WARMUP = 10
 
 SETUP_SCRIPT = """
@@ -109,7 +110,7 @@ async def hold(server: AsgiServer, targets: list[tuple[str, str]], product: bool
             await asyncio.sleep(IDLE_SECONDS)
             still_open = sum(1 for socket in sockets if socket.state is State.OPEN)
             sample = rng.sample(sockets, min(SAMPLE, len(sockets)))
-            answered = sum([await alive(socket, product) for socket in sample])
+            answered = sum(await bounded([partial(alive, socket, product) for socket in sample]))
             rss = rss_kib(pid)
             levels.append(
                 {
@@ -118,6 +119,7 @@ async def hold(server: AsgiServer, targets: list[tuple[str, str]], product: bool
                     "idle_seconds": IDLE_SECONDS,
                     "sample_pinged": len(sample),
                     "sample_answered": answered,
+                    "all_alive": still_open == level and answered == len(sample),
                     "handshakes_per_second": round((level - previous) / opened, 1),
                     "rss_kib": rss,
                     "rss_growth_kib": rss - before,

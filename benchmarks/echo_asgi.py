@@ -5,8 +5,12 @@ process, the same layer and the same origin check. Never deployed.
 - /ws/group/<name>/: joins the channel-layer group `bench.<name>` (before accepting, so a client
   whose handshake completed is in the group); a text frame is `group_send` unchanged to the whole
   group, and each member writes it to its socket. Nothing else: no database, no session, no JSON.
+- /ws/layer-echo/: the layer echo, the chat benchmark's baseline: a group of its own per socket
+  (joined before accepting); each text frame goes out through the channel layer (`group_send`)
+  and back to the same socket, the trip any message that must reach the other side makes.
 """
 
+import uuid
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
@@ -43,6 +47,13 @@ class GroupConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["text"])
 
 
+class LayerEchoConsumer(GroupConsumer):
+    async def connect(self) -> None:
+        self.group = f"bench.echo.{uuid.uuid4().hex}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+
 application = ProtocolTypeRouter(
     {
         "http": product,
@@ -53,6 +64,7 @@ application = ProtocolTypeRouter(
                     [
                         path("ws/echo/", EchoConsumer.as_asgi()),
                         path("ws/group/<slug:name>/", GroupConsumer.as_asgi()),
+                        path("ws/layer-echo/", LayerEchoConsumer.as_asgi()),
                         *websocket_urlpatterns,
                     ]
                 )

@@ -1,9 +1,14 @@
-"""`make bench`: run every benchmark, write benchmarks/results/<name>.json, print one table."""
+"""`make bench`: run every benchmark, write benchmarks/results/<name>.json, print one table.
+
+`python benchmarks/run.py chat_roundtrip scale_out` runs only the benchmarks named.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -11,18 +16,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import (  # noqa: E402
-    assistant_byo,
-    chat_roundtrip,
-    connections,
-    fanout,
-    pages,
-    routing,
-    timers,
-    triggers,
-)
-
-BENCHMARKS = [triggers, assistant_byo, chat_roundtrip, routing, timers, fanout, connections, pages]
+BENCHMARKS = [
+    "triggers",
+    "assistant_byo",
+    "chat_roundtrip",
+    "scale_out",
+    "routing",
+    "timers",
+    "fanout",
+    "connections",
+    "pages",
+]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 Row = tuple[str, str, str, str, str]
@@ -48,11 +52,18 @@ def run_one(module: ModuleType) -> None:
     show(module.table(result))
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        sys.exit(f"no such benchmark: {', '.join(unknown)} (choose from {', '.join(BENCHMARKS)})")
     rows: list[Row] = []
-    for module in BENCHMARKS:
+    for name in names or BENCHMARKS:
+        # Imported one at a time: a benchmark not asked for is never loaded.
+        module = importlib.import_module(f"benchmarks.{name}")
+        started = time.perf_counter()
         result = module.main()
         save(result)
+        print(f"{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         rows += module.table(result)
     show(rows)
 
@@ -60,4 +71,4 @@ def main() -> None:
 HEADER = ("benchmark", "measure", "figure", "baseline (same run)", "ratio")
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -8,10 +8,11 @@ import os
 import resource
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -19,9 +20,9 @@ from websockets.typing import Origin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.chat_roundtrip import scratch_postgres  # noqa: E402
 from tests.server import embedded_env, manage  # noqa: E402
 
+CHAT_COOKIE = "hd_chat"
 EMBEDDED = "embedded: SQLite, in-memory layer"
 PRODUCTION = "production: PostgreSQL, channels-redis"
 T = TypeVar("T")
@@ -49,17 +50,43 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def scratch_postgres(url: str) -> tuple[str, Any]:
+    """A throw-away database on the configured PostgreSQL server, and how to drop it."""
+    import psycopg
+
+    parsed = urlsplit(url)
+    name = f"helpdesk_bench_{os.getpid()}"
+    admin_url = urlunsplit(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parsed._replace(path=f"/{name}")), drop
+
+
 @contextmanager
-def setups(**extra: str) -> Iterator[list[tuple[str, dict[str, str], Path]]]:
+def setups(embedded: bool = True, **extra: str) -> Iterator[list[tuple[str, dict[str, str], Path]]]:
     """The embedded set-up, then (with DATABASE_URL on PostgreSQL and REDIS_URL) production on a
-    scratch database, each migrated: (label, the server's environment, a scratch directory)."""
-    base = {"HELPDESK_TICKER": "false", "CHAT_RATE_LIMIT": "100000", **extra}
+    scratch database, each migrated: (label, the server's environment, a scratch directory).
+    `embedded=False`: production only."""
+    # Every socket comes from 127.0.0.1: the per-address caps would refuse all past the 200th.
+    base = {
+        "HELPDESK_TICKER": "false",
+        "CHAT_RATE_LIMIT": "100000",
+        "CHAT_ADDRESS_MAX_SOCKETS": "1000000",
+        **extra,
+    }
     found: list[tuple[str, dict[str, str], Path]] = []
     drops = []
     with tempfile.TemporaryDirectory() as embedded_dir, tempfile.TemporaryDirectory() as pg_dir:
         try:
-            env = embedded_env(Path(embedded_dir) / "bench.sqlite3", **base)
-            found.append((EMBEDDED, env, Path(embedded_dir)))
+            if embedded:
+                env = embedded_env(Path(embedded_dir) / "bench.sqlite3", **base)
+                found.append((EMBEDDED, env, Path(embedded_dir)))
             url = os.environ.get("DATABASE_URL", "")
             if url.startswith("postgres") and os.environ.get("REDIS_URL"):
                 database, drop = scratch_postgres(url)
@@ -101,7 +128,7 @@ async def connect(url: str, origin: str, cookie: str = "") -> ClientConnection:
     )
 
 
-async def bounded(jobs: list[Callable[[], Awaitable[T]]], limit: int = 50) -> list[T]:
+async def bounded(jobs: Sequence[Callable[[], Awaitable[T]]], limit: int = 50) -> list[T]:
     """Run the jobs concurrently, at most `limit` at a time, results in order."""
     gate = asyncio.Semaphore(limit)
 
