@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connections
+from django.utils.module_loading import import_string
 
 from agents.models import Agent, AgentSkill
 from helpdesk import demo_data
@@ -55,7 +57,7 @@ def _required_services() -> None:
         return
     engine = settings.DATABASES["default"]["ENGINE"]
     layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
-    if "postgresql" not in engine or "channels_redis" not in layer:
+    if "postgresql" not in engine or not issubclass(import_string(layer), RedisChannelLayer):
         pytest.fail(f"REQUIRE_SERVICES=1 but running on {engine} with {layer}", pytrace=False)
 
 
