@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from api.webhooks import EVENTS, emit_on_commit
+from api.webhooks import EVENTS, active_endpoints, emit_on_commit
 from helpdesk.models import Conversation
 from helpdesk.signals import conversation_event
 
@@ -24,6 +24,8 @@ def conversation_event_received(
 ) -> None:
     if event not in EVENTS:
         return  # an event no webhook can subscribe to
+    if not any(endpoint.wants(event) for endpoint in active_endpoints()):
+        return  # nobody listens: no savepoint, no query
     try:
         with transaction.atomic():  # a savepoint: a failure leaves the caller's work intact
             emit_on_commit(event, conversation)

@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from api.addresses import PrivateHostError, refuse_private_host
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from helpdesk.configcache import area
 from helpdesk.models import Conversation
 from helpdesk.realtime import enqueue_on_commit
 
@@ -146,12 +147,19 @@ def _events(events: Iterable[str]) -> list[str]:
 # -- emitting ---------------------------------------------------------------------------------
 
 
+@area("webhooks").cached
+def active_endpoints() -> tuple[WebhookEndpoint, ...]:
+    """Read once per process until an endpoint changes (api.apps watches them): an event no
+    endpoint wants costs no query."""
+    return tuple(WebhookEndpoint.objects.filter(active=True).order_by("pk"))
+
+
 def emit_on_commit(event: str, conversation: Conversation) -> None:
     """Record `event` for every active endpoint that wants it, in the caller's transaction, and
     send each delivery once that transaction commits."""
     if event not in EVENTS:
         raise ValueError(f"Unknown webhook event {event!r}")
-    endpoints = [row for row in WebhookEndpoint.objects.filter(active=True) if row.wants(event)]
+    endpoints = [row for row in active_endpoints() if row.wants(event)]
     if not endpoints:
         return
     now = timezone.now()

@@ -79,7 +79,8 @@ _loading: set[str] = set()  # fingerprints a background thread is loading
 
 
 def get_assistant() -> Assistant:
-    """The assistant to answer with now (three cheap queries to notice what changed)."""
+    """The assistant to answer with now (no query while nothing changed: the run and the stamp
+    are cached per process until a supervisor or a training run changes them)."""
     run = current_run()
     stamp = (*configuration_stamp(), settings.ASSISTANT_RESPONDER)
     with _lock:

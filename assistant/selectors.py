@@ -10,7 +10,12 @@ from assistant.catalogue import Example, off_topic_examples, shipped_examples, s
 from assistant.labels import OUT_OF_SCOPE, IntentInfo
 from assistant.models import Intent, TrainingPhrase, TrainingRun
 from assistant.retrieval import ArticleDoc
+from helpdesk.configcache import area
 from helpdesk.models import KnowledgeArticle
+
+# The readers a turn calls are cached per process until an intent, an article or a training run
+# changes (assistant.apps watches them): an unchanged assistant costs a turn no query.
+assistant_settings = area("assistant")
 
 
 def training_examples() -> list[Example]:
@@ -43,6 +48,7 @@ def _without_duplicates(examples: list[Example]) -> list[Example]:
     return unique
 
 
+@assistant_settings.cached
 def enabled_intents() -> dict[str, IntentInfo]:
     rows = {
         row.code: IntentInfo(row.code, row.name, row.handling, row.answer)
@@ -56,6 +62,7 @@ def enabled_intents() -> dict[str, IntentInfo]:
     }
 
 
+@assistant_settings.cached
 def active_articles() -> list[ArticleDoc]:
     return [
         ArticleDoc(
@@ -70,6 +77,7 @@ def active_articles() -> list[ArticleDoc]:
     ]
 
 
+@assistant_settings.cached
 def configuration_stamp() -> tuple[object, ...]:
     """Changes whenever an article or an intent changes: the served assistant is rebuilt."""
     articles = KnowledgeArticle.objects.aggregate(n=Count("id"), at=Max("updated_at"))
@@ -77,6 +85,7 @@ def configuration_stamp() -> tuple[object, ...]:
     return (articles["n"], articles["at"], intents["n"], intents["at"])
 
 
+@assistant_settings.cached
 def current_run() -> TrainingRun | None:
     """The training run whose model processes should serve: the one activated last."""
     return (

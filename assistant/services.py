@@ -26,7 +26,7 @@ from assistant.catalogue import shipped_intents
 from assistant.intent import IntentModel, fingerprint, load_cached
 from assistant.labels import OUT_OF_SCOPE
 from assistant.models import Intent, TrainingRun
-from assistant.selectors import languages_of, training_examples
+from assistant.selectors import assistant_settings, languages_of, training_examples
 from assistant.training import train_and_cache
 
 logger = logging.getLogger(__name__)
@@ -131,6 +131,7 @@ def _claim(version: str, examples: list[Any]) -> TrainingRun | None:
     )
     if not claimed:
         return None  # another process is training exactly this data
+    assistant_settings.changed()  # written with update(): no row signal tells the processes
     run.refresh_from_db()
     return run
 
@@ -158,6 +159,7 @@ def _finish(run: TrainingRun, result: dict[str, Any]) -> TrainingRun:
     TrainingRun.objects.filter(pk=run.pk).update(
         status=TrainingRun.Status.READY, validation=result["validation"], finished_at=now
     )
+    assistant_settings.changed()
     # A slow run on data that has changed since must not replace the newer model: only the
     # current data's run is served (the run for the newer data activates itself when done).
     if fingerprint(training_examples()) == run.fingerprint:
@@ -170,6 +172,7 @@ def _finish(run: TrainingRun, result: dict[str, Any]) -> TrainingRun:
 def _activate(run: TrainingRun, now: Any) -> None:
     """From now on processes serve this run's model (the latest activated wins)."""
     TrainingRun.objects.filter(pk=run.pk).update(activated_at=now)
+    assistant_settings.changed()
 
 
 def _fail(run: TrainingRun, error: BaseException) -> None:
@@ -177,6 +180,7 @@ def _fail(run: TrainingRun, error: BaseException) -> None:
     TrainingRun.objects.filter(pk=run.pk).update(
         status=TrainingRun.Status.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
     )
+    assistant_settings.changed()
 
 
 def model_for_current_data_in_background(version: str) -> IntentModel | None:

@@ -27,7 +27,7 @@ from helpdesk.services import (
 )
 from routing.hours import Schedule, is_open
 from routing.models import RoutingPolicy, Team
-from routing.needs import Needs, conversation_needs
+from routing.needs import Needs, conversation_needs, with_facts
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()./-]{5,30}$")
 URGENCY_ORDER = ["low", "normal", "high", "critical"]
@@ -90,13 +90,12 @@ def still_queued(conversation: Conversation) -> bool:
     return conversation.status == Conversation.Status.WAITING and not conversation.assigned_agent_id
 
 
-def locked_conversation(conversation_id: int | None) -> Conversation:
+def locked_conversation(conversation_id: int | None, *, with_needs: bool = False) -> Conversation:
+    """The conversation's row, locked; `with_needs`: with what its routing needs depend on, read
+    in the same statement."""
     assert conversation_id is not None, "this timer belongs to a conversation"
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("customer")
-        .get(pk=conversation_id)
-    )
+    locked = Conversation.objects.select_for_update(of=("self",)).select_related("customer")
+    return (with_facts(locked) if with_needs else locked).get(pk=conversation_id)
 
 
 # -- off-hours and the emergency path --------------------------------------------------------------

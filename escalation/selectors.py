@@ -13,9 +13,12 @@ from escalation.models import (
     LoopPolicy,
     SentimentPolicy,
 )
+from helpdesk.configcache import area
 
 
+@area("escalation").cached
 def policy_from_db() -> Policy:
+    """The engine's policy, built once per process until a supervisor changes it."""
     explicit = ExplicitRequestPolicy.load()
     sentiment = SentimentPolicy.load()
     capability = CapabilityPolicy.load()

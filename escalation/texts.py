@@ -14,6 +14,7 @@ import string
 from typing import Any
 
 from escalation.texts_i18n import TRANSLATIONS
+from helpdesk.configcache import area
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +104,7 @@ def placeholders(text: str) -> set[str]:
 
 def render(key: str, language: str, **values: Any) -> str:
     """The text for `key` in the customer's language, as supervisors left it."""
-    from escalation.models import MessageTemplate  # the models import the engine, not texts
-
-    override = (
-        MessageTemplate.objects.filter(key=key, language=language).values_list("text", flat=True)
-    ).first()
+    override = overrides().get((key, language))
     if override is not None:
         try:
             return override.format(**values)
@@ -116,6 +113,18 @@ def render(key: str, language: str, **values: Any) -> str:
                 "Template %s (%s) does not fit its values; shipped text used", key, language
             )
     return shipped(key, language).format(**values)
+
+
+@area("escalation").cached
+def overrides() -> dict[tuple[str, str], str]:
+    """Every supervisor's text by (key, language): few rows, read once per process until one
+    changes (escalation.apps watches MessageTemplate)."""
+    from escalation.models import MessageTemplate  # the models import the engine, not texts
+
+    return {
+        (key, language): text
+        for key, language, text in MessageTemplate.objects.values_list("key", "language", "text")
+    }
 
 
 def handoff_text(

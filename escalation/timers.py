@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -45,26 +45,33 @@ def timer_schedule(
     run_now: bool = False,
 ) -> Timer:
     """Store the timer unless one with this key exists. `run_now`: also send its task as soon
-    as the transaction commits, rather than at the next sweep."""
-    try:
-        with transaction.atomic():
-            timer, created = Timer.objects.get_or_create(
-                key=key,
-                defaults={
-                    "kind": kind,
-                    "due_at": due_at,
-                    "conversation": conversation,
-                    "callback": callback,
-                    "payload": payload or {},
-                },
-            )
-    except IntegrityError:  # scheduled at the same moment by someone else: theirs stands
-        return Timer.objects.get(key=key)
+    as the transaction commits, rather than at the next sweep. (get_or_create settles a race
+    for the key in a savepoint of its own: a timer scheduled at the same moment by someone
+    else stands.)"""
+    timer, created = Timer.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "due_at": due_at,
+            "conversation": conversation,
+            "callback": callback,
+            "payload": payload or {},
+        },
+    )
     if created and run_now:
         from escalation.tasks import run_timer_task
 
         enqueue_on_commit(run_timer_task, timer.pk)
     return timer
+
+
+def timer_add(
+    *, kind: str, key: str, due_at: datetime, conversation: Conversation, payload: dict[str, Any]
+) -> None:
+    """timer_schedule in one statement (an insert that skips an existing key), for a caller
+    that never looks at the row: the chain of wait updates, one per update."""
+    timer = Timer(kind=kind, key=key, due_at=due_at, conversation=conversation, payload=payload)
+    Timer.objects.bulk_create([timer], ignore_conflicts=True)
 
 
 def timers_claim(*, now: datetime | None = None, limit: int = 200) -> list[int]:
@@ -95,33 +102,58 @@ def timers_dispatch(*, queue: str | None = None) -> int:
     return len(ids)
 
 
+class _HandlerFailed(Exception):
+    def __init__(self, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.error = error
+
+
 def timer_run(*, timer_id: int, now: datetime | None = None) -> str:
     """Run one timer if it is due and not done; mark it done with its effect, atomically.
 
-    A handler that fails leaves nothing behind (its savepoint is rolled back) and is tried again
-    when its lease runs out, up to MAX_ATTEMPTS times; then it is given up, with the error kept
-    on the row, so one poisoned timer can never block or flood the others.
+    A handler that fails leaves nothing behind (its transaction is rolled back) and is tried
+    again when its lease runs out, up to MAX_ATTEMPTS times; then it is given up, with the error
+    kept on the row, so one poisoned timer can never block or flood the others. (No savepoint
+    around the handler: the failure is recorded in a transaction of its own, which costs the
+    common case nothing.)
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        timer = Timer.objects.select_for_update().filter(pk=timer_id).first()
-        if timer is None or timer.done_at is not None:
-            return "already done"
-        if timer.due_at > now:
-            return "not due yet"
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():
+            timer = Timer.objects.select_for_update().filter(pk=timer_id).first()
+            if timer is None or timer.done_at is not None:
+                return "already done"
+            if timer.due_at > now:
+                return "not due yet"
+            try:
                 outcome = handlers()[timer.kind](timer, now)
-        except Exception as error:
-            logger.exception(
-                "Timer %s (%s) failed, attempt %s", timer.pk, timer.kind, timer.attempts
-            )
-            outcome = f"attempt {timer.attempts} failed: {error!r}"
-            if timer.attempts < MAX_ATTEMPTS:
-                timer.outcome = outcome[:200]
-                timer.save(update_fields=["outcome"])
-                return outcome
-            outcome = f"gave up after {timer.attempts} attempts: {error!r}"
+            except Exception as error:
+                raise _HandlerFailed(error) from error
+            timer.done_at = now
+            timer.outcome = outcome[:200]
+            timer.save(update_fields=["done_at", "outcome"])
+    except _HandlerFailed as failed:
+        return _timer_failed(timer_id, now, failed.error)
+    logger.info("Timer %s (%s): %s", timer.pk, timer.kind, outcome)
+    return outcome
+
+
+def _timer_failed(timer_id: int, now: datetime, error: Exception) -> str:
+    with transaction.atomic():
+        timer = Timer.objects.select_for_update().get(pk=timer_id)
+        logger.error(
+            "Timer %s (%s) failed, attempt %s",
+            timer.pk,
+            timer.kind,
+            timer.attempts,
+            exc_info=error,
+        )
+        outcome = f"attempt {timer.attempts} failed: {error!r}"
+        if timer.attempts < MAX_ATTEMPTS:
+            timer.outcome = outcome[:200]
+            timer.save(update_fields=["outcome"])
+            return outcome
+        outcome = f"gave up after {timer.attempts} attempts: {error!r}"
         timer.done_at = now
         timer.outcome = outcome[:200]
         timer.save(update_fields=["done_at", "outcome"])

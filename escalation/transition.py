@@ -34,7 +34,7 @@ from escalation.models import (
     TransitionPolicy,
 )
 from escalation.texts import handoff_text, minutes_of, render
-from escalation.timers import timer_schedule
+from escalation.timers import timer_add, timer_schedule
 from helpdesk.models import Conversation, ConversationEvent
 from helpdesk.services import (
     event_record,
@@ -109,7 +109,7 @@ def _wait_timers_start(
 
 
 def _schedule_wait_update(conversation: Conversation, *, due_at: datetime, number: int) -> None:
-    timer_schedule(
+    timer_add(
         kind=Timer.Kind.WAIT_UPDATE,
         key=f"wait_update:{episode_of(conversation)}:{number}",
         due_at=due_at,
@@ -124,7 +124,8 @@ def wait_update(timer: Timer, now: datetime) -> str:
     it stops once an agent has it or it became a callback (`wait_resume` restarts it). If the
     team has closed meanwhile, the customer is offered the off-hours choices instead, and the
     next update waits for the team to open."""
-    conversation = locked_conversation(timer.conversation_id)
+    # What the needs depend on comes with the locked row (routing.needs.with_facts).
+    conversation = locked_conversation(timer.conversation_id, with_needs=True)
     if conversation.status != Conversation.Status.WAITING:
         return f"stopped: {conversation.status}"
     policy = TransitionPolicy.load()

@@ -102,14 +102,59 @@ else:
         "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
     )
 # Consumers reach the database through database_sync_to_async, which closes the connection
-# after every call unless it may live on: without this, each chat message opens a new one.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# after every call. On PostgreSQL a psycopg pool per process hands it back and out again with
+# no round trip (no `SELECT 1` health check per call: the pool drops connections that broke, and
+# recycles idle and old ones); DB_POOL=false falls back to persistent, health-checked
+# connections. Size DB_POOL_MAX to the threads that may query at once (docs/operations.md).
+DB_POOL = env.bool("DB_POOL", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN", default=2),
+        "max_size": env.int("DB_POOL_MAX", default=10),
+        # A request waits this long for a free connection, then fails rather than hangs.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "max_idle": env.float("DB_POOL_MAX_IDLE", default=300.0),
+        "max_lifetime": env.float("DB_POOL_MAX_LIFETIME", default=1800.0),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # would check on every checkout
+else:
+    # Without a pool (SQLite, or DB_POOL=false): one connection per thread lives on. SQLite's
+    # health check is free (no query); PostgreSQL's is a `SELECT 1` per call, kept here because
+    # nothing else would notice a connection the server closed.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: sign-in throttling and the API's message limits count here. Per process by default;
 # CACHE_URL (e.g. redis://redis:6379/1, a database of its own) shares the counts between processes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Configuration generations (helpdesk.configcache) must be seen by every process: CACHE_URL or
+# Redis when there is one, else files beside the SQLite database (the embedded default's web
+# server, its training process and the servers the tests start share them). A cache of its own,
+# so that sign-in counts keep their per-process default.
+CONFIG_CACHE_ALIAS = "config"
+CONFIG_CACHE_SECONDS = env.float("CONFIG_CACHE_SECONDS", default=60.0)  # safety net only
+if env.str("CACHE_URL", default=""):
+    CACHES["config"] = env.cache_url("CACHE_URL")
+elif env.str("REDIS_URL", default=""):
+    CACHES["config"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_URL"),
+        # Unreachable Redis: the readers fall back to the database within a second.
+        "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+    }
+else:
+    _sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    _config_files_dir = Path(DATABASES["default"]["NAME"]).parent if _sqlite else BASE_DIR
+    CACHES["config"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(_config_files_dir / "var" / "config-generations"),
+    }
+# Deployments (and test runs) sharing one Redis keep apart, as their channel layers do.
+CACHES["config"]["KEY_PREFIX"] = env.str(
+    "CONFIG_CACHE_PREFIX", default=env.str("CHANNEL_LAYER_PREFIX", default="helpdesk")
+)
 
 # --- Redis: channel layer and Celery broker ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

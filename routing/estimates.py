@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Aggregate, Count, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from helpdesk.models import Conversation
 from routing.models import HandlingTime, RoutingPolicy
 from routing.needs import Needs, conversation_needs
 from routing.services import (
+    online_with,
     qualified_agents,
-    queue_position,
+    queue_position_filter,
     with_free_slot,
 )
 
@@ -70,25 +71,38 @@ def wait_estimate(
     conversation: Conversation, needs: Needs | None = None
 ) -> dict[str, float | int | None]:
     """Queue position and estimated wait in seconds, as the customer can be shown them
-    (`needs`, when the caller has already worked them out)."""
-    position = queue_position(conversation)
-    if position is None:
+    (`needs`, when the caller has already worked them out). One statement: the conversations
+    ahead, the qualified slots and the average handling times are read side by side."""
+    if queue_position_filter(conversation) is None:
         return {"position": None, "seconds": None}
     needs = needs or conversation_needs(conversation, RoutingPolicy.load())
-    slots = qualified_agents(needs, exclude=[]).aggregate(slots=Sum("max_concurrent"))["slots"]
-    return {
-        "position": position,
-        "seconds": estimate_seconds(position, slots or 0, _average(needs)),
-    }
+    row = _estimate_inputs(conversation, needs)
+    position = (row["ahead"] or 0) + 1
+    average = row["skill_average"] or row["overall_average"] or DEFAULT_SECONDS
+    return {"position": position, "seconds": estimate_seconds(position, row["slots"] or 0, average)}
 
 
-def _average(needs: Needs) -> float:
-    """The needed skill's average handling time, else all conversations', else a default."""
-    averages: dict[str | None, float] = dict(
-        HandlingTime.objects.values_list("skill__code", "average_seconds")
-    )
+def _estimate_inputs(conversation: Conversation, needs: Needs) -> dict[str, Any]:
+    ahead = queue_position_filter(conversation)
+    assert ahead is not None
     skill = next(iter(needs.skills), None)
-    return averages.get(skill) or averages.get(None) or DEFAULT_SECONDS
+    averages = HandlingTime.objects.values("average_seconds")
+    return dict(
+        Conversation.objects.filter(pk=conversation.pk)
+        .annotate(
+            ahead=_scalar(ahead.values("status"), Count("pk")),
+            slots=_scalar(online_with(needs, exclude=[]).values("presence"), Sum("max_concurrent")),
+            skill_average=Subquery(averages.filter(skill__code=skill)[:1]),
+            overall_average=Subquery(averages.filter(skill__isnull=True)[:1]),
+        )
+        .values("ahead", "slots", "skill_average", "overall_average")
+        .get()
+    )
+
+
+def _scalar(grouped: QuerySet[Any], aggregate: Aggregate) -> Subquery:
+    """An aggregate over `grouped` (values() of a column every row shares) as a subquery."""
+    return Subquery(grouped.order_by().annotate(value=aggregate).values("value")[:1])
 
 
 def what_happens_next(conversation: Conversation) -> dict[str, Any]:

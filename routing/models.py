@@ -9,6 +9,8 @@ import holidays
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from helpdesk.configcache import area
+
 
 class Skill(models.Model):
     code = models.SlugField(max_length=50, unique=True)
@@ -91,8 +93,8 @@ class RoutingPolicy(models.Model):
 
     @classmethod
     def load(cls) -> RoutingPolicy:
-        policy, _ = cls.objects.get_or_create(pk=1)
-        return policy
+        """Cached per process until a supervisor changes it (routing.apps watches it)."""
+        return _routing_policy()
 
     def head_start_minutes(self, urgency: str) -> int:
         return int(getattr(self, f"head_start_{urgency}", self.head_start_normal))
@@ -272,3 +274,12 @@ class OnCallShift(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError("A shift must end after it starts.")
+
+
+@area("routing").cached
+def _routing_policy() -> RoutingPolicy:
+    # With its skills: the cached row is read by many threads, never lazily completed by one.
+    policy, _ = RoutingPolicy.objects.select_related(
+        "fallback_skill", "overflow_skill"
+    ).get_or_create(pk=1)
+    return policy

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from helpdesk.configcache import area
 from helpdesk.models import Conversation, Message
 from routing.models import RoutingPolicy, RoutingRule
 
@@ -29,27 +32,70 @@ class Needs:
     relaxed: bool = False
 
 
-def conversation_needs(conversation: Conversation, policy: RoutingPolicy) -> Needs:
-    escalation = conversation.escalations.select_related("boundary", "skill").first()
-    intent = (
-        Message.objects.filter(conversation=conversation, author_kind="customer")
+@dataclass(frozen=True)
+class Facts:
+    """What the needs depend on besides the conversation's own row: its latest escalation's
+    skill, boundary and rule, and its latest topic."""
+
+    skill: str | None
+    boundary_id: int | None
+    boundary: str | None
+    rule: str | None
+    intent: str | None
+
+
+FACT_FIELDS = ("skill", "boundary_id", "boundary", "rule", "intent")
+
+
+def with_facts(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Annotate the facts, so a routing decision or a wait update reads them in the same
+    statement as the conversation's row (conversation_needs then asks nothing more)."""
+    latest = (
+        Conversation.objects.filter(pk=OuterRef("pk"))
+        .exclude(escalations=None)
+        .order_by("-escalations__created_at", "-escalations__pk")
+    )
+    topic = (
+        Message.objects.filter(conversation=OuterRef("pk"), author_kind="customer")
         .exclude(analysis__isnull=True)
         .exclude(analysis__intent__in=NOT_A_TOPIC)  # "get me a human" says nothing of the topic
         .order_by("-seq")
-        .values_list("analysis__intent", flat=True)
-        .first()
     )
+    return conversations.annotate(
+        facts_skill=Subquery(latest.values("escalations__skill__code")[:1]),
+        facts_boundary_id=Subquery(latest.values("escalations__boundary_id")[:1]),
+        facts_boundary=Subquery(latest.values("escalations__boundary__name")[:1]),
+        facts_rule=Subquery(latest.values("escalations__rule")[:1]),
+        facts_intent=Subquery(topic.values("analysis__intent")[:1]),
+    )
+
+
+def facts_of(conversation: Conversation) -> Facts:
+    """The annotated facts, else one query for them."""
+    annotated: dict[str, Any] = vars(conversation)
+    if "facts_intent" not in annotated:
+        annotated = with_facts(Conversation.objects.filter(pk=conversation.pk)).values(
+            *(f"facts_{name}" for name in FACT_FIELDS)
+        )[0]
+    return Facts(**{name: annotated[f"facts_{name}"] for name in FACT_FIELDS})
+
+
+@area("routing").cached
+def active_rules() -> tuple[RoutingRule, ...]:
+    """Read once per process until a supervisor changes a rule (routing.apps watches them)."""
+    return tuple(RoutingRule.objects.filter(active=True).select_related("skill"))
+
+
+def conversation_needs(conversation: Conversation, policy: RoutingPolicy) -> Needs:
+    facts = facts_of(conversation)
     skills: dict[str, int] = {}
     rules: list[str] = []
-    if escalation is not None and escalation.skill is not None:
-        skills[escalation.skill.code] = 1
-        rules.append(
-            f"boundary '{escalation.boundary or escalation.rule}' needs {escalation.skill.code}"
-        )
+    if facts.skill is not None:
+        skills[facts.skill] = 1
+        rules.append(f"boundary '{facts.boundary or facts.rule}' needs {facts.skill}")
     seniority = 0
-    boundary_id = escalation.boundary_id if escalation else None
-    for rule in RoutingRule.objects.filter(active=True).select_related("skill"):
-        if not _matches(rule, conversation, intent=intent, boundary_id=boundary_id):
+    for rule in active_rules():
+        if not _matches(rule, conversation, intent=facts.intent, boundary_id=facts.boundary_id):
             continue
         if rule.skill is not None:
             skills[rule.skill.code] = max(skills.get(rule.skill.code, 0), rule.min_level)

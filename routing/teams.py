@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
 from agents.models import Agent
+from helpdesk.configcache import area
 from routing.hours import OpeningHours, Schedule, public_holidays
 from routing.models import OnCallShift, Team
 from routing.needs import Needs
@@ -14,28 +16,55 @@ from routing.needs import Needs
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Desks:
+    """Every team with its skills, week and closed days, as supervisors configured them."""
+
+    teams: tuple[Team, ...]  # by pk
+    skills: dict[int, frozenset[str]]  # team pk -> skill codes
+    hours: dict[int, tuple[OpeningHours, ...]]
+    closures: dict[int, frozenset[date]]
+
+
+@area("routing").cached
+def desks() -> Desks:
+    """Read once per process until a supervisor changes a team (routing.apps watches them)."""
+    teams = tuple(Team.objects.prefetch_related("skills", "hours", "closures").order_by("pk"))
+    return Desks(
+        teams=teams,
+        skills={team.pk: frozenset(skill.code for skill in team.skills.all()) for team in teams},
+        hours={
+            team.pk: tuple(
+                OpeningHours(weekday=row.weekday, opens=row.opens, closes=row.closes)
+                for row in team.hours.all()
+            )
+            for team in teams
+        },
+        closures={team.pk: frozenset(row.date for row in team.closures.all()) for team in teams},
+    )
+
+
 def team_for(needs: Needs) -> Team | None:
     """The team holding one of the skills the conversation needs, else the default team. None
     when no team is configured: then nobody keeps hours and the desk never closes."""
-    if needs.skills:
-        team = Team.objects.filter(skills__code__in=list(needs.skills)).order_by("pk").first()
-        if team is not None:
-            return team
-    return Team.objects.filter(is_default=True).order_by("pk").first()
+    known = desks()
+    wanted = set(needs.skills)
+    holding = [team for team in known.teams if known.skills[team.pk] & wanted]
+    if holding:
+        return holding[0]
+    return next((team for team in known.teams if team.is_default), None)
 
 
 def team_schedule(team: Team, around: datetime) -> Schedule:
-    """The team's week, public holidays of the years around `around`, and its own closed days."""
+    """The team's week, public holidays of the years around `around`, and its own closed days
+    (`team` as team_for gave it)."""
+    known = desks()
     years = (around.year - 1, around.year, around.year + 1)
-    closed = set(_holidays(team.holiday_country, team.holiday_subdivision, years))
-    closed |= set(team.closures.values_list("date", flat=True))
+    closed = _holidays(team.holiday_country, team.holiday_subdivision, years)
     return Schedule(
         zone=team.time_zone,
-        hours=tuple(
-            OpeningHours(weekday=row.weekday, opens=row.opens, closes=row.closes)
-            for row in team.hours.all()
-        ),
-        closed_dates=frozenset(closed),
+        hours=known.hours[team.pk],
+        closed_dates=closed | known.closures[team.pk],
     )
 
 

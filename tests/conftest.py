@@ -14,7 +14,7 @@ from django.db import connections
 from django.utils.module_loading import import_string
 
 from agents.models import Agent, AgentSkill
-from helpdesk import demo_data
+from helpdesk import configcache, demo_data
 from helpdesk.models import Conversation, Customer, KnowledgeArticle
 from helpdesk.services import conversation_start, message_post
 from helpdesk.turns import TurnOutcome, customer_turn_handle
@@ -31,6 +31,13 @@ os.environ.setdefault("CHAT_START_LIMIT", "100000")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Playwright's sync API leaves an event loop on the main thread: browser tests go last.
     items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/"))
+
+
+@pytest.fixture(autouse=True)
+def _configuration_read_afresh() -> None:
+    """Each test starts from the database's configuration: a test's rolled-back transaction
+    sends no signal, so the copies this process cached from it would outlive it."""
+    configcache.forget_all()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,13 +5,14 @@ and the singleton policy every settings row builds on (created with the defaults
 from __future__ import annotations
 
 import re
-from typing import Self
+from typing import Self, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from escalation.engine import NESTED_QUANTIFIER
+from helpdesk.configcache import area
 
 UNIT = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -72,5 +73,13 @@ class SingletonPolicy(models.Model):
 
     @classmethod
     def load(cls) -> Self:
-        policy, _ = cls._default_manager.get_or_create(pk=1)
-        return policy
+        """The row (created with the defaults on first use), cached per process until a
+        supervisor changes it (escalation.apps watches every policy). Read-only: save a fresh
+        instance to change it."""
+        return cast(Self, _singleton(cls))
+
+
+@area("escalation").cached
+def _singleton(model: type[SingletonPolicy]) -> SingletonPolicy:
+    policy, _ = model._default_manager.get_or_create(pk=1)
+    return policy
