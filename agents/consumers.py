@@ -7,12 +7,11 @@ import json
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents.models import Agent
-from agents.services import agent_post_message
-from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket
+from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket, in_database
+from helpdesk.flows import agent_post_message
 from helpdesk.models import Conversation
 from helpdesk.realtime import (
     INBOX_GROUP,
@@ -86,7 +85,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             await self.leave()
 
     async def connect(self) -> None:
-        allowed = await database_sync_to_async(self._is_agent)()
+        allowed = await in_database(self._is_agent)()
         await self.accept()  # then close: a refused handshake looks like a network error
         if not allowed:
             await self.close(code=CLOSE_FORBIDDEN)

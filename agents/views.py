@@ -36,6 +36,7 @@ from agents.selectors import (
 from escalation.callbacks import callback_complete, callback_take
 from escalation.feedback import handoff_rate
 from escalation.models import Callback, HandoffRating
+from helpdesk import flows
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError
@@ -211,19 +212,19 @@ def _conversation_or_404(public_id: uuid.UUID) -> Conversation:
 @require_POST
 @agent_required
 def join(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
-    return _conversation_action(request, public_id, services.conversation_join)
+    return _conversation_action(request, public_id, flows.conversation_join)
 
 
 @require_POST
 @agent_required
 def leave(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
-    return _conversation_action(request, public_id, services.conversation_leave)
+    return _conversation_action(request, public_id, flows.conversation_leave)
 
 
 @require_POST
 @agent_required
 def resolve(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
-    return _conversation_action(request, public_id, services.conversation_resolve)
+    return _conversation_action(request, public_id, flows.conversation_resolve)
 
 
 def _conversation_action(

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from agents import throttle
 from agents.models import Agent
 from agents.selectors import latest_handoff
-from agents.services import agent_post_message, agent_set_presence
+from agents.services import agent_set_presence
 from api import filters, selectors
 from api.authentication import ChatCustomer
 from api.permissions import (
@@ -52,10 +52,13 @@ from escalation.callbacks import callback_complete, callback_take
 from escalation.models import Callback
 from helpdesk.chatprotocol import CLIENT_ID_PATTERN, FrameError, parse_frame
 from helpdesk.chattoken import make_chat_token
+from helpdesk.flows import (
+    agent_post_message,
+    conversation_open,
+    customer_message_answer,
+)
 from helpdesk.models import LANGUAGE_CHOICES, Conversation, Customer, Message
 from helpdesk.selectors import conversation_by_public_id
-from helpdesk.services import PostResult, conversation_start, customer_post_message
-from helpdesk.turns import customer_turn_handle
 from routing.estimates import wait_estimate
 from routing.services import waiting_queue
 
@@ -150,7 +153,7 @@ class ConversationListApi(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = valid_input(self.ConversationStartSerializer, request.data)
-        conversation = conversation_start(
+        conversation = conversation_open(
             customer=data["customer"], channel=data["channel"], language=data.get("language")
         )
         found = selectors.conversations().get(pk=conversation.pk)
@@ -221,13 +224,15 @@ class MessageListApi(generics.ListAPIView):
         conversation = self._conversation()
         user: Any = request.user
         if isinstance(user, ChatCustomer):
-            result = customer_post_message(
+            # Answered in this response: the turn is taken here (owed all the same, so a turn
+            # that raises is taken again by the sweep, and a resend never answers twice).
+            result, outcome = customer_message_answer(
                 public_id=conversation.public_id,
                 customer_id=user.customer_id,
                 body=data["body"],
                 client_msg_id=data.get("client_id", ""),
             )
-            replies = _assistant_turn(result)
+            replies = outcome.replies
         else:
             agent = request_agent(request)
             if agent is None:
@@ -243,16 +248,6 @@ class MessageListApi(generics.ListAPIView):
             {"message": result.message, "duplicate": not result.created, "replies": replies}
         ).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
-
-
-def _assistant_turn(result: PostResult) -> list[Message]:
-    """The assistant's turn on a stored customer message, as the customer's socket runs it:
-    after the commit, and again for a resend (the turn itself never runs twice)."""
-    try:
-        return customer_turn_handle(message_id=result.message.pk).replies
-    except Exception:
-        logger.exception("Follow-up of message %s failed", result.message.pk)
-        return []
 
 
 def _conversations_for(request: Request) -> QuerySet[Conversation]:

@@ -44,7 +44,7 @@ from api.addresses import PrivateHostError, refuse_private_host
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from helpdesk.configcache import area
 from helpdesk.models import Conversation
-from helpdesk.realtime import enqueue_on_commit
+from helpdesk.realtime import task_soon
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ SIGNATURE_HEADER = "X-Helpdesk-Signature"
 TIMESTAMP_HEADER = "X-Helpdesk-Timestamp"
 EVENT_HEADER = "X-Helpdesk-Event"
 EVENT_ID_HEADER = "X-Helpdesk-Event-Id"
+DELIVER_TASK = "api.tasks.deliver_webhook"
 MAX_ATTEMPTS = 8  # 30 s, 1, 2, 4, 8, 16, 32 min between them: about an hour of trying
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
@@ -165,8 +166,6 @@ def emit_on_commit(event: str, conversation: Conversation) -> None:
     now = timezone.now()
     event_id = uuid.uuid4()
     body = event_body(event=event, event_id=event_id, conversation=conversation, now=now)
-    from api.tasks import deliver_webhook  # the tasks module imports this one
-
     with transaction.atomic():
         for endpoint in endpoints:
             delivery = WebhookDelivery.objects.create(
@@ -178,7 +177,7 @@ def emit_on_commit(event: str, conversation: Conversation) -> None:
                 next_attempt_at=now,
                 created_at=now,
             )
-            enqueue_on_commit(deliver_webhook, delivery.pk)
+            task_soon(DELIVER_TASK, delivery.pk)
 
 
 def event_body(
@@ -319,8 +318,6 @@ def delivery_retry(*, delivery: WebhookDelivery) -> WebhookDelivery:
     WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.FAILED).update(
         status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    from api.tasks import deliver_webhook
-
-    enqueue_on_commit(deliver_webhook, delivery.pk)
+    task_soon(DELIVER_TASK, delivery.pk)
     delivery.refresh_from_db()
     return delivery

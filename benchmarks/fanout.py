@@ -57,10 +57,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from agents.models import Agent
-from agents.services import conversation_join
+from helpdesk.flows import conversation_join
 from helpdesk.chattoken import make_chat_token
 from helpdesk.models import Customer
-from helpdesk.services import conversation_start
+from helpdesk.flows import conversation_open
 user = get_user_model().objects.create_user("bench-agent")
 agent = Agent.objects.create(user=user, display_name="Bench Agent", max_concurrent=50)
 client = Client()
@@ -68,7 +68,7 @@ client.force_login(user)
 name = settings.SESSION_COOKIE_NAME
 out = {"agent_cookie": f"{name}={client.cookies[name].value}", "conversations": []}
 for size in %(sizes)r:
-    conversation = conversation_start(customer=Customer.objects.create(name=f"Fanout {size}"))
+    conversation = conversation_open(customer=Customer.objects.create(name=f"Fanout {size}"))
     conversation_join(public_id=conversation.public_id, agent=agent)
     public_id = str(conversation.public_id)
     token = make_chat_token(customer_id=conversation.customer_id, conversation=public_id)

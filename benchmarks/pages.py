@@ -47,13 +47,14 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path
 from django.utils import timezone
 from agents.models import Agent
-from agents.services import agent_post_message, conversation_join, conversation_resolve
+from helpdesk.flows import agent_post_message, conversation_join, conversation_resolve
 from escalation.feedback import handoff_rate
 from escalation.models import Callback
 from helpdesk import demo_data
 from helpdesk.models import Conversation, Customer, KnowledgeArticle
-from helpdesk.services import conversation_start, message_post
-from helpdesk.turns import customer_turn_handle
+from helpdesk.services import message_post
+from helpdesk.flows import conversation_open
+from helpdesk.flows import customer_turn_handle
 
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 for title, tags, body in demo_data.ARTICLES:
@@ -77,7 +78,7 @@ def grow(total):
         i = len(made)
         kind = i %% 10
         customer = Customer.objects.create(name=f"Customer {i}", email=f"c{i}@example.com")
-        conversation = conversation_start(customer=customer)
+        conversation = conversation_open(customer=customer)
         made.append(conversation)
         say(conversation, "Where is my order?")
         if kind == 0:

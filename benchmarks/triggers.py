@@ -45,7 +45,7 @@ from assistant.sentiment import analyse_sentiment  # noqa: E402
 from assistant.training import train_and_cache  # noqa: E402
 from escalation.engine import default_policy, evaluate  # noqa: E402
 from helpdesk import demo_data  # noqa: E402
-from helpdesk.turns import turn_from_analysis  # noqa: E402
+from helpdesk.flows.turn import turn_from_analysis  # noqa: E402
 
 # Bitext intents the demo store's assistant answers itself (the rest need a person or are
 # requests for one).

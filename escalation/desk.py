@@ -23,6 +23,7 @@ from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import agent_group, publish_on_commit
 from helpdesk.services import (
     event_record,
+    message_add,
     message_post,
 )
 from routing.hours import Schedule, is_open
@@ -73,8 +74,21 @@ def episode_of(conversation: Conversation) -> str:
 
 
 def post_reply(
-    conversation: Conversation, body: str, actions: dict[str, Any] | None = None
+    conversation: Conversation,
+    body: str,
+    actions: dict[str, Any] | None = None,
+    *,
+    locked: bool = False,
 ) -> Message:
+    """The assistant's message. `locked`: the caller's transaction holds the conversation's
+    row (a handoff inside its escalation), so it is not locked and read again."""
+    if locked:
+        return message_add(
+            locked=conversation,
+            author_kind=Message.AuthorKind.ASSISTANT,
+            body=body,
+            actions=actions,
+        )
     return message_post(
         conversation_id=conversation.pk,
         author_kind=Message.AuthorKind.ASSISTANT,

@@ -15,10 +15,9 @@ from escalation.models import HandoffRating, MeasurementPolicy, Survey
 from escalation.texts import render
 from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
+from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import ChatError, conversation_publish_status, event_record, message_post
-from routing.services import enqueue
-from routing.tasks import route_conversation_task
+from routing.services import enqueue, route_soon
 
 DIRECT = "direct"  # the trigger a conversation that skipped the assistant shows in the inbox
 COMMENT_CHARS = 1000
@@ -57,7 +56,7 @@ def straight_to_agents(conversation: Conversation) -> bool:
         )
         handoff_begin(conversation=conversation, escalation=None, now=now, introduce=False)
         conversation_publish_status(conversation)
-        enqueue_on_commit(route_conversation_task, conversation.pk)
+        route_soon(conversation.pk)
         publish_on_commit(
             INBOX_GROUP,
             {

@@ -10,11 +10,10 @@ from escalation.handoff import handoff_build
 from escalation.models import CapabilityBoundary, Escalation, HandoffPackage
 from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import INBOX_GROUP, enqueue_on_commit, publish_on_commit
+from helpdesk.realtime import INBOX_GROUP, publish_on_commit, task_soon
 from helpdesk.services import conversation_event_send, conversation_publish_status, event_record
 from routing.models import Skill
-from routing.services import enqueue
-from routing.tasks import route_conversation_task
+from routing.services import enqueue, route_soon
 
 
 def conversation_escalate(
@@ -23,7 +22,8 @@ def conversation_escalate(
     """Hand the conversation to people, in the same response as the message that caused it."""
     primary = decision.primary
     assert primary is not None, "only a decision with a trigger escalates"
-    with transaction.atomic():
+    # No savepoint: it runs inside the turn's transaction, which rolls back as a whole.
+    with transaction.atomic(savepoint=False):
         escalation = Escalation.objects.create(
             conversation=conversation,
             message=message,
@@ -61,7 +61,9 @@ def conversation_escalate(
             },
         )
         # The package first: the emergency path reads its urgency.
-        package = handoff_refresh(conversation_id=conversation.pk)
+        package = handoff_refresh(
+            conversation_id=conversation.pk, locked=conversation, escalation=escalation
+        )
         urgency = (
             package.data["classification"]["urgency"]["level"] if package else escalation.urgency
         )
@@ -69,7 +71,7 @@ def conversation_escalate(
         handoff_begin(conversation=conversation, escalation=escalation, now=timezone.now())
         conversation_publish_status(conversation)
         conversation_event_send("conversation.escalated", conversation)
-        enqueue_on_commit(route_conversation_task, conversation.pk)
+        route_soon(conversation.pk)
         publish_on_commit(
             INBOX_GROUP,
             {
@@ -82,19 +84,30 @@ def conversation_escalate(
     return escalation
 
 
-def handoff_refresh(*, conversation_id: int) -> HandoffPackage | None:
+def handoff_refresh_soon(conversation_id: int) -> None:
+    """Refresh the conversation's handoff package in a worker, once the transaction commits."""
+    task_soon("escalation.tasks.handoff_refresh", conversation_id)
+
+
+def handoff_refresh(
+    *,
+    conversation_id: int,
+    locked: Conversation | None = None,
+    escalation: Escalation | None = None,
+) -> HandoffPackage | None:
     """Store a new version of the handoff package if the conversation moved on since the last.
 
     Idempotent: called twice for the same state it stores one version. The conversation row is
-    locked so two refreshes never both write version N + 1.
+    locked so two refreshes never both write version N + 1 (`locked`: the caller's transaction
+    holds it already, with `escalation` the latest, as when the conversation escalates).
     """
-    with transaction.atomic():
-        conversation = (
+    with transaction.atomic(savepoint=False):
+        conversation = locked or (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("customer")
             .get(pk=conversation_id)
         )
-        escalation = (
+        escalation = escalation or (
             Escalation.objects.select_related("boundary", "message")
             .filter(conversation=conversation)
             .order_by("-created_at", "-pk")

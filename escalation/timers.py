@@ -26,9 +26,11 @@ from django.utils import timezone
 
 from escalation.models import Callback, Timer
 from helpdesk.models import Conversation
-from helpdesk.realtime import enqueue_on_commit
+from helpdesk.realtime import task_named, task_soon
 
 logger = logging.getLogger(__name__)
+
+RUN_TIMER_TASK = "escalation.tasks.run_timer"
 
 Handler = Callable[[Timer, datetime], str]
 MAX_ATTEMPTS = 5
@@ -59,9 +61,7 @@ def timer_schedule(
         },
     )
     if created and run_now:
-        from escalation.tasks import run_timer_task
-
-        enqueue_on_commit(run_timer_task, timer.pk)
+        task_soon(RUN_TIMER_TASK, timer.pk)
     return timer
 
 
@@ -94,11 +94,9 @@ def timers_claim(*, now: datetime | None = None, limit: int = 200) -> list[int]:
 
 def timers_dispatch(*, queue: str | None = None) -> int:
     """Lease the due timers and send a task for each (beat's sweep; `queue` for tests)."""
-    from escalation.tasks import run_timer_task
-
     ids = timers_claim()
     for timer_id in ids:
-        run_timer_task.apply_async((timer_id,), queue=queue)
+        task_named(RUN_TIMER_TASK).apply_async((timer_id,), queue=queue)
     return len(ids)
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
-
 from escalation.callbacks import email_choice
 from escalation.desk import (
     RECHECK_OFFERED,
@@ -42,8 +40,7 @@ from helpdesk.services import (
 from routing.estimates import wait_estimate, what_happens_next
 from routing.models import RoutingPolicy
 from routing.needs import conversation_needs
-from routing.services import waiting_queue
-from routing.tasks import route_conversation_task
+from routing.services import route_soon, waiting_queue
 
 
 def handoff_begin(
@@ -67,9 +64,9 @@ def handoff_begin(
         if back is not None:  # still waiting when the team opens: hear from us at once
             _wait_timers_start(conversation, policy, back, immediately=True)
         return
-    post_reply(
-        conversation, handoff_text(language, introduce=introduce, **what_happens_next(conversation))
-    )
+    # Inside the escalation's transaction, which holds the conversation's row.
+    text = handoff_text(language, introduce=introduce, **what_happens_next(conversation))
+    post_reply(conversation, text, locked=True)
     _wait_timers_start(conversation, policy, now)
     routing = RoutingPolicy.load()
     queue_ahead = waiting_queue().exclude(pk=conversation.pk).count()
@@ -100,11 +97,12 @@ def _wait_timers_start(
     first = min(every, timedelta(seconds=estimate)) if estimate else every
     _schedule_wait_update(conversation, due_at=start if immediately else start + first, number=1)
     if policy.offer_callback_after_minutes:
-        timer_schedule(
+        timer_add(
             kind=Timer.Kind.CALLBACK_OFFER,
             key=f"callback_offer:{episode_of(conversation)}",
             due_at=start + timedelta(minutes=policy.offer_callback_after_minutes),
             conversation=conversation,
+            payload={},
         )
 
 
@@ -234,7 +232,7 @@ def overflow(conversation: Conversation, *, now: datetime, reason: str) -> str:
     if policy.overflow_action == "skill" and policy.overflow_skill_id:
         Conversation.objects.filter(pk=conversation.pk).update(overflowed_at=now)
         conversation.overflowed_at = now
-        transaction.on_commit(lambda: route_conversation_task.delay(conversation.pk), robust=True)
+        route_soon(conversation.pk)
         outcome = "to the secondary skill group"
     else:
         outcome = _offer(conversation)

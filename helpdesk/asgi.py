@@ -23,6 +23,7 @@ from django.urls import path  # noqa: E402
 from agents.consumers import AgentChatConsumer, InboxConsumer  # noqa: E402
 from assistant.runtime import preload  # noqa: E402
 from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
+from helpdesk.flows.runner import turns_attach_loop  # noqa: E402
 from helpdesk.origins import SameOriginValidator  # noqa: E402
 from helpdesk.ticker import LifespanTicker  # noqa: E402
 
@@ -34,6 +35,7 @@ websocket_urlpatterns = [
 
 application = LifespanTicker(
     warm_up=preload,
+    on_loop=turns_attach_loop,
     app=ProtocolTypeRouter(
         {
             "http": django_asgi_app,

@@ -22,6 +22,14 @@ from helpdesk.services import ChatError, PostResult
 
 logger = logging.getLogger(__name__)
 
+
+def in_database(function: Any) -> Any:
+    """`function` on a database thread. In parallel on PostgreSQL (each call takes a pooled
+    connection: one socket's query never waits behind another's); on SQLite, which has one
+    writer at a time anyway, on the one thread channels shares (DATABASE_PARALLEL_CALLS)."""
+    return database_sync_to_async(function, thread_sensitive=not settings.DATABASE_PARALLEL_CALLS)
+
+
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429  # this customer has too many sockets open; the page retries slowly
 CLOSE_RECONNECT = 4001  # the page reconnects at once, with the cookie it holds now
@@ -44,7 +52,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             await self.leave()
 
     async def connect(self) -> None:
-        conversation = await database_sync_to_async(self.authorize)()
+        conversation = await in_database(self.authorize)()
         # Accept before closing: a close before the handshake reaches the browser as a bare
         # HTTP 403 (close code 1006), and the page could not tell "go away" from "try again".
         await self.accept()
@@ -122,9 +130,6 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     def welcome(self) -> dict[str, Any]:
         return {}
 
-    def after_message(self, result: PostResult) -> None:
-        """Runs (in a database thread) after a new message was stored and acknowledged."""
-
     def choose(self, *, seq: int, choice: str, contact: str) -> bool:
         """A button pressed under an assistant message; True when it was pressed before."""
         raise ChatError("forbidden", "Only the customer chooses here.")
@@ -158,7 +163,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     async def frame_message(self, frame: Frame) -> None:
         client_id = frame.fields["client_id"]
         try:
-            result = await database_sync_to_async(self.store_message)(
+            result = await in_database(self.store_message)(
                 body=frame.fields["body"], client_msg_id=client_id
             )
         except ChatError as error:
@@ -173,18 +178,11 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
                 "message": message_payload(result.message),
             }
         )
-        # Also for a resend: if the first attempt's follow-up failed, this is its second chance
-        # (the follow-up itself does nothing twice). Off the shared database thread, so a slow
-        # turn (an LLM call, a retrain) never holds up the other sockets of this process.
-        try:
-            await database_sync_to_async(self.after_message, thread_sensitive=False)(result)
-        except Exception:
-            logger.exception("Follow-up of message %s failed", result.message.pk)
 
     async def frame_action(self, frame: Frame) -> None:
         client_id = frame.fields["client_id"]
         try:
-            duplicate = await database_sync_to_async(self.choose)(
+            duplicate = await in_database(self.choose)(
                 seq=frame.fields["seq"],
                 choice=frame.fields["choice"],
                 contact=frame.fields.get("contact", ""),
@@ -197,7 +195,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     async def frame_sync(self, frame: Frame) -> None:
         after = frame.fields["after"]
         while True:
-            page = await database_sync_to_async(self._sync_page)(after)
+            page = await in_database(self._sync_page)(after)
             await self.send_json(
                 {"type": "sync", "messages": page, "complete": len(page) < SYNC_PAGE_SIZE}
             )
@@ -210,7 +208,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         return [message_payload(message) for message in messages]
 
     async def frame_typing(self, frame: Frame) -> None:
-        if not await database_sync_to_async(self.may_type)():
+        if not await in_database(self.may_type)():
             return
         await self.channel_layer.group_send(
             self.conversation.group_name,
@@ -225,7 +223,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
 
     async def frame_ping(self, frame: Frame) -> None:
         # The last sequence number lets the page notice a notification it never received.
-        last_seq = await database_sync_to_async(self._last_seq)()
+        last_seq = await in_database(self._last_seq)()
         await self.send_json({"type": "pong", "last_seq": last_seq})
 
     def _last_seq(self) -> int:

@@ -7,10 +7,10 @@ from typing import Any
 from helpdesk.chatsocket import ConversationSocket
 from helpdesk.chattoken import ChatToken, read_chat_token, read_cookie_token
 from helpdesk.floods import customer_subjects
+from helpdesk.flows import customer_choose, customer_message_receive
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_for_customer
-from helpdesk.services import PostResult, customer_post_message
-from helpdesk.turns import customer_turn_handle
+from helpdesk.services import PostResult
 
 
 class CustomerChatConsumer(ConversationSocket):
@@ -34,8 +34,10 @@ class CustomerChatConsumer(ConversationSocket):
         return customer_subjects(self.token.customer_id, str(client[0]))
 
     def store_message(self, *, body: str, client_msg_id: str) -> PostResult:
-        # Checked again on every message: the conversation must still be this customer's.
-        return customer_post_message(
+        # Checked again on every message: the conversation must still be this customer's. The
+        # assistant's turn is owed in the same transaction and runs off this thread: its reply
+        # reaches this socket (and any other tab) through the conversation's group.
+        return customer_message_receive(
             public_id=self.conversation.public_id,
             customer_id=self.token.customer_id,
             body=body,
@@ -43,9 +45,6 @@ class CustomerChatConsumer(ConversationSocket):
         )
 
     def choose(self, *, seq: int, choice: str, contact: str) -> bool:
-        # Imported here: the escalation app builds on helpdesk, not the other way round.
-        from escalation.callbacks import customer_choose
-
         return customer_choose(
             public_id=self.conversation.public_id,
             customer_id=self.token.customer_id,
@@ -53,11 +52,6 @@ class CustomerChatConsumer(ConversationSocket):
             choice=choice,
             contact=contact,
         ).duplicate
-
-    def after_message(self, result: PostResult) -> None:
-        # The assistant answers, or hands over, in the same response; its reply reaches this
-        # socket (and any other tab) through the conversation's group.
-        customer_turn_handle(message_id=result.message.pk)
 
     def may_type(self) -> bool:
         return Conversation.objects.filter(

@@ -25,9 +25,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, EmailCode
-from helpdesk.realtime import enqueue_on_commit, publish_on_commit
+from helpdesk.realtime import publish_on_commit, task_soon
 from helpdesk.services import event_record
-from helpdesk.tasks import email_send_task
 
 CODE_MINUTES = 15
 CODE_ATTEMPTS = 5
@@ -153,8 +152,8 @@ def _code_issue(conversation: Conversation) -> None:
     )
     record.code_hash = _hash(code, record)
     record.save(update_fields=["code_hash"])
-    enqueue_on_commit(
-        email_send_task,
+    task_soon(
+        "helpdesk.tasks.email_send",
         conversation.claimed_email,
         f"Your code: {code}",
         _code_mail(code),

@@ -294,3 +294,32 @@ class EmailCode(models.Model):
 
     def __str__(self) -> str:
         return f"Code for {self.email} ({self.conversation_id})"
+
+
+class OwedTurn(models.Model):
+    """A customer message the assistant still owes a turn (an answer, a handoff, or listening
+    for urgency while people have the conversation).
+
+    Written in the message's own transaction and deleted once its turn is done, so a turn lost
+    to a dead process, a killed worker or an error is found by the sweep and taken again.
+    """
+
+    message = models.OneToOneField(
+        Message, primary_key=True, on_delete=models.CASCADE, related_name="owed_turn"
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="owed_turns"
+    )
+    seq = models.PositiveIntegerField(help_text="The message's place: turns are taken in order.")
+    owed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="Someone is taking it; retaken after this if not done."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["conversation_id", "seq"]
+
+    def __str__(self) -> str:
+        return f"Turn owed for message {self.message_id}"

@@ -38,13 +38,26 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     transaction.on_commit(send, robust=True)
 
 
-def enqueue_on_commit(task: Any, *args: Any) -> None:
-    """Queue a Celery task after commit, so a worker never looks for a row that is not there.
+def task_soon(name: str, *args: Any) -> None:
+    """Queue the Celery task registered as `name`, after the current transaction commits.
 
-    robust: a broker outage (or an eager task's error) must not turn the committed change into
-    an error for the caller, nor stop the callbacks queued after this one.
+    By name, so the service that offers a `..._soon()` never imports a tasks module: tasks are
+    the interfaces layer, above every service (docs/architecture.md).
+
+    After commit, so a worker never looks for a row that is not there. robust: a broker outage
+    (or an eager task's error) must not turn the committed change into an error for the caller,
+    nor stop the callbacks queued after this one.
     """
-    transaction.on_commit(lambda: task.delay(*args), robust=True)
+    transaction.on_commit(lambda: task_named(name).delay(*args), robust=True)
+
+
+def task_named(name: str) -> Any:
+    """The Celery task registered as `name`."""
+    from helpdesk.celery import app
+
+    if name not in app.tasks:  # a process that has not imported the tasks modules yet
+        app.loader.import_default_modules()
+    return app.tasks[name]
 
 
 # Open websocket connections in this process, by kind, for /metrics. Per process by nature: each

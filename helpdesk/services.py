@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
-from helpdesk.realtime import enqueue_on_commit, publish_on_commit
+from helpdesk.realtime import publish_on_commit
 from helpdesk.selectors import message_payload
 
 
@@ -58,10 +59,9 @@ def conversation_start(
     customer: Customer,
     channel: str = Conversation.Channel.WEB,
     language: str | None = None,
-    measured: bool = True,
 ) -> Conversation:
-    """A new conversation, with the assistant unless it is in the hold-out or from a direct
-    channel (`measured=False`: never, for replaying conversations through the assistant)."""
+    """A new conversation, with the assistant (helpdesk.flows.conversation_open decides whether
+    it goes straight to people instead)."""
     conversation = Conversation.objects.create(
         customer=customer, channel=channel, language=language or customer.language
     )
@@ -71,12 +71,6 @@ def conversation_start(
         actor_kind=ConversationEvent.ActorKind.CUSTOMER,
         data={"channel": channel},
     )
-    # The hold-out and direct channels skip the assistant. Imported here: the escalation app
-    # builds on this module, not the other way round.
-    from escalation.feedback import straight_to_agents
-
-    if measured:
-        straight_to_agents(conversation)
     return conversation
 
 
@@ -119,61 +113,97 @@ def message_post(
     3. `guard` raises ChatError if the author may not write here (now, under the lock).
     4. Take last_seq + 1, insert, and publish once committed.
     """
-    with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(pk=conversation_id)
-        )
-        if client_msg_id:
-            existing = (
-                conversation.messages.select_related("author_agent", "conversation__customer")
-                .filter(client_msg_id=client_msg_id)
-                .first()
-            )
-            if existing is not None:
-                return PostResult(existing, created=False)
+    return _post(
+        Conversation.objects.filter(pk=conversation_id),
+        author_kind=author_kind,
+        body=body,
+        client_msg_id=client_msg_id,
+        author_agent_id=author_agent_id,
+        guard=guard,
+        actions=actions,
+    )
+
+
+def _post(
+    rows: QuerySet[Conversation],
+    *,
+    author_kind: str,
+    body: str,
+    client_msg_id: str | None,
+    author_agent_id: int | None = None,
+    guard: Guard | None = None,
+    actions: dict[str, Any] | None = None,
+) -> PostResult:
+    # No savepoint of its own: inside a caller's transaction (a flow, a turn) it adds nothing
+    # but two statements, and a refusal (ChatError) rolls the caller's work back with it.
+    with transaction.atomic(savepoint=False):
+        conversation = _locked(rows, client_msg_id)
+        resent = getattr(conversation, "resent_id", None)
+        if resent is not None:
+            existing = Message.objects.select_related("author_agent", "conversation__customer")
+            return PostResult(existing.get(pk=resent), created=False)
         if guard is not None:
             guard(conversation)
-        now = timezone.now()
-        conversation.last_seq += 1
-        conversation.last_message_at = now
-        conversation.save(update_fields=["last_seq", "last_message_at"])
-        message = Message.objects.create(
-            conversation=conversation,
-            seq=conversation.last_seq,
+        message = message_add(
+            locked=conversation,
             author_kind=author_kind,
-            author_agent_id=author_agent_id,
             body=body,
-            created_at=now,
-            client_msg_id=client_msg_id or None,
-            actions=actions or {},
+            client_msg_id=client_msg_id,
+            author_agent_id=author_agent_id,
+            actions=actions,
         )
-        if author_kind == Message.AuthorKind.CUSTOMER:
-            Customer.objects.filter(pk=conversation.customer_id).update(last_activity_at=now)
-        publish_on_commit(
-            conversation.group_name, {"type": "chat.message", "message": message_payload(message)}
-        )
-        if (
-            conversation.status
-            in (*Conversation.HANDED_OVER_STATUSES, *Conversation.SCHEDULED_STATUSES)
-            and author_kind == Message.AuthorKind.CUSTOMER
-        ):
-            # What the customer adds is what the agent must not miss: a new package version.
-            # Imported here: the escalation app builds on this module, not the other way round.
-            from escalation.tasks import handoff_refresh_task
-
-            enqueue_on_commit(handoff_refresh_task, conversation.pk)
     return PostResult(message, created=True)
+
+
+def _locked(rows: QuerySet[Conversation], client_msg_id: str | None) -> Conversation:
+    """The conversation, locked, with the id of a message already sent with this client id
+    (`resent_id`): one statement."""
+    rows = rows.select_for_update(of=("self",)).select_related("customer")
+    if client_msg_id:
+        earlier = Message.objects.filter(conversation=OuterRef("pk"), client_msg_id=client_msg_id)
+        rows = rows.annotate(resent_id=Subquery(earlier.values("pk")[:1]))
+    return rows.get()
+
+
+def message_add(
+    *,
+    locked: Conversation,
+    author_kind: str,
+    body: str,
+    client_msg_id: str | None = None,
+    author_agent_id: int | None = None,
+    actions: dict[str, Any] | None = None,
+) -> Message:
+    """Append a message to a conversation whose row the caller's transaction holds locked
+    (message_post, or a turn that decided under the lock): the next sequence number, the
+    insert, and the publication once committed."""
+    now = timezone.now()
+    locked.last_seq += 1
+    locked.last_message_at = now
+    locked.save(update_fields=["last_seq", "last_message_at"])
+    message = Message.objects.create(
+        conversation=locked,
+        seq=locked.last_seq,
+        author_kind=author_kind,
+        author_agent_id=author_agent_id,
+        body=body,
+        created_at=now,
+        client_msg_id=client_msg_id or None,
+        actions=actions or {},
+    )
+    if author_kind == Message.AuthorKind.CUSTOMER:
+        Customer.objects.filter(pk=locked.customer_id).update(last_activity_at=now)
+    publish_on_commit(
+        locked.group_name, {"type": "chat.message", "message": message_payload(message)}
+    )
+    return message
 
 
 def customer_post_message(
     *, public_id: uuid.UUID | str, customer_id: int, body: str, client_msg_id: str
 ) -> PostResult:
-    """A customer's message, refused unless the conversation is theirs and still open."""
-    conversation = Conversation.objects.filter(public_id=public_id, customer_id=customer_id).first()
-    if conversation is None:
-        raise ChatError("forbidden", "This conversation does not belong to you.")
+    """A customer's message, refused unless the conversation is theirs and still open (found
+    and locked in one statement: the customer's own conversation or nothing)."""
 
     def still_open(locked: Conversation) -> None:
         if not locked.is_open:
@@ -181,13 +211,16 @@ def customer_post_message(
                 "closed", "This conversation is closed. Start a new one to keep chatting."
             )
 
-    return message_post(
-        conversation_id=conversation.pk,
-        author_kind=Message.AuthorKind.CUSTOMER,
-        body=body,
-        client_msg_id=client_msg_id,
-        guard=still_open,
-    )
+    try:
+        return _post(
+            Conversation.objects.filter(public_id=public_id, customer_id=customer_id),
+            author_kind=Message.AuthorKind.CUSTOMER,
+            body=body,
+            client_msg_id=client_msg_id,
+            guard=still_open,
+        )
+    except Conversation.DoesNotExist:
+        raise ChatError("forbidden", "This conversation does not belong to you.") from None
 
 
 def system_message_post(*, conversation: Conversation, body: str) -> PostResult:

@@ -124,6 +124,12 @@ else:
     # nothing else would notice a connection the server closed.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The sockets' database calls run in parallel threads on PostgreSQL, on channels' one shared
+# thread on SQLite (helpdesk.chatsocket.in_database).
+DATABASE_PARALLEL_CALLS = env.bool(
+    "DATABASE_PARALLEL_CALLS",
+    default=DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: sign-in throttling and the API's message limits count here. Per process by default;
@@ -212,6 +218,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("TIMER_SWEEP_SECONDS", default=5.0),
     },
 }
+# Customer messages whose turn is owed and that nobody has taken (a dead process, a killed
+# worker, an error) are taken again by this sweep (helpdesk.flows.owed).
+CELERY_BEAT_SCHEDULE["helpdesk-sweep-turns"] = {
+    "task": "helpdesk.tasks.sweep_turns",
+    "schedule": env.float("TURN_SWEEP_SECONDS", default=2.0),
+}
+# Where the assistant's turns run (helpdesk.flows.runner): "celery" workers in production,
+# "thread" (a pool in the web process) without a broker, "inline" on the caller's thread.
+TURN_RUNNER = env.str(
+    "TURN_RUNNER", default="celery" if REDIS_URL and not CELERY_TASK_ALWAYS_EAGER else "thread"
+)
+TURN_THREADS = env.int("TURN_THREADS", default=2)
+TURN_SWEEP_AFTER_SECONDS = env.float("TURN_SWEEP_AFTER_SECONDS", default=3.0)
+TURN_LEASE_SECONDS = env.float("TURN_LEASE_SECONDS", default=10.0)
+TURN_MAX_ATTEMPTS = env.int("TURN_MAX_ATTEMPTS", default=3)
+TURN_SWEEP_BATCH = 200
 # Webhook deliveries are rows too: the sweep re-sends those due for another attempt.
 CELERY_BEAT_SCHEDULE["api-sweep-webhooks"] = {
     "task": "api.tasks.sweep_webhooks",

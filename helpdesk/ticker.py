@@ -74,10 +74,17 @@ class Ticker:
 class LifespanTicker:
     """ASGI wrapper: answers lifespan events and runs the ticker between them when enabled."""
 
-    def __init__(self, app: Any, *, warm_up: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        warm_up: Callable[[], None] | None = None,
+        on_loop: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.ticker: Ticker | None = None
         self.warm_up = warm_up
+        self.on_loop = on_loop  # called on the server's event loop at start-up
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "lifespan":
@@ -90,6 +97,8 @@ class LifespanTicker:
                 # garbage collector's view, its full collections stop pausing every socket for
                 # 100-200 ms (measured by benchmarks/fanout.py).
                 gc.freeze()
+                if self.on_loop is not None:
+                    self.on_loop()
                 if self.warm_up is not None:
                     # Off the event loop: the server answers at once, the first customer finds
                     # the assistant's models loaded rather than waiting for them.

@@ -23,11 +23,12 @@ from helpdesk.chattoken import (
     read_cookie_token,
 )
 from helpdesk.floods import chat_start_refused
+from helpdesk.flows import conversation_open
 from helpdesk.forms import ChatStartForm, EmailCodeForm
 from helpdesk.identity import ProofError, email_claim, email_code_check, email_code_resend
 from helpdesk.models import Conversation, Customer
 from helpdesk.selectors import conversation_for_customer, transcript_payload
-from helpdesk.services import conversation_start, customer_identify
+from helpdesk.services import customer_identify
 
 
 @require_GET
@@ -82,7 +83,7 @@ def chat_start(request: HttpRequest) -> HttpResponse:
         name=data["name"], language=data["language"]
     )
     with transaction.atomic():
-        conversation = conversation_start(customer=customer, language=data["language"])
+        conversation = conversation_open(customer=customer, language=data["language"])
         if data["email"]:
             email_claim(conversation=conversation, email=data["email"])
         elif customer.email:  # _returning_customer: this browser proved the address before

@@ -71,13 +71,23 @@ def with_facts(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
 
 
 def facts_of(conversation: Conversation) -> Facts:
-    """The annotated facts, else one query for them."""
+    """The annotated facts, else one query for them, kept on the instance while its escalation is
+    the same: a handoff asks for the needs three times (the desk, the message, the wait) and
+    reads them once. (A new customer message, which may change the topic, always comes with an
+    instance of its own, read under the conversation's lock.)"""
     annotated: dict[str, Any] = vars(conversation)
-    if "facts_intent" not in annotated:
-        annotated = with_facts(Conversation.objects.filter(pk=conversation.pk)).values(
-            *(f"facts_{name}" for name in FACT_FIELDS)
-        )[0]
-    return Facts(**{name: annotated[f"facts_{name}"] for name in FACT_FIELDS})
+    if "facts_intent" in annotated:
+        return Facts(**{name: annotated[f"facts_{name}"] for name in FACT_FIELDS})
+    version = (conversation.escalated_at, conversation.trigger, conversation.overflowed_at)
+    kept = annotated.get("_facts_kept")
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    row = with_facts(Conversation.objects.filter(pk=conversation.pk)).values(
+        *(f"facts_{name}" for name in FACT_FIELDS)
+    )[0]
+    facts = Facts(**{name: row[f"facts_{name}"] for name in FACT_FIELDS})
+    annotated["_facts_kept"] = (version, facts)
+    return facts
 
 
 @area("routing").cached

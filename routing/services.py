@@ -33,7 +33,7 @@ from django.utils import timezone
 from agents.models import Agent, AgentSkill
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.models import Conversation, ConversationEvent
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit
+from helpdesk.realtime import INBOX_GROUP, publish_on_commit, task_soon
 from helpdesk.services import ChatError, conversation_event_send, event_record
 from routing.models import RoutingPolicy
 from routing.needs import Needs, conversation_needs, with_facts
@@ -484,3 +484,18 @@ def _release(conversation: Conversation, agent: Agent, reason: str) -> None:
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data={"agent": agent.pk, "agent_name": agent.display_name, "reason": reason},
     )
+
+
+def route_soon(conversation_id: int) -> None:
+    """Route the conversation in a worker, once the current transaction commits."""
+    task_soon("routing.tasks.route_conversation", conversation_id)
+
+
+def route_waiting_soon() -> None:
+    """Fill free slots from the queue in a worker, once the current transaction commits."""
+    task_soon("routing.tasks.route_waiting")
+
+
+def release_unaccepted_soon(agent_id: int, reason: str) -> None:
+    """Hand the agent's unaccepted offers to others in a worker, after the commit."""
+    task_soon("routing.tasks.release_unaccepted", agent_id, reason)

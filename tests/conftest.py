@@ -15,9 +15,13 @@ from django.utils.module_loading import import_string
 
 from agents.models import Agent, AgentSkill
 from helpdesk import configcache, demo_data
-from helpdesk.models import Conversation, Customer, KnowledgeArticle
-from helpdesk.services import conversation_start, message_post
-from helpdesk.turns import TurnOutcome, customer_turn_handle
+from helpdesk.flows import (
+    TurnOutcome,
+    conversation_open,
+    customer_message_answer,
+    customer_message_receive,
+)
+from helpdesk.models import Conversation, Customer, KnowledgeArticle, Message
 from routing.models import Skill
 from tests.fakes import llm  # noqa: F401  (a fixture shared by the assistant tests)
 
@@ -57,6 +61,13 @@ def _pages_served_from_localhost(settings: Any) -> None:
     settings.CHAT_START_LIMIT = int(os.environ["CHAT_START_LIMIT"])
 
 
+@pytest.fixture(autouse=True)
+def _turns_inline(settings: Any) -> None:
+    """Owed turns run right after their message commits, on the same thread, so a test sees the
+    reply without waiting; tests/helpdesk/test_owed_turns.py runs them where production does."""
+    settings.TURN_RUNNER = "inline"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _required_services() -> None:
     """With REQUIRE_SERVICES=1 (set by .ci/run) a missing PostgreSQL or Redis fails the run."""
@@ -85,12 +96,12 @@ def bob(db: None) -> Customer:
 
 @pytest.fixture
 def alice_conversation(alice: Customer) -> Conversation:
-    return conversation_start(customer=alice)
+    return conversation_open(customer=alice)
 
 
 @pytest.fixture
 def bob_conversation(bob: Customer) -> Conversation:
-    return conversation_start(customer=bob)
+    return conversation_open(customer=bob)
 
 
 def make_agent(
@@ -145,15 +156,27 @@ def after_commit(settings: Any, django_capture_on_commit_callbacks: Any) -> Any:
 
 def say(conversation: Conversation, text: str) -> TurnOutcome:
     """A customer message through the real turn handler, as the chat socket sends it."""
-    stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
-    return customer_turn_handle(message_id=stored.message.pk)
+    _, outcome = customer_message_answer(
+        public_id=conversation.public_id, customer_id=conversation.customer_id, body=text
+    )
+    return outcome
+
+
+def customer_writes(conversation: Conversation, text: str) -> Message:
+    """A customer's message through the flow the chat socket uses (stored, its turn owed)."""
+    return customer_message_receive(
+        public_id=conversation.public_id,
+        customer_id=conversation.customer_id,
+        body=text,
+        client_msg_id="",
+    ).message
 
 
 def escalated_conversation(
     name: str, text: str = "I want to speak to a human", **customer: object
 ) -> Conversation:
     """A new customer whose first message hands the conversation to people."""
-    conversation = conversation_start(customer=Customer.objects.create(name=name, **customer))
+    conversation = conversation_open(customer=Customer.objects.create(name=name, **customer))
     say(conversation, text)
     conversation.refresh_from_db()
     return conversation

@@ -21,6 +21,7 @@ class FakeLLM:
         self.requests: list[dict[str, Any]] = []
         self.answer: Any = {}
         self.status = 200
+        self.delay = 0.0  # seconds before answering: a slow model, to catch a turn mid-way
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def llm() -> Iterator[tuple[FakeLLM, str]]:
             fake.requests.append(
                 {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
             )
+            time.sleep(fake.delay)
             content = fake.answer if isinstance(fake.answer, str) else json.dumps(fake.answer)
             payload = json.dumps(
                 {"choices": [{"message": {"role": "assistant", "content": content}}]}

@@ -73,7 +73,13 @@ class AsgiServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         if env is None:
-            env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
+            # Turns in the server's own turn threads: no Celery worker runs beside it here
+            # (tests/test_scale_out.py and tests/test_turn_faults.py run one).
+            env = {
+                "TURN_RUNNER": "thread",
+                **os.environ,
+                "DATABASE_URL": database_url(connection.settings_dict),
+            }
         self.env = env
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.process: subprocess.Popen[bytes] | None = None

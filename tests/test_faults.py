@@ -31,9 +31,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from agents.models import Agent
-from agents.services import agent_heartbeat, conversation_join, presence_sweep
+from agents.services import agent_heartbeat, presence_sweep
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, ConversationEvent, Customer
-from helpdesk.services import conversation_start, message_post
+from helpdesk.services import message_post
 from routing.services import route_conversation
 from tests.conftest import escalated_conversation, make_agent
 from tests.server import AsgiServer, database_url, free_port
@@ -155,7 +156,7 @@ def test_a_redis_restart_mid_chat_loses_nothing_and_shows_nothing_twice(
     redis_server: PrivateRedis, tmp_path: Path
 ) -> None:
     agent = make_agent("dana", "Dana Whitfield", presence="online")
-    conversation = conversation_start(customer=Customer.objects.create(name="Rita"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Rita"))
     conversation_join(public_id=conversation.public_id, agent=agent)
     env = {
         **os.environ,
@@ -261,7 +262,7 @@ async def test_an_agent_away_for_a_while_gets_every_message_once_on_return(
 def _joined() -> tuple[Conversation, Agent, bytes]:
     agent = make_agent("dana", "Dana Whitfield", presence="online")
     agent_heartbeat(agent=agent)
-    conversation = conversation_start(customer=Customer.objects.create(name="Rita"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Rita"))
     conversation_join(public_id=conversation.public_id, agent=agent)
     return conversation, agent, session_cookie(agent.user)
 

@@ -36,13 +36,12 @@ from django.utils import timezone
 from kombu import Connection, Exchange, Queue
 from kombu.message import Message
 
-from agents.services import conversation_join
 from escalation.models import Timer
 from escalation.timers import timers_claim
 from helpdesk import broker
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.layers import redis_channel_layer
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.conftest import make_agent
 from tests.server import ROOT, database_url
 from tests.test_faults import ON_POSTGRES, PrivateRedis
@@ -338,7 +337,7 @@ def test_a_worker_survives_twenty_redis_restarts_and_runs_every_task_once(
 
 def joined_conversation() -> tuple[Conversation, bytes]:
     agent = make_agent("dana", "Dana Whitfield", presence="online")
-    conversation = conversation_start(customer=Customer.objects.create(name="Rita"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Rita"))
     conversation_join(public_id=conversation.public_id, agent=agent)
     return conversation, session_cookie(agent.user)
 

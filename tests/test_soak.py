@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from helpdesk.models import Message
+from helpdesk.models import Message, MessageAnalysis, OwedTurn
 from tests import soak
 from tests.server import AsgiServer
 
@@ -18,6 +19,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 MEMORY_GROWTH_BOUND_KIB = 30 * 1024  # after warm-up; a leak of ~1 KiB per connection breaks it
 SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
+
+
+def turns_drained(seconds: float = 120) -> None:
+    """Wait until the server has taken every turn its customers are owed."""
+    deadline = time.monotonic() + seconds
+    while OwedTurn.objects.exists():
+        assert time.monotonic() < deadline, f"{OwedTurn.objects.count()} turns still owed"
+        time.sleep(0.2)
 
 
 def test_customers_churning_for_a_while_leave_no_error_and_no_memory_growth(
@@ -28,8 +37,10 @@ def test_customers_churning_for_a_while_leave_no_error_and_no_memory_growth(
     try:
         assert server.process is not None
         warm = soak.run(server.url, seconds=min(10.0, SECONDS / 4))  # models loaded, pools full
+        turns_drained()
         before = soak.rss_kib(server.process.pid)
         result = soak.run(server.url, seconds=SECONDS)
+        turns_drained()  # memory is compared with no turn waiting on either side
         after = soak.rss_kib(server.process.pid)
     finally:
         server.stop()
@@ -51,4 +62,5 @@ def test_customers_churning_for_a_while_leave_no_error_and_no_memory_growth(
     assert result.conversations > 20, report
     stored = Message.objects.filter(author_kind="customer").count()
     assert stored == warm.messages + result.messages  # every acknowledged message, once
+    assert MessageAnalysis.objects.count() == stored  # and every one of them answered, once
     assert after - before < MEMORY_GROWTH_BOUND_KIB, report

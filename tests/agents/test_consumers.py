@@ -6,10 +6,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from agents.models import Agent
-from agents.services import conversation_join, conversation_leave
 from helpdesk.asgi import application
+from helpdesk.flows import conversation_join, conversation_leave, conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.conftest import make_agent
 from tests.wsclient import (
     ORIGIN,
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @database_sync_to_async
 def setup() -> tuple[Conversation, Agent, bytes]:
-    conversation = conversation_start(customer=Customer.objects.create(name="Alice"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Alice"))
     dana = make_agent("dana", "Dana Whitfield")
     return conversation, dana, session_cookie(dana.user)
 

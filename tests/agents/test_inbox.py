@@ -12,12 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agents.models import Agent
-from agents.services import conversation_join
 from helpdesk.asgi import application
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start, message_post
+from tests.conftest import customer_writes, make_agent
 from tests.conftest import escalated_conversation as escalated
-from tests.conftest import make_agent
 from tests.wsclient import ORIGIN, assert_refused, session_cookie
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
@@ -44,7 +43,7 @@ def test_waiting_conversations_come_most_urgent_first_then_longest_waiting(dana:
     waiting_for(calm_new, 2, "normal")
     waiting_for(urgent, 1, "critical")
     waiting_for(low, 90, "low")
-    conversation_start(customer=Customer.objects.create(name="Still With Assistant"))
+    conversation_open(customer=Customer.objects.create(name="Still With Assistant"))
 
     page = signed_in(dana.user).get("/agent/")
     names = [c.customer.name for c in page.context["conversations"]]
@@ -143,7 +142,7 @@ def test_the_transcript_loads_on_demand_with_a_fixed_query_count(
     url = f"/agent/conversations/{conversation.public_id}/summary/transcript/"
     short = queries_of(client, url)
     for index in range(40):
-        message_post(conversation_id=conversation.pk, author_kind="customer", body=f"line {index}")
+        customer_writes(conversation, f"line {index}")
     with django_assert_num_queries(short):
         response = client.get(url)
     assert response.content.count(b'<li class="line') == conversation.messages.count()
@@ -164,9 +163,7 @@ def test_the_summary_chat_page_and_api_queries_do_not_grow_with_the_conversation
     before = queries_of(client, url)
     for index in range(30):
         with after_commit(execute=True):  # each adds a package version
-            message_post(
-                conversation_id=conversation.pk, author_kind="customer", body=f"more {index}"
-            )
+            customer_writes(conversation, f"more {index}")
     assert conversation.handoffs.count() == 31
     with django_assert_num_queries(before):
         response = client.get(url)
@@ -202,7 +199,7 @@ def test_the_handoff_api_serves_agents_only(dana: Agent) -> None:
         "/api/conversations/00000000-0000-0000-0000-000000000000/handoff/"
     )
     assert missing.status_code == 404
-    never_escalated = conversation_start(customer=Customer.objects.create(name="Calm"))
+    never_escalated = conversation_open(customer=Customer.objects.create(name="Calm"))
     assert (
         signed_in(dana.user)
         .get(f"/api/conversations/{never_escalated.public_id}/handoff/")

@@ -5,14 +5,12 @@ import time_machine
 from django.utils import timezone
 
 from agents.models import Agent
-from agents.services import (
-    agent_heartbeat,
+from agents.services import agent_heartbeat, agent_set_presence, presence_sweep
+from helpdesk.flows import (
     agent_post_message,
-    agent_set_presence,
     conversation_join,
     conversation_leave,
     conversation_resolve,
-    presence_sweep,
 )
 from helpdesk.models import Conversation, ConversationEvent
 from helpdesk.services import ChatError

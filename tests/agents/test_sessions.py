@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 
 from agents.models import Agent
 from helpdesk.asgi import application
+from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.conftest import make_agent
 from tests.wsclient import ORIGIN, connect, customer_socket
 
@@ -37,7 +37,7 @@ def world() -> tuple[Agent, Agent, Conversation]:
     return (
         make_agent("ann", "Ann Agent", presence="online"),
         make_agent("ben", "Ben Agent", presence="online"),
-        conversation_start(customer=Customer.objects.create(name="Cleo")),
+        conversation_open(customer=Customer.objects.create(name="Cleo")),
     )
 
 

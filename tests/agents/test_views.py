@@ -3,9 +3,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from agents.models import Agent
-from agents.services import conversation_join
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start, message_post
+from helpdesk.services import message_post
 
 
 def signed_in(agent: Agent) -> Client:
@@ -78,9 +78,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
 ) -> None:
     client = signed_in(dana)
     for index in range(25):
-        conversation = conversation_start(
-            customer=Customer.objects.create(name=f"Customer {index}")
-        )
+        conversation = conversation_open(customer=Customer.objects.create(name=f"Customer {index}"))
         message_post(conversation_id=conversation.pk, author_kind="customer", body="hi")
     conversation_join(public_id=conversation.public_id, agent=dana)
     with django_assert_max_num_queries(6):

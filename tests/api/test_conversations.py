@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from agents.models import Agent
+from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, ConversationEvent, Customer
-from helpdesk.services import conversation_start
 from tests.api.conftest import client_for_chat, client_for_user
 from tests.conftest import escalated_conversation
 
@@ -70,8 +70,8 @@ def test_starting_a_conversation_validates_its_input(dana: Agent, alice: Custome
 
 def test_the_list_filters_and_pages(dana: Agent, alice: Customer, bob: Customer) -> None:
     escalated = escalated_conversation("Carol")
-    calm = conversation_start(customer=alice)
-    widget = conversation_start(customer=bob, channel="widget", language="de")
+    calm = conversation_open(customer=alice)
+    widget = conversation_open(customer=bob, channel="widget", language="de")
     Conversation.objects.filter(pk=calm.pk).update(opened_at=timezone.now() - timedelta(days=2))
     client = client_for_user(dana.user)
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from agents.models import Agent
-from agents.services import conversation_join, conversation_resolve
 from escalation.callbacks import customer_choose
 from escalation.feedback import handoff_rate
 from escalation.models import Survey
+from helpdesk.flows import conversation_join, conversation_resolve
 from tests.api.conftest import client_for_user
 from tests.conftest import escalated_conversation
 

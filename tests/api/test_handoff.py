@@ -8,10 +8,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from agents.models import Agent
+from helpdesk.flows import conversation_open
 from helpdesk.models import Customer
-from helpdesk.services import conversation_start, message_post
 from tests.api.conftest import client_for_chat, client_for_user
-from tests.conftest import escalated_conversation
+from tests.conftest import customer_writes, escalated_conversation
 
 
 def signed_in(user: User) -> Client:
@@ -55,7 +55,7 @@ def test_the_handoff_refuses_as_before(dana: Agent) -> None:
         "code": "not_found",
         "message": "No handoff package for this conversation.",
     }
-    calm = conversation_start(customer=Customer.objects.create(name="Calm"))
+    calm = conversation_open(customer=Customer.objects.create(name="Calm"))
     never = signed_in(dana.user).get(f"/api/conversations/{calm.public_id}/handoff/")
     assert never.status_code == 404
     not_allowed = signed_in(dana.user).post(url)
@@ -74,9 +74,7 @@ def test_the_handoff_queries_do_not_grow_with_the_package(
         client.get(url)
     for index in range(30):
         with after_commit(execute=True):  # each adds a package version
-            message_post(
-                conversation_id=conversation.pk, author_kind="customer", body=f"more {index}"
-            )
+            customer_writes(conversation, f"more {index}")
     assert conversation.handoffs.count() == 31
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(url)

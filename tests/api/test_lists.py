@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 from agents.models import Agent
 from api import webhooks
 from escalation.models import Callback, Escalation
+from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from routing.estimates import wait_estimate
 from tests.api.conftest import client_for_user, scheduled_callback
 from tests.conftest import escalated_conversation, make_agent
@@ -158,11 +158,11 @@ def test_the_queue_in_order_with_places_and_estimates(dana: Agent) -> None:
 def test_callbacks_scheduled_by_default_then_taken_and_done(
     dana: Agent, sam: Agent, alice: Customer, bob: Customer
 ) -> None:
-    later = scheduled_callback(conversation_start(customer=alice))
+    later = scheduled_callback(conversation_open(customer=alice))
     sooner = scheduled_callback(
-        conversation_start(customer=bob), due_at=timezone.now() + timedelta(minutes=10)
+        conversation_open(customer=bob), due_at=timezone.now() + timedelta(minutes=10)
     )
-    finished = scheduled_callback(conversation_start(customer=bob), status="done")
+    finished = scheduled_callback(conversation_open(customer=bob), status="done")
     client = client_for_user(dana.user)
 
     def listed(**params: Any) -> list[int]:
@@ -206,7 +206,7 @@ def test_callbacks_scheduled_by_default_then_taken_and_done(
             "/api/callbacks/",
             lambda: [
                 scheduled_callback(
-                    conversation_start(customer=Customer.objects.create(name=f"K{i}"))
+                    conversation_open(customer=Customer.objects.create(name=f"K{i}"))
                 )
                 for i in range(4)
             ],
@@ -217,7 +217,7 @@ def test_each_list_runs_a_fixed_number_of_queries(
     dana: Agent, url: str, grow: Callable[[], Any], django_assert_num_queries: Any
 ) -> None:
     escalated_conversation("Seed")
-    scheduled_callback(conversation_start(customer=Customer.objects.create(name="Seed callback")))
+    scheduled_callback(conversation_open(customer=Customer.objects.create(name="Seed callback")))
     assert_fixed_queries(client_for_user(dana.user), url, grow, django_assert_num_queries)
 
 

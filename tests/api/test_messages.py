@@ -12,8 +12,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from agents.models import Agent
-from agents.services import conversation_join
 from escalation.models import Escalation
+from helpdesk.flows import conversation_join
 from helpdesk.models import Conversation, KnowledgeArticle, Message
 from helpdesk.selectors import message_payload
 from helpdesk.services import message_post

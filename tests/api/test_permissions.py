@@ -15,9 +15,9 @@ from rest_framework.test import APIClient
 
 from agents.models import Agent
 from api import webhooks
+from helpdesk.flows import conversation_open
 from helpdesk.identity import email_claim
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.api.conftest import ROLES, client_for_chat, client_for_user, scheduled_callback
 from tests.conftest import escalated_conversation, make_agent
 
@@ -53,8 +53,8 @@ class World:
 @pytest.fixture
 def world(dana: Agent, sam: Agent, supervisor: Agent) -> World:
     conversation = escalated_conversation("Alice", email="alice@example.com")
-    other = conversation_start(customer=Customer.objects.create(name="Bob"))
-    callback = scheduled_callback(conversation_start(customer=Customer.objects.create(name="Cy")))
+    other = conversation_open(customer=Customer.objects.create(name="Bob"))
+    callback = scheduled_callback(conversation_open(customer=Customer.objects.create(name="Cy")))
     endpoint = webhooks.endpoint_create(
         url="http://127.0.0.1:9/hook", events=["conversation.escalated"]
     )
@@ -67,7 +67,7 @@ def world(dana: Agent, sam: Agent, supervisor: Agent) -> World:
         "callback": callback.pk,
         "webhook": endpoint.pk,
     }
-    claimed = conversation_start(customer=Customer.objects.create(name="Mallory"))
+    claimed = conversation_open(customer=Customer.objects.create(name="Mallory"))
     email_claim(conversation=claimed, email="alice@example.com")
     return World(conversation, other, dana, sam, supervisor, claimed, ids)
 
@@ -168,7 +168,7 @@ def test_a_bad_chat_or_agent_token_is_refused_with_401(world: World) -> None:
 
 def test_a_customer_token_reaches_only_the_conversation_it_names(world: World) -> None:
     """The same customer's second conversation is not reachable with the first one's token."""
-    second = conversation_start(customer=world.conversation.customer)
+    second = conversation_open(customer=world.conversation.customer)
     client = client_for_chat(world.conversation)
     for url in [f"/api/conversations/{second.public_id}/", "/api/conversations/"]:
         response = client.get(url)

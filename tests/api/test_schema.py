@@ -20,11 +20,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from agents.models import Agent
-from agents.services import conversation_join
 from api import webhooks
 from api.services import token_issue
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Customer
-from helpdesk.services import conversation_start
 from tests.api.conftest import scheduled_callback
 from tests.conftest import escalated_conversation
 
@@ -85,8 +84,8 @@ def supervisor_token(supervisor: Agent) -> str:
     """A supervisor (with an agent profile) and something to find: a waiting conversation with
     its handoff package, a plain one, a callback, a webhook."""
     escalated_conversation("Alice", email="alice@example.com")
-    conversation_start(customer=Customer.objects.create(name="Bob"))
-    scheduled_callback(conversation_start(customer=Customer.objects.create(name="Cy")))
+    conversation_open(customer=Customer.objects.create(name="Bob"))
+    scheduled_callback(conversation_open(customer=Customer.objects.create(name="Cy")))
     webhooks.endpoint_create(url="http://127.0.0.1:9/hook", events=["conversation.resolved"])
     return token_issue(user=supervisor.user).key
 
@@ -113,7 +112,7 @@ def test_real_objects_and_their_changes_conform_to_the_schema(supervisor: Agent)
     joined = escalated_conversation("Alice", email="alice@example.com")
     conversation_join(public_id=joined.public_id, agent=supervisor)
     escalated_conversation("Queued")
-    callback = scheduled_callback(conversation_start(customer=Customer.objects.create(name="Cy")))
+    callback = scheduled_callback(conversation_open(customer=Customer.objects.create(name="Cy")))
     endpoint = webhooks.endpoint_create(
         url="http://127.0.0.1:9/h", events=["conversation.resolved"]
     )

@@ -21,12 +21,11 @@ from django.test import Client
 from django.utils import timezone
 
 from agents.models import Agent
-from agents.services import conversation_resolve
 from api import webhooks
 from api.models import WebhookDelivery, WebhookEndpoint
 from api.tasks import deliver_webhook, sweep_webhooks
+from helpdesk.flows import conversation_open, conversation_resolve
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from helpdesk.signals import conversation_event
 from tests.api.conftest import client_for_chat, client_for_user
 from tests.conftest import escalated_conversation
@@ -358,7 +357,7 @@ def test_escalated_assigned_and_resolved_reach_the_receiver_from_the_real_flow(
     endpoint_for(
         receiver, "conversation.escalated", "conversation.assigned", "conversation.resolved"
     )
-    conversation = conversation_start(customer=Customer.objects.create(name="Alice"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Alice"))
     with after_commit(execute=True):  # the escalation, then routing offers it to dana
         response = client_for_chat(conversation).post(
             f"/api/conversations/{conversation.public_id}/messages/",

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from assistant.importing import ImportFormatError, phrases_import
 from assistant.models import Intent, TrainingPhrase
+from helpdesk.configcache import Area
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,9 @@ def test_a_csv_creates_the_intents_it_names_and_every_phrase(
         "he perdido mi tarjeta": "es",
         "my card was stolen yesterday": "en",  # detected, none given
     }
-    assert len(queued) == 1  # one retrain for the whole file, after it committed
+    # One retrain for the whole file, after it committed (besides announcing the change).
+    retrains = [job for job in queued if not isinstance(getattr(job, "__self__", None), Area)]
+    assert len(retrains) == 1
 
 
 def test_importing_the_same_file_again_changes_nothing_and_says_so() -> None:

@@ -177,7 +177,7 @@ def test_an_agent_takes_a_callback_from_the_inbox() -> None:
 
 @pytest.mark.django_db
 def test_an_agent_who_reaches_the_customer_in_the_chat_cancels_the_promised_call() -> None:
-    from agents.services import conversation_join
+    from helpdesk.flows import conversation_join
 
     omar = make_agent("omar", "Omar")
     conversation, _ = offered()

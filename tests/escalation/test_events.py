@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from agents.models import Agent
-from agents.services import conversation_join, conversation_resolve
+from helpdesk.flows import conversation_join, conversation_open, conversation_resolve
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from helpdesk.signals import conversation_event
 from routing.services import route_conversation
 from tests.conftest import escalated_conversation
@@ -47,6 +46,6 @@ def test_escalated_assigned_and_resolved_are_announced_once_each(
 def test_taking_a_free_conversation_is_its_assignment(
     events: list[tuple[str, str]], dana: Agent
 ) -> None:
-    conversation = conversation_start(customer=Customer.objects.create(name="Free"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Free"))
     conversation_join(public_id=conversation.public_id, agent=dana)
     assert events == [("conversation.assigned", "Free")]

@@ -5,9 +5,9 @@ import pytest
 from escalation.handoff import PACKAGE_KEYS, Turn, customer_requests
 from escalation.models import HandoffPackage
 from escalation.services import handoff_refresh
+from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start, message_post
-from tests.conftest import say
+from tests.conftest import customer_writes, say
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
@@ -69,11 +69,7 @@ def test_the_package_is_refreshed_as_a_new_version_and_only_when_something_chang
     assert latest(alice_conversation).version == 1
     # Embedded default: Celery runs eagerly, so the message's commit refreshes the package.
     with after_commit(execute=True):
-        message_post(
-            conversation_id=alice_conversation.pk,
-            author_kind="customer",
-            body="Also, I need the invoice for order 4411",
-        )
+        customer_writes(alice_conversation, "Also, I need the invoice for order 4411")
     package = latest(alice_conversation)
     assert package.version == 2
     assert package.data["transcript"][-1]["body"] == "Also, I need the invoice for order 4411"
@@ -96,7 +92,7 @@ def test_a_capability_boundary_sets_issue_type_urgency_and_complexity(
 
 def test_a_vip_raises_the_urgency_and_says_why(alice: Customer) -> None:
     Customer.objects.filter(pk=alice.pk).update(tier="vip")
-    conversation = conversation_start(customer=Customer.objects.get(pk=alice.pk))
+    conversation = conversation_open(customer=Customer.objects.get(pk=alice.pk))
     say(conversation, "I want to speak to a human")
     urgency = latest(conversation).data["classification"]["urgency"]
     assert urgency["level"] == "high"
@@ -106,9 +102,9 @@ def test_a_vip_raises_the_urgency_and_says_why(alice: Customer) -> None:
 def test_the_customers_other_conversations_are_linked(
     alice: Customer, alice_conversation: Conversation
 ) -> None:
-    earlier = conversation_start(customer=alice)
+    earlier = conversation_open(customer=alice)
     Conversation.objects.filter(pk=earlier.pk).update(status="resolved")
-    still_open = conversation_start(customer=alice)
+    still_open = conversation_open(customer=alice)
     say(alice_conversation, "I want to speak to a human")
     related = latest(alice_conversation).data["related"]
     assert [item["id"] for item in related["open_conversations"]] == [str(still_open.public_id)]

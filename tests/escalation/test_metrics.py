@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 
 from agents.models import Agent
-from agents.services import conversation_join, conversation_resolve
 from escalation.callbacks import customer_choose
 from escalation.feedback import handoff_rate, held_out
 from escalation.metrics import (
@@ -28,8 +27,9 @@ from escalation.metrics import (
 )
 from escalation.models import Escalation, HandoffRating, MeasurementPolicy, Survey
 from escalation.views import csv_cell
+from helpdesk.flows import conversation_join, conversation_open, conversation_resolve
 from helpdesk.models import Conversation, Customer, Message, MessageAnalysis
-from helpdesk.services import ChatError, conversation_start
+from helpdesk.services import ChatError
 from tests.conftest import make_agent
 
 DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -268,15 +268,15 @@ def test_the_hold_out_is_deterministic_per_conversation_and_respects_its_share()
 
 def test_held_out_and_direct_channel_conversations_go_straight_to_agents(alice: Customer) -> None:
     MeasurementPolicy.objects.update_or_create(pk=1, defaults={"holdout_share": 1.0})
-    held = conversation_start(customer=alice)
+    held = conversation_open(customer=alice)
     held.refresh_from_db()
     assert (held.status, held.automated, held.trigger) == ("waiting", False, "direct")
     assert held.events.filter(kind="conversation.direct", data__reason="hold-out").exists()
     # It is told what happens next, without the assistant's handoff introduction.
     assert not held.messages.filter(body__startswith="I want to connect you").exists()
     MeasurementPolicy.objects.filter(pk=1).update(holdout_share=0.0)
-    assert conversation_start(customer=alice).status == "assistant"
-    email = conversation_start(customer=alice, channel="email")
+    assert conversation_open(customer=alice).status == "assistant"
+    email = conversation_open(customer=alice, channel="email")
     email.refresh_from_db()
     assert (email.status, email.automated) == ("waiting", False)
 
@@ -327,7 +327,7 @@ def test_after_resolution_the_customer_answers_the_survey_in_the_chat(dana: Agen
 
 
 def test_a_conversation_never_handed_over_gets_no_survey(dana: Agent, alice: Customer) -> None:
-    conversation = conversation_start(customer=alice)
+    conversation = conversation_open(customer=alice)
     conversation_join(public_id=conversation.public_id, agent=dana)
     conversation_resolve(public_id=conversation.public_id, agent=dana)
     assert not Survey.objects.exists()
@@ -444,7 +444,7 @@ def test_a_never_automated_conversation_has_no_assistant_and_no_handoff_to_rate(
     alice: Customer, dana: Agent
 ) -> None:
     MeasurementPolicy.objects.update_or_create(pk=1, defaults={"holdout_share": 1.0})
-    held = conversation_start(customer=alice)
+    held = conversation_open(customer=alice)
     conversation_join(public_id=held.public_id, agent=dana)
     assert not held.messages.filter(
         author_kind="assistant", body__contains="I have shared"

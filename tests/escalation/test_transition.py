@@ -3,10 +3,9 @@
 import pytest
 
 from agents.models import Agent
-from agents.services import conversation_join
 from escalation.texts import handoff_text
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.conftest import make_agent, say
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
@@ -27,12 +26,12 @@ def test_with_everyone_busy_the_customer_gets_the_place_in_line_and_the_wait(
     dana: Agent, alice: Customer
 ) -> None:
     Agent.objects.filter(pk=dana.pk).update(max_concurrent=1)
-    busy = conversation_start(customer=alice)
+    busy = conversation_open(customer=alice)
     escalate(busy)
     Conversation.objects.filter(pk=busy.pk).update(assigned_agent=dana)  # her only slot
-    ahead = conversation_start(customer=Customer.objects.create(name="Ahead"))
+    ahead = conversation_open(customer=Customer.objects.create(name="Ahead"))
     escalate(ahead)
-    mine = conversation_start(customer=Customer.objects.create(name="Me"))
+    mine = conversation_open(customer=Customer.objects.create(name="Me"))
     text = escalate(mine)
     # Second in line, one slot, the default 300 s average handling time: about 10 minutes.
     assert text.endswith("You are number 2 in line; the wait is about 10 min.")
@@ -41,7 +40,7 @@ def test_with_everyone_busy_the_customer_gets_the_place_in_line_and_the_wait(
 
 
 def test_with_nobody_qualified_online_there_is_no_made_up_wait() -> None:
-    conversation = conversation_start(
+    conversation = conversation_open(
         customer=Customer.objects.create(name="Dieter", language="de"), language="de"
     )
     text = escalate(conversation, "Ich möchte mit einem Menschen sprechen")
@@ -64,7 +63,7 @@ def test_every_shipped_language_has_each_part(language: str) -> None:
 def test_when_the_agent_joins_the_assistant_introduces_them_in_the_customers_language(
     dana: Agent,
 ) -> None:
-    conversation = conversation_start(
+    conversation = conversation_open(
         customer=Customer.objects.create(name="Bruno", language="es"), language="es"
     )
     escalate(conversation, "Quiero hablar con una persona")
@@ -80,6 +79,6 @@ def test_when_the_agent_joins_the_assistant_introduces_them_in_the_customers_lan
 
 def test_an_agent_joining_a_conversation_never_handed_over_gets_no_introduction() -> None:
     agent = make_agent("omar", "Omar", presence="online")
-    conversation = conversation_start(customer=Customer.objects.create(name="Direct"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Direct"))
     conversation_join(public_id=conversation.public_id, agent=agent)
     assert not conversation.messages.filter(author_kind="assistant").exists()

@@ -15,7 +15,6 @@ from django.core import mail
 from django.test import Client
 
 from agents.models import Agent
-from agents.services import conversation_join
 from escalation.callbacks import callback_complete, customer_choose
 from escalation.models import (
     Callback,
@@ -26,8 +25,9 @@ from escalation.models import (
     UrgencyCriterion,
 )
 from escalation.timers import timer_run, timer_schedule, timers_claim, timers_run_due
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer, Message
-from helpdesk.services import ChatError, conversation_start
+from helpdesk.services import ChatError
 from routing.models import OnCallShift, RoutingPolicy, Skill, Team, TeamHours
 from tests.conftest import make_agent, say
 
@@ -62,7 +62,7 @@ def london(db: None) -> Team:
 
 
 def escalate(customer: Customer, text: str = "I want to speak to a human") -> Conversation:
-    conversation = conversation_start(customer=customer)
+    conversation = conversation_open(customer=customer)
     say(conversation, text)
     conversation.refresh_from_db()
     return conversation
@@ -583,7 +583,7 @@ def test_a_newline_in_a_customers_name_does_not_break_their_confirmation_email(
 def test_updates_start_again_when_the_agent_hands_the_customer_back(
     alice: Customer, london: Team
 ) -> None:
-    from agents.services import conversation_leave
+    from helpdesk.flows import conversation_leave
 
     agent = make_agent("omar", "Omar", presence="offline")
     with at(TUESDAY_10):

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from escalation.models import CapabilityBoundary, SentimentPolicy
+from helpdesk.flows import conversation_open
 from helpdesk.models import Customer
-from helpdesk.services import conversation_start, message_post
+from helpdesk.services import message_post
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def supervisor(supervisor_user: User) -> Client:
 
 def test_every_registered_model_lists_searches_and_opens(supervisor: Client) -> None:
     alice = Customer.objects.get(email="alice@example.com")
-    conversation = conversation_start(customer=alice)
+    conversation = conversation_open(customer=alice)
     message_post(conversation_id=conversation.pk, author_kind="customer", body="Where is my order?")
     for model, model_admin in admin.site._registry.items():
         meta = model._meta

@@ -5,12 +5,15 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import transaction
 from django.test import override_settings
 
 from helpdesk.asgi import application
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
+from helpdesk.flows import conversation_open
+from helpdesk.flows.owed import turn_owe
 from helpdesk.models import Conversation, Customer, Message
-from helpdesk.services import conversation_start, message_post
+from helpdesk.services import message_post
 from tests.wsclient import (
     assert_refused,
     chat_cookie,
@@ -25,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @database_sync_to_async
 def new_conversation(name: str = "Alice") -> Conversation:
-    return conversation_start(customer=Customer.objects.create(name=name))
+    return conversation_open(customer=Customer.objects.create(name=name))
 
 
 @database_sync_to_async
@@ -240,14 +243,22 @@ async def test_ping_is_answered() -> None:
 
 
 async def test_a_resend_of_a_message_the_assistant_never_answered_gets_answered() -> None:
-    """The server stopped between storing a message and the assistant's turn; the page resends."""
+    """The server stopped between storing a message (its turn owed) and taking the turn; the page
+    resends before the sweep came by: the resend takes the owed turn, once."""
     conversation = await new_conversation()
-    await database_sync_to_async(message_post)(
-        conversation_id=conversation.pk,
-        author_kind="customer",
-        body="Where is my order?",
-        client_msg_id="lost-turn",
-    )
+
+    @database_sync_to_async
+    def stored_with_its_turn_owed() -> None:
+        with transaction.atomic():
+            message = message_post(
+                conversation_id=conversation.pk,
+                author_kind="customer",
+                body="Where is my order?",
+                client_msg_id="lost-turn",
+            ).message
+            turn_owe(message)
+
+    await stored_with_its_turn_owed()
     socket = customer_socket(conversation)
     await connect(socket)
     await send_message(socket, "Where is my order?", "lost-turn")
@@ -255,3 +266,4 @@ async def test_a_resend_of_a_message_the_assistant_never_answered_gets_answered(
     reply = await receive_type(socket, "message")
     assert reply["message"]["author_kind"] == "assistant"
     await socket.disconnect()
+    assert await database_sync_to_async(conversation.messages.count)() == 2  # asked, answered

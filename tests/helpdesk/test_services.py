@@ -3,14 +3,9 @@ import threading
 import pytest
 from django.db import connections, transaction
 
+from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
-from helpdesk.services import (
-    ChatError,
-    conversation_start,
-    customer_identify,
-    customer_post_message,
-    message_post,
-)
+from helpdesk.services import ChatError, customer_identify, customer_post_message, message_post
 
 
 def post(conversation: Conversation, body: str, client_id: str | None = None) -> Message:
@@ -84,7 +79,7 @@ def test_identify_by_email_reuses_the_profile_but_anonymous_visitors_are_new(db:
 
 
 def test_starting_a_conversation_records_it_on_the_timeline(alice: Customer) -> None:
-    conversation = conversation_start(customer=alice, channel="widget", language="fr")
+    conversation = conversation_open(customer=alice, channel="widget", language="fr")
     assert conversation.language == "fr"
     event = ConversationEvent.objects.get(conversation=conversation)
     assert (event.kind, event.actor_kind, event.data) == (
@@ -97,7 +92,7 @@ def test_starting_a_conversation_records_it_on_the_timeline(alice: Customer) -> 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_client_id_sent_concurrently_is_stored_once() -> None:
     customer = Customer.objects.create(name="Racer")
-    conversation = conversation_start(customer=customer)
+    conversation = conversation_open(customer=customer)
     barrier = threading.Barrier(6)
     errors: list[BaseException] = []
 

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from escalation.engine import default_policy
 from escalation.models import Escalation, SentimentPolicy
+from helpdesk.flows import customer_turn_handle
 from helpdesk.models import (
     Conversation,
     ConversationEvent,
@@ -15,7 +16,6 @@ from helpdesk.models import (
     MessageAnalysis,
 )
 from helpdesk.services import message_post
-from helpdesk.turns import customer_turn_handle
 from tests.conftest import say
 from tests.fakes import FakeLLM
 
@@ -186,7 +186,7 @@ def test_a_turn_decided_on_stale_history_is_decided_again(
     alice_conversation: Conversation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two messages' turns overlap: the second read its history before the first finished."""
-    from helpdesk import turns
+    from helpdesk.flows import turn as turns
 
     first = message_post(
         conversation_id=alice_conversation.pk, author_kind="customer", body="Where is my order?"

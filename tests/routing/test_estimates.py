@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from agents.models import Agent
-from agents.services import conversation_join, conversation_resolve
+from helpdesk.flows import conversation_join, conversation_resolve
 from helpdesk.models import Conversation, Customer
 from routing.estimates import estimate_seconds, moving_average, wait_estimate
 from routing.models import HandlingTime

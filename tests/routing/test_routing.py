@@ -15,15 +15,15 @@ from django.db import connections
 from django.utils import timezone
 
 from agents.models import Agent
-from agents.services import (
-    agent_set_presence,
+from agents.services import agent_set_presence, presence_sweep
+from helpdesk.flows import (
     conversation_join,
+    conversation_open,
     conversation_resolve,
-    presence_sweep,
+    customer_turn_handle,
 )
 from helpdesk.models import Conversation, ConversationEvent, Customer
-from helpdesk.services import ChatError, conversation_start, message_post
-from helpdesk.turns import customer_turn_handle
+from helpdesk.services import ChatError, message_post
 from routing.models import RoutingPolicy, RoutingRule, Skill
 from routing.services import (
     enqueue,
@@ -82,7 +82,7 @@ def test_rules_map_intent_language_and_tier_to_skills_and_seniority(dana: Agent)
     RoutingRule.objects.create(
         name="Orders", intent="order_status", skill=Skill.objects.get(code="orders"), min_level=2
     )
-    conversation = conversation_start(
+    conversation = conversation_open(
         customer=Customer.objects.create(name="Dieter", tier="vip", language="de"), language="de"
     )
     for text in ["Wo ist meine Bestellung?", "Ich möchte mit einem Menschen sprechen"]:
@@ -100,9 +100,9 @@ def test_rules_map_intent_language_and_tier_to_skills_and_seniority(dana: Agent)
 def test_the_customers_recent_agent_comes_first(dana: Agent) -> None:
     other = make_agent("omar", "Omar Idle", presence="online")
     customer = Customer.objects.create(name="Returning")
-    earlier = conversation_start(customer=customer)
+    earlier = conversation_open(customer=customer)
     Conversation.objects.filter(pk=earlier.pk).update(assigned_agent=dana, status="resolved")
-    conversation = conversation_start(customer=customer)
+    conversation = conversation_open(customer=customer)
     stored = message_post(
         conversation_id=conversation.pk, author_kind="customer", body="I want a human"
     )

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from agents.models import Agent
-from agents.services import conversation_leave
 from escalation.models import Callback, HandoffRating
+from helpdesk.flows import conversation_leave
 from helpdesk.models import Conversation, EmailCode
 from tests.security.routes import PAGES, Page, assert_answer
 from tests.security.world import World

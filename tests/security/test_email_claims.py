@@ -22,6 +22,7 @@ from escalation.callbacks import customer_choose
 from escalation.models import Callback
 from escalation.timers import timers_run_due
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token, read_chat_token
+from helpdesk.flows import conversation_open
 from helpdesk.identity import (
     CODE_ATTEMPTS,
     CODES_PER_ADDRESS_PER_HOUR,
@@ -29,7 +30,6 @@ from helpdesk.identity import (
     WRONG_GUESSES_PER_ADDRESS_PER_DAY,
 )
 from helpdesk.models import Conversation, Customer, EmailCode, Message
-from helpdesk.services import conversation_start
 from tests.conftest import make_agent, say
 from tests.wsclient import connect, customer_socket, receive_type, send_message
 
@@ -296,7 +296,7 @@ def test_an_open_chat_socket_reconnects_as_the_proven_customer(vera: Customer) -
 def test_an_unproven_cookie_never_carries_a_profile_into_a_new_chat(vera: Customer) -> None:
     """A cookie naming a profile with an email (from before claims, or minted by the API for an
     integration) starts a new chat as someone new; one this browser proved keeps the profile."""
-    old = conversation_start(customer=vera)
+    old = conversation_open(customer=vera)
     unproven = Client()
     unproven.cookies[CHAT_COOKIE] = make_chat_token(
         customer_id=vera.pk, conversation=str(old.public_id)

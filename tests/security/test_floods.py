@@ -21,15 +21,15 @@ from django.test import Client
 from django.utils import timezone
 
 from helpdesk.floods import network_of, open_sockets
+from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.server import AsgiServer, database_url
 from tests.soak import Browser
 from tests.wsclient import connect, customer_socket
 
 
 def new_conversation(name: str) -> Conversation:
-    return conversation_start(customer=Customer.objects.create(name=name))
+    return conversation_open(customer=Customer.objects.create(name=name))
 
 
 async def pings(socket: WebsocketCommunicator, count: int) -> list[str]:

@@ -23,8 +23,8 @@ from helpdesk.chatprotocol import (
     FrameError,
     parse_frame,
 )
+from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.wsclient import ORIGIN, chat_cookie, customer_socket, session_cookie
 
 MAX_BYTES = 8192
@@ -176,7 +176,7 @@ FUZZ = settings(
 
 @pytest.fixture
 def conversation(transactional_db: None) -> Conversation:
-    return conversation_start(customer=Customer.objects.create(name="Fuzzy Customer"))
+    return conversation_open(customer=Customer.objects.create(name="Fuzzy Customer"))
 
 
 def stored_ids(conversation: Conversation) -> set[str | None]:
@@ -296,7 +296,7 @@ async def test_a_deeply_nested_frame_is_answered_on_every_socket() -> None:
 
 
 def _customer_and_agent() -> tuple[Conversation, bytes]:
-    conversation = conversation_start(customer=Customer.objects.create(name="Deep"))
+    conversation = conversation_open(customer=Customer.objects.create(name="Deep"))
     user = User.objects.create_user("deep-agent", password="pw")
     Agent.objects.create(user=user, display_name="Deep Agent")
     return conversation, session_cookie(user)

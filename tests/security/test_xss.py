@@ -24,14 +24,19 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from agents.models import Agent
-from agents.services import agent_post_message, conversation_join, conversation_resolve
 from escalation.callbacks import callback_take, customer_choose
 from escalation.feedback import handoff_rate
 from escalation.models import Callback
 from escalation.timers import timers_run_due
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
+from helpdesk.flows import (
+    agent_post_message,
+    conversation_join,
+    conversation_open,
+    conversation_resolve,
+)
 from helpdesk.models import Conversation, Customer, KnowledgeArticle
-from helpdesk.services import ChatError, conversation_start
+from helpdesk.services import ChatError
 from tests.conftest import make_agent, say
 
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)"]
@@ -64,7 +69,7 @@ def value(payload: str, marker: str) -> str:
 
 
 def escalate(name: str, body: str) -> Conversation:
-    conversation = conversation_start(customer=Customer.objects.create(name=name))
+    conversation = conversation_open(customer=Customer.objects.create(name=name))
     say(conversation, "How do I get a refund?")  # answered with the (renamed) refund article
     say(conversation, body)
     conversation.refresh_from_db()

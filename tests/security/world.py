@@ -15,12 +15,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from agents.models import Agent
-from agents.services import conversation_join
 from escalation.models import Callback
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
+from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.identity import email_claim
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import conversation_start
 from tests.api.conftest import scheduled_callback
 from tests.conftest import escalated_conversation
 from tests.wsclient import chat_cookie, session_cookie
@@ -98,11 +97,11 @@ def build_world(dana: Agent, sam: Agent, supervisor_user: User) -> World:
     conversation = escalated_conversation("Alice Martin", email="alice@example.com")
     conversation_join(public_id=conversation.public_id, agent=dana)
     conversation.refresh_from_db()
-    other = conversation_start(customer=Customer.objects.create(name="Bob Stone"))
+    other = conversation_open(customer=Customer.objects.create(name="Bob Stone"))
     callback = scheduled_callback(
-        conversation_start(customer=Customer.objects.create(name="Cy Caller"))
+        conversation_open(customer=Customer.objects.create(name="Cy Caller"))
     )
-    claimed = conversation_start(customer=Customer.objects.create(name="Mallory"))
+    claimed = conversation_open(customer=Customer.objects.create(name="Mallory"))
     email_claim(conversation=claimed, email="alice@example.com")
     Agent.objects.update(presence=Agent.Presence.ONLINE)
     return World(

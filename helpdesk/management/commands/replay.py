@@ -26,9 +26,8 @@ from assistant.services import intents_seed_shipped
 from escalation.engine import Policy, default_policy
 from escalation.selectors import policy_from_db
 from helpdesk import demo_data
+from helpdesk.flows import conversation_open, customer_message_answer
 from helpdesk.models import LANGUAGE_CHOICES, Customer, KnowledgeArticle, Message, MessageAnalysis
-from helpdesk.services import conversation_start, message_post
-from helpdesk.turns import customer_turn_handle
 
 LANGUAGES = {code for code, _ in LANGUAGE_CHOICES}
 TIERS = set(Customer.Tier.values)
@@ -92,7 +91,7 @@ def replay_one(
     customer = Customer.objects.create(
         name=str(profile.get("name", ""))[:200], language=language, tier=tier
     )
-    conversation = conversation_start(customer=customer, language=language, measured=False)
+    conversation = conversation_open(customer=customer, language=language, measured=False)
     result: dict[str, Any] = {
         "id": item.get("id"),
         "escalated": False,
@@ -103,11 +102,12 @@ def replay_one(
         "analyses": [],
     }
     for index, text in enumerate(item.get("messages") or []):
-        stored = message_post(
-            conversation_id=conversation.pk, author_kind=Message.AuthorKind.CUSTOMER, body=str(text)
-        )
-        outcome = customer_turn_handle(
-            message_id=stored.message.pk, policy=policy, assistant=assistant
+        stored, outcome = customer_message_answer(
+            public_id=conversation.public_id,
+            customer_id=customer.pk,
+            body=str(text),
+            policy=policy,
+            assistant=assistant,
         )
         result["replies"] += [reply.body for reply in outcome.replies]
         result["analyses"].append(_analysis(stored.message))

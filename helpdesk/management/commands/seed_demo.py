@@ -14,9 +14,8 @@ from agents.models import Agent, AgentSkill
 from assistant.services import intents_seed_shipped
 from escalation.models import CapabilityBoundary, UrgencyCriterion
 from helpdesk import demo_data
+from helpdesk.flows import conversation_open, customer_message_answer
 from helpdesk.models import Customer, KnowledgeArticle
-from helpdesk.services import conversation_start, message_post
-from helpdesk.turns import customer_turn_handle
 from routing.models import OnCallShift, RoutingPolicy, RoutingRule, Skill, Team, TeamHours
 
 
@@ -160,12 +159,12 @@ class Command(BaseCommand):
             customer = Customer.objects.get(email=email)
             if customer.conversations.exists():
                 continue
-            conversation = conversation_start(customer=customer, language=customer.language)
+            conversation = conversation_open(customer=customer, language=customer.language)
             for text in texts:
-                stored = message_post(
-                    conversation_id=conversation.pk, author_kind="customer", body=text
+                _, outcome = customer_message_answer(
+                    public_id=conversation.public_id, customer_id=customer.pk, body=text
                 )
-                if customer_turn_handle(message_id=stored.message.pk).escalation is not None:
+                if outcome.escalation is not None:
                     break
 
     def _articles(self) -> None:

@@ -1,15 +1,18 @@
-"""The assistant's turn: analyse a customer message, let the escalation engine decide, then
-answer from the knowledge base or hand over to people, in the same response.
+"""The assistant's turn on one stored customer message: analyse it, let the escalation engine
+decide, then answer from the knowledge base or hand over to people.
 
-Lives beside services.py rather than in it because it calls into the escalation app, whose
-services build on helpdesk.services: keeping it apart keeps the imports free of cycles.
+Safe to run twice: what it decided is stored under the conversation's lock, and a message that
+already has its analysis is left alone. helpdesk.flows.owed decides when and where it runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from assistant.analysis import Analysis, Earlier
 from assistant.repetition import sounds_restated
@@ -21,7 +24,7 @@ from escalation.selectors import policy_from_db
 from escalation.services import conversation_escalate
 from escalation.texts import fallback_text, person_declined_text, rephrase_text
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
-from helpdesk.services import event_record, message_post
+from helpdesk.services import event_record, message_add
 
 
 @dataclass(frozen=True)
@@ -37,36 +40,36 @@ def customer_turn_handle(
     """Answer or escalate one stored customer message, once. Only while the assistant has the
     conversation: once people have it, the assistant stays quiet. `policy` and `assistant`
     default to the configured ones (replay passes its own)."""
-    waiting_for_people = (Conversation.Status.WAITING, *Conversation.SCHEDULED_STATUSES)
-    if Message.objects.filter(pk=message_id, conversation__status__in=waiting_for_people).exists():
-        # People have it: the assistant stays quiet, but listens for an urgent turn off-hours.
-        urgency_recheck(message_id=message_id)
-        return TurnOutcome(replies=[])
     for _ in range(3):  # another message's turn may finish meanwhile: then read history again
-        outcome = _attempt(message_id, policy, assistant)
+        message = Message.objects.select_related("conversation").get(pk=message_id)
+        if message.conversation.status in WAITING_FOR_PEOPLE:
+            # People have it: the assistant stays quiet, but listens for an urgent turn off-hours.
+            urgency_recheck(message_id=message_id)
+            return TurnOutcome(replies=[])
+        outcome = _attempt(message, policy, assistant)
         if outcome is not None:
             return outcome
     raise RuntimeError(f"message {message_id}: the conversation kept changing under its turn")
 
 
+WAITING_FOR_PEOPLE = (Conversation.Status.WAITING, *Conversation.SCHEDULED_STATUSES)
+TRANSCRIPT_LINES = 10  # what the assistant reads back for context
+
+
 def _attempt(
-    message_id: int, policy: Policy | None, assistant: Assistant | None
+    message: Message, policy: Policy | None, assistant: Assistant | None
 ) -> TurnOutcome | None:
-    message = Message.objects.select_related("conversation").get(pk=message_id)
     conversation = message.conversation
     if (
         message.author_kind != Message.AuthorKind.CUSTOMER
         or conversation.status != Conversation.Status.ASSISTANT
-        or MessageAnalysis.objects.filter(message=message).exists()
     ):
         return TurnOutcome(replies=[])
-    earlier = list(
-        MessageAnalysis.objects.filter(
-            message__conversation=conversation, message__seq__lt=message.seq
-        )
-        .select_related("message")
-        .order_by("message__seq")
+    # One read for the whole history: the earlier turns' analyses and the recent transcript.
+    history = list(
+        conversation.messages.filter(seq__lt=message.seq).select_related("analysis").order_by("seq")
     )
+    earlier = [line.analysis for line in history if hasattr(line, "analysis")]
     assistant = assistant or get_assistant()
     policy = policy or policy_from_db()
     analysis = assistant.analyse(
@@ -76,7 +79,7 @@ def _attempt(
             Earlier(row.message.body, row.intent, row.answered, row.sentiment_score)
             for row in earlier
         ],
-        transcript=_transcript(conversation, before=message.seq),
+        transcript=[(line.author_kind, line.body) for line in history[-TRANSCRIPT_LINES:]],
         boundary_examples={b.code: b.examples for b in policy.boundaries if b.examples},
     )
     info = assistant.intents.get(analysis.intent.intent)
@@ -100,16 +103,10 @@ def _record(
     """Store the turn under the conversation's lock; None when the history it was decided on
     changed meanwhile (another message's turn finished), so the caller decides again."""
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if (
-            locked.status != Conversation.Status.ASSISTANT
-            or MessageAnalysis.objects.filter(message=message).exists()
-        ):
+        locked = _locked_with_history(conversation.pk, message)
+        if locked.status != Conversation.Status.ASSISTANT or locked.answered:
             return TurnOutcome(replies=[])  # an agent took over, or another worker answered
-        earlier = MessageAnalysis.objects.filter(
-            message__conversation=locked, message__seq__lt=message.seq
-        )
-        if earlier.count() != history_size:
+        if locked.history != history_size:
             return None
         answered = not decision.escalate and not decision.rephrase and bool(analysis.draft.text)
         answered = answered and not decision.declined
@@ -123,11 +120,11 @@ def _record(
                 decision=decision,
                 escalation=escalation,
             )
-        reply = message_post(
-            conversation_id=locked.pk,
+        reply = message_add(
+            locked=locked,
             author_kind=Message.AuthorKind.ASSISTANT,
             body=_reply_text(analysis, decision),
-        ).message
+        )
         event_record(
             conversation=locked,
             kind=_reply_kind(analysis, decision),
@@ -144,6 +141,29 @@ def _record(
             },
         )
     return TurnOutcome(replies=[reply], decision=decision)
+
+
+def _locked_with_history(conversation_id: int, message: Message) -> Any:
+    """The conversation, locked, with whether `message` has its turn already (`answered`) and
+    how many earlier messages have theirs (`history`): one statement."""
+    earlier = (
+        MessageAnalysis.objects.filter(
+            message__conversation=OuterRef("pk"), message__seq__lt=message.seq
+        )
+        .order_by()
+        .values("message__conversation")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer")  # the handoff package reads the customer
+        .annotate(
+            answered=Exists(MessageAnalysis.objects.filter(message_id=message.pk)),
+            history=Coalesce(Subquery(earlier[:1]), 0),
+        )
+        .get(pk=conversation_id)
+    )
 
 
 def _reply_text(analysis: Analysis, decision: Decision) -> str:
@@ -241,12 +261,3 @@ def _turn_from_row(row: MessageAnalysis) -> Turn:
         answered=row.answered,
         rephrase_requested=bool(row.details.get("rephrase")),
     )
-
-
-def _transcript(conversation: Conversation, *, before: int) -> list[tuple[str, str]]:
-    recent = (
-        conversation.messages.filter(seq__lt=before)
-        .order_by("-seq")
-        .values_list("author_kind", "body")[:10]
-    )
-    return list(reversed(recent))

@@ -1,0 +1,78 @@
+"""Where owed turns run: never on the thread that acknowledges messages.
+
+TURN_RUNNER chooses:
+- "celery": a Celery worker takes them (production: the web process only stores and acks);
+- "thread": a small pool of turn threads in this process (the embedded default, no broker);
+- "inline": right after the commit, on the caller's thread (tests and commands that want the
+  outcome at once).
+Whichever runs them, the sweep (helpdesk.flows.owed.turns_sweep) takes what was lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+from helpdesk.flows.owed import turns_take
+from helpdesk.realtime import task_soon
+
+logger = logging.getLogger(__name__)
+
+TAKE_TURNS_TASK = "helpdesk.tasks.take_turns"
+
+
+def turns_take_soon(conversation_id: int) -> None:
+    """Take the conversation's owed turns once the current transaction commits."""
+    runner = settings.TURN_RUNNER
+    if runner == "celery":
+        task_soon(TAKE_TURNS_TASK, conversation_id)
+    elif runner == "thread":
+        transaction.on_commit(lambda: _in_a_turn_thread(conversation_id), robust=True)
+    else:
+        transaction.on_commit(lambda: turns_take(conversation_id), robust=True)
+
+
+_pool_lock = threading.Lock()
+_pools: dict[str, ThreadPoolExecutor] = {}
+_loops: dict[str, asyncio.AbstractEventLoop] = {}
+
+
+def turns_attach_loop() -> None:
+    """Called by the ASGI server's start-up, on its event loop: turn threads then publish their
+    replies through it, as the sockets' own database threads do (the in-process channel layer's
+    queues belong to that loop)."""
+    _loops["server"] = asyncio.get_running_loop()
+
+
+def _in_a_turn_thread(conversation_id: int) -> None:
+    loop = _loops.get("server")
+    if loop is None or loop.is_closed():  # no server here (a command): a plain turn thread
+        _pool().submit(_in_thread, conversation_id)
+        return
+    take = database_sync_to_async(_in_thread, thread_sensitive=False, executor=_pool())
+    asyncio.run_coroutine_threadsafe(take(conversation_id), loop)
+
+
+def _pool() -> ThreadPoolExecutor:
+    with _pool_lock:
+        if "turns" not in _pools:
+            _pools["turns"] = ThreadPoolExecutor(
+                max_workers=settings.TURN_THREADS, thread_name_prefix="turn"
+            )
+        return _pools["turns"]
+
+
+def _in_thread(conversation_id: int) -> None:
+    close_old_connections()
+    try:
+        turns_take(conversation_id)
+    except Exception:  # the row stays owed: the sweep takes it again
+        logger.exception("Turns of conversation %s failed", conversation_id)
+    finally:
+        close_old_connections()
