@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
@@ -134,35 +135,63 @@ def _post(
     guard: Guard | None = None,
     actions: dict[str, Any] | None = None,
 ) -> PostResult:
-    # No savepoint of its own: inside a caller's transaction (a flow, a turn) it adds nothing
-    # but two statements, and a refusal (ChatError) rolls the caller's work back with it.
+    # No savepoint of its own (inside a flow's or a turn's transaction it would cost two
+    # statements): so a refusal is raised only once the block is left, having written nothing,
+    # and the caller's transaction stays usable.
+    refusal: Exception | None = None
     with transaction.atomic(savepoint=False):
         conversation = _locked(rows, client_msg_id)
         resent = getattr(conversation, "resent_id", None)
-        if resent is not None:
+        if conversation is None:
+            refusal = Conversation.DoesNotExist("No such conversation.")
+        elif resent is not None:
             existing = Message.objects.select_related("author_agent", "conversation__customer")
             return PostResult(existing.get(pk=resent), created=False)
-        if guard is not None:
-            guard(conversation)
-        message = message_add(
-            locked=conversation,
-            author_kind=author_kind,
-            body=body,
-            client_msg_id=client_msg_id,
-            author_agent_id=author_agent_id,
-            actions=actions,
-        )
+        else:
+            refusal = _refusal(guard, conversation)
+        if refusal is None:
+            assert conversation is not None
+            message = message_add(
+                locked=conversation,
+                author_kind=author_kind,
+                body=body,
+                client_msg_id=client_msg_id,
+                author_agent_id=author_agent_id,
+                actions=actions,
+            )
+    if refusal is not None:
+        raise refusal
     return PostResult(message, created=True)
 
 
-def _locked(rows: QuerySet[Conversation], client_msg_id: str | None) -> Conversation:
+def _refusal(guard: Guard | None, conversation: Conversation) -> ChatError | None:
+    try:
+        if guard is not None:
+            guard(conversation)
+    except ChatError as error:
+        return error
+    return None
+
+
+def _locked(rows: QuerySet[Conversation], client_msg_id: str | None) -> Conversation | None:
     """The conversation, locked, with the id of a message already sent with this client id
-    (`resent_id`): one statement."""
-    rows = rows.select_for_update(of=("self",)).select_related("customer")
-    if client_msg_id:
-        earlier = Message.objects.filter(conversation=OuterRef("pk"), client_msg_id=client_msg_id)
-        rows = rows.annotate(resent_id=Subquery(earlier.values("pk")[:1]))
-    return rows.get()
+    (`resent_id`). Asked after the lock is held, never in the same statement: a resend racing
+    the first send waits for the lock and must then see the message the first one stored."""
+    conversation = rows.select_for_update(of=("self",)).select_related("customer").first()
+    if conversation is not None and client_msg_id:
+        earlier = conversation.messages.filter(client_msg_id=client_msg_id)
+        conversation.resent_id = earlier.values_list("pk", flat=True).first()  # type: ignore[attr-defined]
+    return conversation
+
+
+ACTIVITY_PRECISION = timedelta(minutes=1)  # "last seen" is shown to the minute
+
+
+def _activity_stale(customer: Customer, now: datetime) -> bool:
+    """Whether the customer's last activity is worth writing again: once a minute, not on every
+    message of a lively chat."""
+    seen = customer.last_activity_at
+    return seen is None or now - seen >= ACTIVITY_PRECISION
 
 
 def message_add(
@@ -191,7 +220,7 @@ def message_add(
         client_msg_id=client_msg_id or None,
         actions=actions or {},
     )
-    if author_kind == Message.AuthorKind.CUSTOMER:
+    if author_kind == Message.AuthorKind.CUSTOMER and _activity_stale(locked.customer, now):
         Customer.objects.filter(pk=locked.customer_id).update(last_activity_at=now)
     publish_on_commit(
         locked.group_name, {"type": "chat.message", "message": message_payload(message)}

@@ -1,9 +1,13 @@
+import threading
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.core.mail import send_mail
 
+from assistant.runtime import preload
 from helpdesk.flows import turns_sweep, turns_take
 
 
@@ -28,3 +32,26 @@ def take_turns_task(conversation_id: int) -> int:
 def sweep_turns_task() -> int:
     """Take the turns owed for a few seconds that nobody is taking (see helpdesk.flows.owed)."""
     return turns_sweep()
+
+
+# -- a worker loads the assistant before its first turn ------------------------------------
+
+
+@worker_process_init.connect
+def _assistant_loaded_in_each_child(**_: object) -> None:
+    """A worker takes the assistant's turns (TURN_RUNNER=celery): each pool child loads the
+    model as it starts, in the background, so its first turn finds it loaded (or waits for it,
+    never loads it twice) and its other tasks never wait."""
+    _preload_in_background()
+
+
+@worker_ready.connect
+def _assistant_loaded_in_a_single_process_worker(sender: Any = None, **_: object) -> None:
+    """The same for a worker whose main process runs the tasks (--pool=solo or threads)."""
+    pool = getattr(sender, "pool", None)
+    if pool is not None and not type(pool).__module__.endswith("prefork"):
+        _preload_in_background()
+
+
+def _preload_in_background() -> None:
+    threading.Thread(target=preload, name="warm-up", daemon=True).start()

@@ -62,10 +62,24 @@ def _pages_served_from_localhost(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _turns_inline(settings: Any) -> None:
-    """Owed turns run right after their message commits, on the same thread, so a test sees the
-    reply without waiting; tests/helpdesk/test_owed_turns.py runs them where production does."""
-    settings.TURN_RUNNER = "inline"
+def _turns_runner(settings: Any, request: pytest.FixtureRequest) -> None:
+    """Where owed turns run in tests. In a test whose data really commits (transaction=True: the
+    websocket tests), in turn threads as in the embedded default, so an acknowledgement never
+    waits for a turn; elsewhere right after the commit, on the same thread, so the test sees the
+    reply at once (its transaction is invisible to any other thread)."""
+    marker = request.node.get_closest_marker("django_db")
+    committed = marker is not None and marker.kwargs.get("transaction", False)
+    settings.TURN_RUNNER = "thread" if committed else "inline"
+
+
+@pytest.fixture(autouse=True)
+def _database_calls_on_one_thread(settings: Any) -> None:
+    """In-process socket tests keep the sockets' database calls on channels' one thread. Each
+    test has an event loop of its own, and its executor's threads end with it, still holding
+    the pooled connection each last used, which nothing hands back: ten tests would empty the
+    pool. A server lives on one loop, whose threads live on (the servers the tests start, and
+    tests/test_soak.py, run with parallel calls on PostgreSQL)."""
+    settings.DATABASE_PARALLEL_CALLS = False
 
 
 @pytest.fixture(scope="session", autouse=True)

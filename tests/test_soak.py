@@ -21,7 +21,7 @@ MEMORY_GROWTH_BOUND_KIB = 30 * 1024  # after warm-up; a leak of ~1 KiB per conne
 SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
 
 
-def turns_drained(seconds: float = 120) -> None:
+def turns_drained(seconds: float = 300) -> None:
     """Wait until the server has taken every turn its customers are owed."""
     deadline = time.monotonic() + seconds
     while OwedTurn.objects.exists():

@@ -25,6 +25,13 @@ from helpdesk.services import customer_post_message
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
 
+@pytest.fixture(autouse=True)
+def _turns_taken_at_once(settings: Any) -> None:
+    """Each turn right after its message commits, on the test's thread: what it did is there to
+    check as soon as the message is sent."""
+    settings.TURN_RUNNER = "inline"
+
+
 class Faults:
     """Makes the next `count` analyses raise, as a broken model would."""
 
