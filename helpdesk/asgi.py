@@ -23,7 +23,7 @@ from django.urls import path  # noqa: E402
 from agents.consumers import AgentChatConsumer, InboxConsumer  # noqa: E402
 from assistant.runtime import preload  # noqa: E402
 from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
-from helpdesk.flows.runner import turns_attach_loop  # noqa: E402
+from helpdesk.flows.runner import turn_threads_stop, turns_attach_loop  # noqa: E402
 from helpdesk.origins import SameOriginValidator  # noqa: E402
 from helpdesk.ticker import LifespanTicker  # noqa: E402
 
@@ -36,6 +36,7 @@ websocket_urlpatterns = [
 application = LifespanTicker(
     warm_up=preload,
     on_loop=turns_attach_loop,
+    on_shutdown=turn_threads_stop,  # a turn under way finishes; what was queued stays owed
     app=ProtocolTypeRouter(
         {
             "http": django_asgi_app,

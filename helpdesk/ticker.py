@@ -6,6 +6,7 @@ the same Celery tasks, at the same intervals, from settings.CELERY_BEAT_SCHEDULE
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import threading
@@ -80,11 +81,13 @@ class LifespanTicker:
         *,
         warm_up: Callable[[], None] | None = None,
         on_loop: Callable[[], None] | None = None,
+        on_shutdown: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.ticker: Ticker | None = None
         self.warm_up = warm_up
         self.on_loop = on_loop  # called on the server's event loop at start-up
+        self.on_shutdown = on_shutdown  # called (in a thread) when the server stops
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "lifespan":
@@ -110,5 +113,7 @@ class LifespanTicker:
             elif message["type"] == "lifespan.shutdown":
                 if self.ticker is not None:
                     self.ticker.stop()
+                if self.on_shutdown is not None:
+                    await asyncio.to_thread(self.on_shutdown)
                 await send({"type": "lifespan.shutdown.complete"})
                 return

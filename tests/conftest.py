@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from helpdesk.flows import (
     customer_message_answer,
     customer_message_receive,
 )
+from helpdesk.flows.runner import turn_threads_stop
 from helpdesk.models import Conversation, Customer, KnowledgeArticle, Message
 from routing.models import Skill
 from tests.fakes import llm  # noqa: F401  (a fixture shared by the assistant tests)
@@ -62,7 +64,7 @@ def _pages_served_from_localhost(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _turns_runner(settings: Any, request: pytest.FixtureRequest) -> None:
+def _turns_runner(settings: Any, request: pytest.FixtureRequest) -> Iterator[None]:
     """Where owed turns run in tests. In a test whose data really commits (transaction=True: the
     websocket tests), in turn threads as in the embedded default, so an acknowledgement never
     waits for a turn; elsewhere right after the commit, on the same thread, so the test sees the
@@ -70,6 +72,8 @@ def _turns_runner(settings: Any, request: pytest.FixtureRequest) -> None:
     marker = request.node.get_closest_marker("django_db")
     committed = marker is not None and marker.kwargs.get("transaction", False)
     settings.TURN_RUNNER = "thread" if committed else "inline"
+    yield
+    turn_threads_stop()  # no turn may still write while the test's data is cleared
 
 
 @pytest.fixture(autouse=True)

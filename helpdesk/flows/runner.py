@@ -25,6 +25,7 @@ from helpdesk.realtime import task_soon
 logger = logging.getLogger(__name__)
 
 TAKE_TURNS_TASK = "helpdesk.tasks.take_turns"
+STOP_SECONDS = 30.0  # how long a stopping server (or a test) waits for a turn under way
 
 
 def turns_take_soon(conversation_id: int) -> None:
@@ -48,6 +49,20 @@ def turns_attach_loop() -> None:
     replies through it, as the sockets' own database threads do (the in-process channel layer's
     queues belong to that loop)."""
     _loops["server"] = asyncio.get_running_loop()
+
+
+def turn_threads_stop() -> None:
+    """Let the turns under way finish, then end the turn threads (a server shutting down, or a
+    test before its data is cleared); the next turn starts new ones. Turns not yet begun stay
+    owed: the sweep takes them."""
+    with _pool_lock:
+        pool = _pools.pop("turns", None)
+    if pool is None:
+        return
+    threads = list(pool._threads)  # joined with a bound: a turn waiting on a loop that stopped
+    pool.shutdown(wait=False, cancel_futures=True)
+    for thread in threads:
+        thread.join(timeout=STOP_SECONDS)
 
 
 def _in_a_turn_thread(conversation_id: int) -> None:
