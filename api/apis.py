@@ -60,7 +60,7 @@ from helpdesk.flows import (
 from helpdesk.models import LANGUAGE_CHOICES, Conversation, Customer, Message
 from helpdesk.selectors import conversation_by_public_id
 from routing.estimates import wait_estimate
-from routing.services import waiting_queue
+from routing.queue import waiting_queue
 
 logger = logging.getLogger(__name__)
 

@@ -46,7 +46,8 @@ from helpdesk.services import (
     event_record,
 )
 from routing.hours import next_opening
-from routing.services import enqueue, manual_assign
+from routing.queue import enqueue
+from routing.services import manual_assign
 
 
 def off_hours_offer(

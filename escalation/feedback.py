@@ -17,7 +17,8 @@ from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import ChatError, conversation_publish_status, event_record, message_post
-from routing.services import enqueue, route_soon
+from routing.queue import enqueue
+from routing.services import route_soon
 
 DIRECT = "direct"  # the trigger a conversation that skipped the assistant shows in the inbox
 COMMENT_CHARS = 1000

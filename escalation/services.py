@@ -13,7 +13,8 @@ from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import INBOX_GROUP, publish_on_commit, task_soon
 from helpdesk.services import conversation_event_send, conversation_publish_status, event_record
 from routing.models import Skill
-from routing.services import enqueue, route_soon
+from routing.queue import enqueue
+from routing.services import route_soon
 
 
 def conversation_escalate(

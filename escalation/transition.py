@@ -40,7 +40,8 @@ from helpdesk.services import (
 from routing.estimates import wait_estimate, what_happens_next
 from routing.models import RoutingPolicy
 from routing.needs import conversation_needs
-from routing.services import route_soon, waiting_queue
+from routing.queue import waiting_queue
+from routing.services import route_soon
 
 
 def handoff_begin(

@@ -21,7 +21,7 @@ from escalation.metrics import TABLES, Period, Table, all_tables
 from escalation.models import Category, Escalation
 from helpdesk.models import Conversation
 from helpdesk.realtime import open_connections
-from routing.services import waiting_queue
+from routing.queue import waiting_queue
 
 CHART_WIDTH = 320  # px of the longest bar / the trend line's width
 CHART_HEIGHT = 120

@@ -37,6 +37,7 @@ from helpdesk.realtime import INBOX_GROUP, publish_on_commit, task_soon
 from helpdesk.services import ChatError, conversation_event_send, event_record
 from routing.models import RoutingPolicy
 from routing.needs import Needs, conversation_needs, with_facts
+from routing.queue import waiting_queue
 
 HELD = Conversation.HANDED_OVER_STATUSES
 NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
@@ -369,12 +370,6 @@ def manual_assign(
 # -- the queue moving -------------------------------------------------------------------------
 
 
-def waiting_queue() -> QuerySet[Conversation]:
-    return Conversation.objects.filter(
-        status=Conversation.Status.WAITING, assigned_agent__isnull=True
-    ).order_by(F("queue_key").asc(nulls_last=True), "pk")
-
-
 def route_waiting(*, page: int = 50) -> int:
     """Offer queued conversations, in queue order, while any online agent has a free slot.
     Returns how many were assigned. Called when a slot frees or an agent comes online, and by
@@ -401,35 +396,6 @@ def route_waiting(*, page: int = 50) -> int:
 def _any_free_slot() -> bool:
     online = Agent.objects.filter(presence=Agent.Presence.ONLINE).annotate(load=agent_load())
     return with_free_slot(online).exists()
-
-
-def enqueue(conversation: Conversation, *, urgency: str) -> None:
-    """Give an escalated conversation its place in the queue: the later of escalation time and
-    a head start for its urgency, so a long wait outranks a fresh urgent one in the end."""
-    policy = RoutingPolicy.load()
-    head_start = timedelta(minutes=policy.head_start_minutes(urgency))
-    conversation.queue_key = (conversation.escalated_at or timezone.now()) - head_start
-    Conversation.objects.filter(pk=conversation.pk).update(queue_key=conversation.queue_key)
-
-
-def queue_position(conversation: Conversation) -> int | None:
-    """1 for the next conversation to be assigned; None when it is not queued."""
-    ahead = queue_position_filter(conversation)
-    return None if ahead is None else ahead.count() + 1
-
-
-def queue_position_filter(conversation: Conversation) -> QuerySet[Conversation] | None:
-    """The queued conversations ahead of this one; None when it is not queued."""
-    if (
-        conversation.status != Conversation.Status.WAITING
-        or conversation.assigned_agent_id
-        or conversation.queue_key is None
-    ):
-        return None
-    return waiting_queue().filter(
-        Q(queue_key__lt=conversation.queue_key)
-        | Q(queue_key=conversation.queue_key, pk__lt=conversation.pk)
-    )
 
 
 def release_unaccepted(*, agent: Agent, reason: str) -> list[int]:

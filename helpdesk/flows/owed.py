@@ -75,8 +75,7 @@ def turns_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.TURN_SWEEP_AFTER_SECONDS)
     conversations = (
-        OwedTurn.objects.filter(owed_at__lt=stale)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        OwedTurn.objects.filter(_unheld(now), owed_at__lt=stale)
         .values_list("conversation_id", flat=True)
         .distinct()
     )
@@ -89,15 +88,17 @@ def turns_sweep(*, now: datetime | None = None) -> int:
     return len(ids)
 
 
+def _unheld(now: datetime) -> Q:
+    """Owed turns nobody holds: never claimed, or their taker's lease ran out."""
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
 def _claim(owed: OwedTurn, now: datetime) -> bool:
-    """Hold the turn for a lease (a conditional update: two takers cannot both win it)."""
-    claimed = (
-        OwedTurn.objects.filter(pk=owed.pk)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claimed_until=now + timedelta(seconds=settings.TURN_LEASE_SECONDS),
-            attempts=owed.attempts + 1,
-        )
+    """Hold the turn for a lease. A conditional update, which also wins only if nobody took the
+    turn since it was read: two takers cannot both win it, and its attempts count exactly."""
+    claimed = OwedTurn.objects.filter(_unheld(now), pk=owed.pk, attempts=owed.attempts).update(
+        claimed_until=now + timedelta(seconds=settings.TURN_LEASE_SECONDS),
+        attempts=owed.attempts + 1,
     )
     owed.attempts += 1
     return claimed == 1
