@@ -189,22 +189,43 @@ def route_conversation(*, conversation_id: int, among: list[int] | None = None) 
         needs = conversation_needs(conversation, policy)
         candidates, full, previous = _ranked(conversation, needs, among)
         missed: list[Agent] = []  # free in the snapshot, filled by another worker meanwhile
-        for candidate in candidates:
-            if take_slot(candidate, assigning=True):
-                explanation = _explain(needs, candidates, full, missed, previous, chosen=candidate)
-                _assign(conversation, candidate, kind="routing.assigned", data=explanation)
-                return Outcome(candidate, "assigned", explanation)
+        chosen = _first_free(candidates, missed)
+        explanation = _explain(needs, candidates, full, missed, previous, chosen=chosen)
+        if chosen is None:
+            _queued(conversation, explanation)
+            return Outcome(None, "queued", explanation)
+        _assign(conversation, chosen, kind="routing.assigned", data=explanation)
+        return Outcome(chosen, "assigned", explanation)
+
+
+def _first_free(candidates: list[Agent], missed: list[Agent]) -> Agent | None:
+    """The first candidate whose slot this worker takes. A candidate another worker is
+    assigning to right now is passed by at once, not waited for (workers routing at the same
+    moment would otherwise queue behind the one best agent); only when every other candidate
+    is full are those waited for, in rank order. Full ones go into `missed`."""
+    busy: list[Agent] = []
+    for candidate in candidates:
+        taken = take_slot(candidate, assigning=True, skip_locked=True)
+        if taken is None:
+            busy.append(candidate)
+        elif taken:
+            return candidate
+        else:
             missed.append(candidate)
-        explanation = _explain(needs, candidates, full, missed, previous, chosen=None)
-        _queued(conversation, explanation)
-        return Outcome(None, "queued", explanation)
+    for candidate in busy:
+        if take_slot(candidate, assigning=True):
+            return candidate
+        missed.append(candidate)
+    return None
 
 
 class _NoSlot(Exception):
     """Rolls back the savepoint around one candidate's check."""
 
 
-def take_slot(agent: Agent, *, online_only: bool = True, assigning: bool = False) -> bool:
+def take_slot(
+    agent: Agent, *, online_only: bool = True, assigning: bool = False, skip_locked: bool = False
+) -> bool | None:
     """Lock the agent's row and check, under that lock, that a slot is free.
 
     The check runs in a savepoint: when the agent is full, rolling it back releases their row
@@ -215,6 +236,9 @@ def take_slot(agent: Agent, *, online_only: bool = True, assigning: bool = False
     SELECT ... FOR UPDATE and a later UPDATE; a full agent's stamp rolls back with the
     savepoint). The load is counted by a statement of its own, after the lock: one that
     waited for the lock must see the assignment the lock holder just committed.
+
+    `skip_locked` (with `assigning`): None, without waiting, when another transaction holds
+    the agent's row (or the agent just left their desk).
     """
     try:
         with transaction.atomic():
@@ -222,7 +246,12 @@ def take_slot(agent: Agent, *, online_only: bool = True, assigning: bool = False
             if online_only:  # routing offers only to agents at their desk
                 agents = agents.filter(presence=Agent.Presence.ONLINE)
             if assigning:
+                if skip_locked:  # UPDATE cannot skip a locked row; its subquery can
+                    free = agents.select_for_update(skip_locked=True).order_by().values("pk")
+                    agents = Agent.objects.filter(pk__in=free)
                 locked = agents.update(last_assigned_at=timezone.now()) == 1
+                if skip_locked and not locked:  # (or gone offline: the waiting pass tells)
+                    return None
                 capacity = Agent.objects.filter(pk=agent.pk).annotate(load=agent_load())
                 row = capacity.values_list("load", "max_concurrent").first() if locked else None
             else:

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import threading
+import time
 from datetime import timedelta
 from typing import TypeVar
 
@@ -341,3 +342,93 @@ def test_manual_assignment_wins_a_race_with_automatic_routing() -> None:
         for thread in threads:
             thread.join()
         assert fresh(conversation).assigned_agent == chosen, f"round {round_}"
+
+
+class _HeldRow(threading.Thread):
+    """Another transaction holding an agent's row, as a worker assigning to them does, until
+    told to let go."""
+
+    def __init__(self, agent: Agent) -> None:
+        super().__init__()
+        self.agent, self.holding, self.release = agent, threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                Agent.objects.select_for_update().get(pk=self.agent.pk)
+                self.holding.set()
+                self.release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+
+def _route_in_thread(conversation_id: int, outcomes: list[object]) -> threading.Thread:
+    def route() -> None:
+        try:
+            outcomes.append(route_conversation(conversation_id=conversation_id).assigned)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=route)
+    thread.start()
+    return thread
+
+
+def _waits_for_a_row_lock() -> bool:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
+def _setup_two_agents() -> tuple[Agent, Agent, Conversation]:
+    best = make_agent("best", "Best Agent", presence="online")
+    second = make_agent("second", "Second Agent", presence="online")
+    Agent.objects.filter(pk=second.pk).update(last_assigned_at=timezone.now())  # Best idled longer
+    conversation = Conversation.objects.create(
+        customer=Customer.objects.create(name="Skip"),
+        status="waiting",
+        escalated_at=timezone.now(),
+        queue_key=timezone.now(),
+    )
+    return best, second, conversation
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_routing_passes_an_agent_another_worker_is_assigning_to_without_waiting() -> None:
+    best, second, conversation = _setup_two_agents()
+    holder = _HeldRow(best)
+    holder.start()
+    assert holder.holding.wait(timeout=10)
+    outcomes: list[object] = []
+    _route_in_thread(conversation.pk, outcomes).join(timeout=20)
+    still_held = holder.is_alive()  # the decision came while Best's row was still locked
+    holder.release.set()
+    holder.join()
+    assert still_held
+    assert outcomes == [second]
+    assert fresh(conversation).assigned_agent == second
+
+
+@ON_POSTGRES
+@pytest.mark.django_db(transaction=True)
+def test_routing_waits_for_a_locked_agent_when_everyone_else_is_full() -> None:
+    best, second, conversation = _setup_two_agents()
+    Agent.objects.filter(pk=second.pk).update(max_concurrent=0)
+    holder = _HeldRow(best)
+    holder.start()
+    assert holder.holding.wait(timeout=10)
+    outcomes: list[object] = []
+    router = _route_in_thread(conversation.pk, outcomes)
+    for _ in range(200):  # until the router waits on Best's row (not queued at once)
+        if _waits_for_a_row_lock() or not router.is_alive():
+            break
+        time.sleep(0.05)
+    assert router.is_alive()
+    assert not outcomes
+    holder.release.set()
+    holder.join()
+    router.join(timeout=20)
+    assert outcomes == [best]
