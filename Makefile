@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UVICORN_FLAGS := --ws-per-message-deflate false --ws-max-size 1048576 --lifespan on
 
-.PHONY: install run serve test lint format worker beat bench migrate seed clean
+.PHONY: install run serve test test-fast lint format worker beat bench migrate seed clean
 
 install: $(VENV)/.installed
 
@@ -36,11 +36,17 @@ test: install
 	# A test database of their own: a session the first run left closing cannot block its creation.
 	TEST_DATABASE_NAME=test_helpdesk_e2e DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest tests/e2e
 
+# The edit-run loop: everything but the slow system tests (soak, scale-out, faults, the embedded
+# stack, the storm) and the browser; `make test` and CI run them all.
+test-fast: install
+	$(BIN)/pytest --ignore=tests/e2e -m "not slow"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/module_sizes.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -51,12 +51,20 @@ def task_soon(name: str, *args: Any) -> None:
     transaction.on_commit(lambda: task_named(name).delay(*args), robust=True)
 
 
+_tasks_import = threading.Lock()
+
+
 def task_named(name: str) -> Any:
     """The Celery task registered as `name`."""
     from helpdesk.celery import app
 
     if name not in app.tasks:  # a process that has not imported the tasks modules yet
-        app.loader.import_default_modules()
+        # One thread imports them; the others wait. Without the lock, a thread arriving while
+        # another is importing got the half-imported modules and no task (the first messages
+        # on a busy new web process lost their turn until the sweep).
+        with _tasks_import:
+            if name not in app.tasks:
+                app.loader.import_default_modules()
     return app.tasks[name]
 
 

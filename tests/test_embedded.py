@@ -21,6 +21,8 @@ from websockets.typing import Origin
 from helpdesk.demo_data import DEMO_PASSWORD
 from tests.server import AsgiServer, embedded_env, manage
 
+pytestmark = pytest.mark.slow  # real processes: deselected by make test-fast, run by make test
+
 
 class Browser:
     """Just enough of a browser: cookies, and Django's CSRF token on every form post."""

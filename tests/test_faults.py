@@ -47,6 +47,8 @@ ON_POSTGRES = pytest.mark.skipif(
     reason="needs PostgreSQL (CI sets REQUIRE_SERVICES=1)",
 )
 
+pytestmark = pytest.mark.slow  # real processes: deselected by make test-fast, run by make test
+
 
 # -- Redis restarted mid-chat ----------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from tests.server import ROOT, AsgiServer, database_url
 from tests.test_embedded import Browser, receive
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("knowledge_base"),
     pytest.mark.skipif(

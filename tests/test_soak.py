@@ -15,7 +15,11 @@ from helpdesk.models import Message, MessageAnalysis, OwedTurn
 from tests import soak
 from tests.server import AsgiServer
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("knowledge_base")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("knowledge_base"),
+]
 
 MEMORY_GROWTH_BOUND_KIB = 30 * 1024  # after warm-up; a leak of ~1 KiB per connection breaks it
 SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
