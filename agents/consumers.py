@@ -8,8 +8,10 @@ import logging
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
 
 from agents.models import Agent
+from agents.selectors import agent_for_user
 from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket, in_database
 from helpdesk.flows import agent_post_message
 from helpdesk.models import Conversation
@@ -32,10 +34,7 @@ class AgentChatConsumer(ConversationSocket):
 
     def authorize(self) -> Conversation | None:
         """Any signed-in agent may watch; posting needs a join, checked per message."""
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            return None
-        agent = Agent.objects.filter(user=user).first()
+        agent = agent_for_user(self.scope.get("user") or AnonymousUser())
         if agent is None:
             return None
         self.agent = agent
@@ -149,6 +148,6 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if not (user and user.is_authenticated):
             return False
-        self.agent_id = Agent.objects.filter(user=user).values_list("pk", flat=True).first()
-        self.user_id = user.pk
+        agent = agent_for_user(user)
+        self.agent_id, self.user_id = (agent.pk if agent else None), user.pk
         return self.agent_id is not None

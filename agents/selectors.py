@@ -5,11 +5,13 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from agents.models import Agent
 from escalation.models import Callback, HandoffPackage
-from helpdesk.models import Conversation, ConversationEvent
-from routing.services import agent_load
+from helpdesk.models import Conversation, ConversationEvent, Urgency
+from routing.selectors import agent_load
 
 
 def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
+    """The agent profile of a signed-in user (None for anyone else): the one lookup every page,
+    socket and API view uses."""
     if not user.is_authenticated:
         return None
     return Agent.objects.filter(user_id=user.pk).first()
@@ -17,11 +19,8 @@ def agent_for_user(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
 
 INBOX_TABS = ("waiting", "mine", "callbacks", "all")
 INBOX_LIMIT = 200
-URGENCY_RANK = Case(
-    When(urgency="critical", then=Value(4)),
-    When(urgency="high", then=Value(3)),
-    When(urgency="normal", then=Value(2)),
-    When(urgency="low", then=Value(1)),
+URGENCY_RANK = Case(  # 1 (low) to 4 (critical), 0 for none: the inbox's order
+    *(When(urgency=urgency, then=Value(Urgency.rank(urgency) + 1)) for urgency in Urgency),
     default=Value(0),
     output_field=IntegerField(),
 )

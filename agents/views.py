@@ -34,8 +34,8 @@ from agents.selectors import (
     latest_routing_event,
 )
 from escalation.callbacks import callback_complete, callback_take
-from escalation.feedback import handoff_rate
 from escalation.models import Callback, HandoffRating
+from escalation.surveys import handoff_rate
 from helpdesk import flows
 from helpdesk.models import Conversation
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload

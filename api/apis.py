@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from agents import throttle
 from agents.models import Agent
-from agents.selectors import latest_handoff
+from agents.selectors import agent_for_user, latest_handoff
 from agents.services import agent_set_presence
 from api import filters, selectors
 from api.authentication import ChatCustomer
@@ -60,7 +60,7 @@ from helpdesk.flows import (
 from helpdesk.models import LANGUAGE_CHOICES, Conversation, Customer, Message
 from helpdesk.selectors import conversation_by_public_id
 from routing.estimates import wait_estimate
-from routing.queue import waiting_queue
+from routing.selectors import waiting_queue
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class TokenCreateApi(APIView):
             throttle.failure_record(username=username, address=address)
             raise ValidationError("Unable to sign in with these credentials.")
         throttle.success_record(username=username, address=address)
-        if not user.is_staff and not Agent.objects.filter(user=user).exists():
+        if not user.is_staff and agent_for_user(user) is None:
             raise PermissionDenied("Only agents and supervisors get API tokens.")
         return Response({"token": token_issue(user=user).key})
 

@@ -8,7 +8,7 @@ from agents.models import Agent
 from api.models import WebhookDelivery, WebhookEndpoint
 from escalation.models import Callback, Escalation, HandoffRating, Survey
 from helpdesk.models import Conversation, Customer, Message
-from routing.services import agent_load
+from routing.selectors import agent_load
 
 
 def customers() -> QuerySet[Customer]:

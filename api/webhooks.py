@@ -236,7 +236,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
         return Attempt("skipped")  # delivered, given up, not due, or someone is sending it
     try:
         refuse_private_host(delivery.endpoint.url, resolve=True)
-        answered = _post(delivery, now)
+        answered = _http_post(delivery, now)
     except PrivateHostError as exc:
         return _record(delivery, status_code=None, error=str(exc), now=now)
     except httpx.HTTPError as exc:
@@ -245,7 +245,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
     return _record(delivery, status_code=answered, error=error, now=now)
 
 
-def _post(delivery: WebhookDelivery, now: datetime) -> int:
+def _http_post(delivery: WebhookDelivery, now: datetime) -> int:
     body = delivery.body.encode()
     headers = {
         "Content-Type": "application/json",

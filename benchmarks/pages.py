@@ -48,7 +48,7 @@ from django.urls import include, path
 from django.utils import timezone
 from agents.models import Agent
 from helpdesk.flows import agent_post_message, conversation_join, conversation_resolve
-from escalation.feedback import handoff_rate
+from escalation.surveys import handoff_rate
 from escalation.models import Callback
 from helpdesk import demo_data
 from helpdesk.models import Conversation, Customer, KnowledgeArticle

@@ -15,14 +15,13 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
 
-from agents.models import Agent, AgentSkill
+from agents.models import Agent
+from agents.notify import agent_alert, inbox_changed
 from escalation.desk import (
     CONFIRMATIONS_PER_ADDRESS_PER_DAY,
     PHONE_PATTERN,
-    Desk,
     agent_time,
     callback_id_of,
-    desk_for,
     email_later,
     issue_summary,
     locked_conversation,
@@ -38,7 +37,7 @@ from escalation.models import (
 from escalation.texts import render
 from escalation.timers import timer_schedule
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit
+from helpdesk.realtime import publish_on_commit
 from helpdesk.services import (
     ChatError,
     conversation_event_send,
@@ -48,6 +47,8 @@ from helpdesk.services import (
 from routing.hours import callback_slots, opening_spans
 from routing.models import RoutingPolicy
 from routing.needs import conversation_needs
+from routing.selectors import agents_meeting
+from routing.teams import ServingTeam, serving_team
 
 logger = logging.getLogger(__name__)
 
@@ -77,25 +78,25 @@ def reply_address(conversation: Conversation) -> str:
     return conversation.contact_email or conversation.customer.email
 
 
-def slot_actions(conversation: Conversation, desk: Desk) -> dict[str, Any]:
+def slot_actions(conversation: Conversation, serving: ServingTeam) -> dict[str, Any]:
     """Buttons with the next callback slots in the team's hours, and the email follow-up."""
     policy = TransitionPolicy.load()
     language = conversation.language
     slots = (
         callback_slots(
-            desk.schedule,
-            desk.now,
+            serving.schedule,
+            serving.now,
             slot_minutes=policy.callback_slot_minutes,
             count=policy.callback_slots_offered,
             lead_minutes=policy.callback_lead_minutes,
         )
-        if desk.schedule
-        else _plain_slots(desk.now, policy)
+        if serving.schedule
+        else _plain_slots(serving.now, policy)
     )
     choices: list[dict[str, str]] = [
         {
             "id": "slot:" + slot.isoformat(),
-            "label": _slot_label(slot, desk, language),
+            "label": _slot_label(slot, serving, language),
             "input": "phone",
         }
         for slot in slots
@@ -113,8 +114,8 @@ def _plain_slots(now: datetime, policy: TransitionPolicy) -> list[datetime]:
     return [start + step * number for number in range(policy.callback_slots_offered)]
 
 
-def _slot_label(slot: datetime, desk: Desk, language: str) -> str:
-    local = timezone.localtime(slot, desk.zone)
+def _slot_label(slot: datetime, serving: ServingTeam, language: str) -> str:
+    local = timezone.localtime(slot, serving.zone)
     with translation.override(language):
         day = formats.date_format(local, "l j F")
     return render("slot_label", language, day=day, time=local.strftime("%H:%M"))
@@ -152,7 +153,7 @@ def callback_record(
     conversation.save(update_fields=["status", "assigned_agent", "offered_at", "queue_key"])
     event_record(
         conversation=conversation,
-        kind="callback.scheduled",
+        kind=ConversationEvent.Kind.CALLBACK_SCHEDULED,
         actor_kind=ConversationEvent.ActorKind.CUSTOMER,
         data={
             "callback": callback.pk,
@@ -163,10 +164,7 @@ def callback_record(
         },
     )
     conversation_publish_status(conversation)
-    publish_on_commit(
-        INBOX_GROUP,
-        {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": "callback"},
-    )
+    inbox_changed(conversation, kind="callback")
     timer_schedule(
         kind=Timer.Kind.CALLBACK_REMINDER,
         key=f"callback_reminder:{callback.pk}",
@@ -181,13 +179,7 @@ def _callback_agent(conversation: Conversation) -> Agent | None:
     """Any agent with the skills and language (online or not: the call is later), fewest
     scheduled callbacks first."""
     needs = conversation_needs(conversation, RoutingPolicy.load())
-    agents = Agent.objects.all()
-    for code, level in needs.skills.items():
-        agents = agents.filter(
-            pk__in=AgentSkill.objects.filter(skill__code=code, level__gte=level).values("agent")
-        )
-    if needs.language:
-        agents = agents.filter(languages__icontains=needs.language)
+    agents = agents_meeting(needs, online_only=False, seniority=False)
     return (
         agents.annotate(
             scheduled=Count("callbacks", filter=Q(callbacks__status=Callback.Status.SCHEDULED))
@@ -208,14 +200,11 @@ def callback_reminder(timer: Timer, now: datetime) -> str:
     )
     if callback.status != Callback.Status.SCHEDULED:
         return f"callback {callback.status}"
-    due = agent_time(callback.due_at, desk_for(conversation, now))
+    due = agent_time(callback.due_at, serving_team(conversation, now))
     name = conversation.customer.display_name
     text = _reminder_text(callback, name, due)
     if callback.agent is None:
-        publish_on_commit(
-            INBOX_GROUP,
-            {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
-        )
+        agent_alert(conversation, text)
         return "reminded every agent (none assigned)"
     page_agent(callback.agent, conversation, text, ref=f"reminder:{callback.pk}")
     return f"reminded {callback.agent.display_name}"
@@ -292,7 +281,7 @@ def _apply_choice(
     language, now, choice = conversation.language, timezone.now(), item["id"]
     customer = conversation.customer
     if str(offer.actions.get("kind", "")).startswith("survey"):
-        from escalation.feedback import survey_answer  # it builds on this module
+        from escalation.surveys import survey_answer  # it builds on this module
 
         return survey_answer(conversation, choice, contact)
     if choice == "wait":
@@ -308,19 +297,19 @@ def _apply_choice(
         return _contact_email_save(conversation, _valid_email(contact, conversation))
     if conversation.status != Conversation.Status.WAITING:
         raise _refusal("not_waiting", "error_not_waiting", conversation)
-    desk = desk_for(conversation, now)
+    serving = serving_team(conversation, now)
     if choice == "callback":
-        body = render("callback_slots", language, zone=desk.zone.key)
-        return post_reply(conversation, body, slot_actions(conversation, desk))
+        body = render("callback_slots", language, zone=serving.zone.key)
+        return post_reply(conversation, body, slot_actions(conversation, serving))
     if choice == "email":
         address = _valid_email(contact or reply_address(conversation), conversation)
-        return _email_follow_up(conversation, desk, address)
+        return _email_follow_up(conversation, serving, address)
     if choice.startswith("slot:"):
         slot = datetime.fromisoformat(choice.removeprefix("slot:"))
         if slot <= now:
             raise _refusal("stale_choice", "error_slot_passed", conversation)
         _save_phone(customer, _valid_phone(contact or customer.phone, conversation))
-        return _phone_callback(conversation, slot, desk)
+        return _phone_callback(conversation, slot, serving)
     raise ChatError("invalid_choice", "That option is not on offer.")
 
 
@@ -361,46 +350,48 @@ def _contact_email_save(conversation: Conversation, address: str) -> Message:
     return post_reply(conversation, render("email_saved", conversation.language, email=address))
 
 
-def _phone_callback(conversation: Conversation, slot: datetime, desk: Desk) -> Message:
-    return _book(conversation, desk, kind=Callback.Kind.PHONE, due=slot)
+def _phone_callback(conversation: Conversation, slot: datetime, serving: ServingTeam) -> Message:
+    return _callback_book(conversation, serving, kind=Callback.Kind.PHONE, due=slot)
 
 
-def _email_follow_up(conversation: Conversation, desk: Desk, address: str) -> Message:
+def _email_follow_up(conversation: Conversation, serving: ServingTeam, address: str) -> Message:
     policy = TransitionPolicy.load()
-    due = _after_business_hours(desk, timedelta(hours=policy.email_reply_hours))
-    return _book(conversation, desk, kind=Callback.Kind.EMAIL, due=due, email=address)
+    due = _after_business_hours(serving, timedelta(hours=policy.email_reply_hours))
+    return _callback_book(conversation, serving, kind=Callback.Kind.EMAIL, due=due, email=address)
 
 
-def _book(
-    conversation: Conversation, desk: Desk, *, kind: str, due: datetime, email: str = ""
+def _callback_book(
+    conversation: Conversation, serving: ServingTeam, *, kind: str, due: datetime, email: str = ""
 ) -> Message:
     """Record the callback or email ticket and confirm it, in the chat and by email, with the
     issue in the customer's words."""
     callback = callback_record(conversation, kind=kind, due_at=due, email=email)
     language = conversation.language
-    when = when_text(due, desk, language)
+    when = when_text(due, serving, language)
     text = render(
         "callback_confirmed" if kind == Callback.Kind.PHONE else "email_confirmed",
         language,
         phone=callback.phone,
         email=callback.email,
         when=when,
-        zone=desk.zone.key,
+        zone=serving.zone.key,
         summary=callback.summary or "-",
     )
     _confirm_by_email(conversation, callback, text, when)
     return post_reply(conversation, text)
 
 
-def _after_business_hours(desk: Desk, work: timedelta) -> datetime:
+def _after_business_hours(serving: ServingTeam, work: timedelta) -> datetime:
     """When `work` of the team's opening time has passed from now (plain time without hours)."""
-    if desk.schedule is None:
-        return desk.now + work
-    for start, end in opening_spans(desk.schedule, desk.now, desk.now + timedelta(days=30)):
+    if serving.schedule is None:
+        return serving.now + work
+    for start, end in opening_spans(
+        serving.schedule, serving.now, serving.now + timedelta(days=30)
+    ):
         if end - start >= work:
             return start + work
         work -= end - start
-    return desk.now + work
+    return serving.now + work
 
 
 def _confirm_by_email(
@@ -452,7 +443,7 @@ def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
         callback.agent = callback.agent or agent
         callback.save(update_fields=["status", "completed_at", "agent"])
         if conversation.status in Conversation.SCHEDULED_STATUSES:
-            from escalation.feedback import survey_begin  # it builds on this module
+            from escalation.surveys import survey_begin  # it builds on this module
 
             conversation.status = Conversation.Status.RESOLVED
             conversation.closed_at = callback.completed_at
@@ -462,15 +453,12 @@ def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
             conversation_event_send("conversation.resolved", conversation)
         event_record(
             conversation=conversation,
-            kind="callback.done",
+            kind=ConversationEvent.Kind.CALLBACK_DONE,
             actor_kind=ConversationEvent.ActorKind.AGENT,
             actor_user_id=agent.user_id,
             data={"callback": callback.pk, "agent": agent.display_name},
         )
-        publish_on_commit(
-            INBOX_GROUP,
-            {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": "done"},
-        )
+        inbox_changed(conversation, kind="done")
     return callback
 
 

@@ -1,67 +1,40 @@
-"""What every step of the handoff shares: the desk a conversation is handled by (team, hours,
+"""What every step of the handoff shares: the team serving a conversation (its hours,
 zone, whether it is open now), the assistant's posts, emails and pages queued as timers, the
 conversation's row lock, and the times and summaries agents and customers read."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import formats, timezone, translation
 
 from agents.models import Agent
+from agents.notify import agent_alert
 from escalation.models import (
     Timer,
 )
 from escalation.timers import timer_schedule
 from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import agent_group, publish_on_commit
 from helpdesk.services import (
     event_record,
     message_add,
     message_post,
 )
-from routing.hours import Schedule, is_open
-from routing.models import RoutingPolicy, Team
-from routing.needs import Needs, conversation_needs, with_facts
+from routing.needs import with_facts
+from routing.teams import ServingTeam
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()./-]{5,30}$")
-URGENCY_ORDER = ["low", "normal", "high", "critical"]
-EMERGENCY = "transition.emergency"  # the timeline event that marks the emergency path taken
+EMERGENCY = (
+    ConversationEvent.Kind.TRANSITION_EMERGENCY
+)  # the timeline event that marks the emergency path taken
 SLOWER_AFTER_UPDATES = 12
 CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
 RECHECK_OFFERED = timedelta(minutes=2)
 SUMMARY_QUOTE_CHARS = 160
-
-
-@dataclass(frozen=True)
-class Desk:
-    """The team a conversation belongs to, its week, and whether it is working at `now`."""
-
-    team: Team | None
-    schedule: Schedule | None
-    now: datetime
-
-    @property
-    def open(self) -> bool:
-        return self.schedule is None or is_open(self.schedule, self.now)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.schedule.zone if self.schedule else settings.TIME_ZONE)
-
-
-def desk_for(conversation: Conversation, now: datetime, needs: Needs | None = None) -> Desk:
-    from routing.teams import team_for, team_schedule
-
-    needs = needs or conversation_needs(conversation, RoutingPolicy.load())
-    team = team_for(needs)
-    return Desk(team, team_schedule(team, now) if team else None, now)
 
 
 # -- the handoff message -----------------------------------------------------------------------
@@ -115,10 +88,10 @@ def locked_conversation(conversation_id: int | None, *, with_needs: bool = False
 # -- off-hours and the emergency path --------------------------------------------------------------
 
 
-def agent_time(moment: datetime, desk: Desk) -> str:
+def agent_time(moment: datetime, serving: ServingTeam) -> str:
     """A time for agents' reminders and emails: the team's local date and time, with the zone."""
-    local = timezone.localtime(moment, desk.zone)
-    return f"{local:%a %d %b %H:%M} ({desk.zone.key})"
+    local = timezone.localtime(moment, serving.zone)
+    return f"{local:%a %d %b %H:%M} ({serving.zone.key})"
 
 
 def supervisor_emails() -> list[str]:
@@ -129,8 +102,8 @@ def supervisor_emails() -> list[str]:
 # -- callbacks ---------------------------------------------------------------------------------------
 
 
-def when_text(moment: datetime, desk: Desk, language: str) -> str:
-    local = timezone.localtime(moment, desk.zone)
+def when_text(moment: datetime, serving: ServingTeam, language: str) -> str:
+    local = timezone.localtime(moment, serving.zone)
     with translation.override(language):
         return formats.date_format(local, "l j F, H:i")
 
@@ -162,10 +135,7 @@ def callback_id_of(timer: Timer) -> int:
 
 def page_agent(agent: Agent, conversation: Conversation, text: str, *, ref: str) -> None:
     """Reach one agent: their open inbox pages at once, and their email."""
-    publish_on_commit(
-        agent_group(agent.pk),
-        {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
-    )
+    agent_alert(conversation, text, agent_id=agent.pk)
     if agent.user.email:
         email_later(
             to=agent.user.email,
@@ -176,7 +146,7 @@ def page_agent(agent: Agent, conversation: Conversation, text: str, *, ref: str)
         )
     event_record(
         conversation=conversation,
-        kind="transition.paged",
+        kind=ConversationEvent.Kind.TRANSITION_PAGED,
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data={"agent": agent.pk, "agent_name": agent.display_name, "text": text},
     )

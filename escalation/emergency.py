@@ -9,16 +9,14 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from agents.notify import agent_alert
 from assistant.runtime import get_assistant
 from escalation.callbacks import callback_record, contact_actions, reply_address, slot_actions
 from escalation.desk import (
     EMERGENCY,
-    URGENCY_ORDER,
-    Desk,
     agent_link_text,
     agent_time,
     callback_id_of,
-    desk_for,
     email_later,
     episode_of,
     locked_conversation,
@@ -28,7 +26,7 @@ from escalation.desk import (
     supervisor_emails,
     when_text,
 )
-from escalation.engine import Turn, capability_hits
+from escalation.engine import MessageReading, capability_hits
 from escalation.models import (
     Callback,
     CapabilityBoundary,
@@ -40,38 +38,41 @@ from escalation.models import (
 from escalation.selectors import policy_from_db
 from escalation.texts import render
 from escalation.timers import timer_schedule
-from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit
+from helpdesk.models import Conversation, ConversationEvent, Message, Urgency
 from helpdesk.services import (
     event_record,
 )
 from routing.hours import next_opening
-from routing.queue import enqueue
-from routing.services import manual_assign
+from routing.services import enqueue, manual_assign
+from routing.teams import ServingTeam, serving_team
 
 
 def off_hours_offer(
-    conversation: Conversation, desk: Desk, policy: TransitionPolicy, *, introduce: bool = True
+    conversation: Conversation,
+    serving: ServingTeam,
+    policy: TransitionPolicy,
+    *,
+    introduce: bool = True,
 ) -> None:
     """When the team is back, next-business-day slots and the email follow-up, and what counts
     as urgent."""
     language = conversation.language
-    back = next_opening_of(desk)
+    back = next_opening_of(serving)
     body = render(
         "off_hours",
         language,
-        when=when_text(back, desk, language) if back else "-",
-        zone=desk.zone.key,
+        when=when_text(back, serving, language) if back else "-",
+        zone=serving.zone.key,
     )
     criteria = _urgency_texts(language)
     if criteria:
         body += " " + render("urgent_info", language, criteria=", ".join(criteria))
     text = f"{render('handoff', language)} {body}" if introduce else body
-    post_reply(conversation, text, slot_actions(conversation, desk))
+    post_reply(conversation, text, slot_actions(conversation, serving))
 
 
-def next_opening_of(desk: Desk) -> datetime | None:
-    return next_opening(desk.schedule, desk.now) if desk.schedule else None
+def next_opening_of(serving: ServingTeam) -> datetime | None:
+    return next_opening(serving.schedule, serving.now) if serving.schedule else None
 
 
 def _urgency_texts(language: str) -> list[str]:
@@ -106,7 +107,7 @@ def _meets_urgency_criteria(*, category: str, boundary_id: int | None, urgency: 
 
 
 def _rank(urgency: str) -> int:
-    return URGENCY_ORDER.index(urgency) if urgency in URGENCY_ORDER else 1
+    return Urgency.rank(urgency, unknown=1)
 
 
 def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
@@ -118,11 +119,18 @@ def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
     if not _may_turn_urgent(conversation) or message.author_kind != Message.AuthorKind.CUSTOMER:
         return False
     now = now or timezone.now()
-    desk = desk_for(conversation, now)
-    if desk.open:
+    serving = serving_team(conversation, now)
+    if serving.open:
         return False
     prediction = get_assistant().model.predict(message.body)
-    turn = Turn(message.body, prediction.intent, prediction.confidence, 1.0, 0.0, 1.0)
+    turn = MessageReading(
+        text=message.body,
+        intent=prediction.intent,
+        intent_confidence=prediction.confidence,
+        known_words=1.0,
+        sentiment_score=0.0,
+        response_confidence=1.0,
+    )
     boundaries = dict(CapabilityBoundary.objects.values_list("code", "pk"))
     urgent = [
         hit
@@ -146,7 +154,7 @@ def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
             locked.status = Conversation.Status.WAITING
             locked.save(update_fields=["status"])
             enqueue(locked, urgency="critical")
-        emergency_begin(locked, desk, TransitionPolicy.load(), introduce=False)
+        emergency_begin(locked, serving, TransitionPolicy.load(), introduce=False)
     return True
 
 
@@ -155,25 +163,29 @@ def _may_turn_urgent(conversation: Conversation) -> bool:
 
 
 def emergency_begin(
-    conversation: Conversation, desk: Desk, policy: TransitionPolicy, *, introduce: bool = True
+    conversation: Conversation,
+    serving: ServingTeam,
+    policy: TransitionPolicy,
+    *,
+    introduce: bool = True,
 ) -> None:
     """Urgent and off-hours: the on-call agent is offered the conversation and paged; if nobody
     joins in time, a guaranteed callback with a deadline is recorded (emergency_check)."""
     from routing.teams import on_call_agent
 
-    language, now = conversation.language, desk.now
+    language, now = conversation.language, serving.now
     answer = timedelta(minutes=policy.emergency_answer_minutes)
     deadline = now + answer + timedelta(minutes=policy.guaranteed_callback_minutes)
     body = render(
         "emergency",
         language,
         minutes=policy.emergency_answer_minutes,
-        deadline=when_text(deadline, desk, language),
-        zone=desk.zone.key,
+        deadline=when_text(deadline, serving, language),
+        zone=serving.zone.key,
     )
     text = f"{render('handoff', language)} {body}" if introduce else body
     post_reply(conversation, text, contact_actions(conversation))
-    agent = on_call_agent(desk.team, now) if desk.team else None
+    agent = on_call_agent(serving.team, now) if serving.team else None
     if agent is not None:
         manual_assign(conversation=conversation, agent=agent, by=None, over_capacity=True)
         page_agent(
@@ -182,9 +194,9 @@ def emergency_begin(
             f"Urgent off-hours: {conversation.customer.display_name}",
             ref=f"emergency:{episode_of(conversation)}",
         )
-    elif desk.team and desk.team.emergency_email:
+    elif serving.team and serving.team.emergency_email:
         email_later(
-            to=desk.team.emergency_email,
+            to=serving.team.emergency_email,
             subject="Urgent off-hours conversation, nobody on call",
             body=agent_link_text(conversation),
             key=f"emergency-team:{episode_of(conversation)}",
@@ -223,8 +235,8 @@ def emergency_check(timer: Timer, now: datetime) -> str:
         emergency=True,
         agent=conversation.assigned_agent,
     )
-    desk, language = desk_for(conversation, now), conversation.language
-    when = {"deadline": when_text(deadline, desk, language), "zone": desk.zone.key}
+    serving, language = serving_team(conversation, now), conversation.language
+    when = {"deadline": when_text(deadline, serving, language), "zone": serving.zone.key}
     if phone or address:
         post_reply(
             conversation, render("guaranteed_callback", language, contact=phone or address, **when)
@@ -260,14 +272,14 @@ def deadline_check(timer: Timer, now: datetime) -> str:
         return f"callback {callback.status}"
     callback.escalated_again_at = now
     callback.save(update_fields=["escalated_again_at"])
-    desk = desk_for(conversation, now)
+    serving = serving_team(conversation, now)
     text = (
         f"Guaranteed callback for {conversation.customer.display_name} due "
-        f"{agent_time(callback.due_at, desk)} is still open"
+        f"{agent_time(callback.due_at, serving)} is still open"
     )
     recipients = supervisor_emails()
-    if desk.team and desk.team.emergency_email:
-        recipients.append(desk.team.emergency_email)
+    if serving.team and serving.team.emergency_email:
+        recipients.append(serving.team.emergency_email)
     if callback.agent is not None and callback.agent.user.email:
         recipients.append(callback.agent.user.email)
     for address in sorted(set(recipients)):
@@ -278,13 +290,10 @@ def deadline_check(timer: Timer, now: datetime) -> str:
             key=f"deadline:{callback.pk}:{address}",
             conversation=conversation,
         )
-    publish_on_commit(
-        INBOX_GROUP,
-        {"type": "inbox.alert", "conversation": str(conversation.public_id), "text": text},
-    )
+    agent_alert(conversation, text)
     event_record(
         conversation=conversation,
-        kind="callback.deadline_at_risk",
+        kind=ConversationEvent.Kind.CALLBACK_DEADLINE_AT_RISK,
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data={"callback": callback.pk, "told": sorted(set(recipients))},
     )

@@ -1,6 +1,6 @@
 """The escalation decision: five trigger categories over plain data. No ORM, no I/O.
 
-`evaluate` takes the current customer message (a Turn), the earlier ones, and the policy, and
+`evaluate` takes the current customer message (a MessageReading), the earlier ones, and the policy, and
 returns every trigger that fired, primary first in the order of precedence:
 explicit_request, capability, sentiment, loop, confidence.
 """
@@ -52,7 +52,7 @@ class Policy:
 
 
 @dataclass(frozen=True)
-class Turn:
+class MessageReading:
     """What the engine needs to know about one customer message."""
 
     text: str
@@ -148,7 +148,7 @@ def default_policy() -> Policy:
 
 
 def evaluate(
-    turn: Turn, history: list[Turn], similarities: list[float], policy: Policy
+    turn: MessageReading, history: list[MessageReading], similarities: list[float], policy: Policy
 ) -> Decision:
     if _asks_for_person(turn, policy) and not policy.explicit_enabled:
         # The customer asked for a person and the supervisors switched that off: the request
@@ -175,7 +175,7 @@ def evaluate(
     return Decision(triggers=tuple(hits), rephrase=rephrase)
 
 
-def _explicit(turn: Turn, policy: Policy) -> TriggerHit | None:
+def _explicit(turn: MessageReading, policy: Policy) -> TriggerHit | None:
     if not policy.explicit_enabled:
         return None
     folded = fold(turn.text)
@@ -196,7 +196,7 @@ def _explicit(turn: Turn, policy: Policy) -> TriggerHit | None:
     return None
 
 
-def _asks_for_person(turn: Turn, policy: Policy) -> bool:
+def _asks_for_person(turn: MessageReading, policy: Policy) -> bool:
     folded = fold(turn.text)
     return (
         turn.asks_for_person
@@ -205,7 +205,7 @@ def _asks_for_person(turn: Turn, policy: Policy) -> bool:
     )
 
 
-def _intent_asks_for_person(turn: Turn, policy: Policy) -> bool:
+def _intent_asks_for_person(turn: MessageReading, policy: Policy) -> bool:
     """The intent model's reading, unless the message declined a person in so many words."""
     return (
         turn.intent == HUMAN_REQUEST
@@ -214,7 +214,7 @@ def _intent_asks_for_person(turn: Turn, policy: Policy) -> bool:
     )
 
 
-def capability_hits(turn: Turn, policy: Policy) -> list[TriggerHit]:
+def capability_hits(turn: MessageReading, policy: Policy) -> list[TriggerHit]:
     """The capability boundaries this turn crosses, most urgent first."""
     if not policy.capability_enabled:
         return []
@@ -269,7 +269,9 @@ def _boundary_rule(evidence: dict[str, Any]) -> str:
     return "phrase" if "matched" in evidence else "meaning"
 
 
-def _sentiment(turn: Turn, history: list[Turn], policy: Policy) -> TriggerHit | None:
+def _sentiment(
+    turn: MessageReading, history: list[MessageReading], policy: Policy
+) -> TriggerHit | None:
     needed = policy.sentiment_consecutive
     if not policy.sentiment_enabled or turn.sentiment_score > policy.sentiment_threshold:
         return None
@@ -285,7 +287,7 @@ def _sentiment(turn: Turn, history: list[Turn], policy: Policy) -> TriggerHit | 
 
 
 def _loop(
-    turn: Turn, history: list[Turn], similarities: list[float], policy: Policy
+    turn: MessageReading, history: list[MessageReading], similarities: list[float], policy: Policy
 ) -> TriggerHit | None:
     """The same question again after it was answered, more times than its type allows.
 
@@ -323,13 +325,15 @@ def _loop(
 RESTATED_ANYWAY = 0.6  # this alike is the same question even when answered differently
 
 
-def _same_question(turn: Turn, earlier: Turn, similarity: float, policy: Policy) -> bool:
+def _same_question(
+    turn: MessageReading, earlier: MessageReading, similarity: float, policy: Policy
+) -> bool:
     if earlier.resolution_type == turn.resolution_type:
         return similarity >= policy.loop_similarity or turn.sounds_restated
     return similarity >= max(policy.loop_similarity, RESTATED_ANYWAY)
 
 
-def _confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
+def _confidence(turn: MessageReading, policy: Policy) -> TriggerHit | None:
     if not policy.confidence_enabled:
         return None
     evidence = {

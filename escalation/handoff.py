@@ -34,7 +34,7 @@ PACKAGE_KEYS = (
 )
 RECENT_CONVERSATIONS = 5
 RELEVANT_SHARE = 0.6  # of the best article's score for the same message
-URGENCY_ORDER = [Urgency.LOW, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL]
+URGENCY_ORDER = list(Urgency)  # least to most urgent
 # Boundaries whose subject alone makes the case complex: the law, a regulator, a break-in.
 COMPLEX_BOUNDARIES = {"legal", "regulatory", "account-compromised"}
 INTENT_LABELS = {
@@ -59,7 +59,7 @@ INTENT_LABELS = {
 
 
 @dataclass(frozen=True)
-class Turn:
+class CustomerLine:
     """One customer message with the assistant's reading of it."""
 
     seq: int
@@ -109,11 +109,19 @@ def handoff_build(conversation: Conversation, escalation: Escalation) -> dict[st
     }
 
 
-def _turn(message: Message) -> Turn:
+def _turn(message: Message) -> CustomerLine:
     analysis = getattr(message, "analysis", None)
     if analysis is None:  # written while the assistant was not in charge: no reading of it
-        return Turn(message.seq, message.body, "", 0.0, 0.0, False, "")
-    return Turn(
+        return CustomerLine(
+            seq=message.seq,
+            text=message.body,
+            intent="",
+            confidence=0.0,
+            sentiment=0.0,
+            answered=False,
+            article="",
+        )
+    return CustomerLine(
         seq=message.seq,
         text=message.body,
         intent=analysis.intent,
@@ -127,7 +135,7 @@ def _turn(message: Message) -> Turn:
 # -- classification -------------------------------------------------------------------------
 
 
-def classify(turns: list[Turn], escalation: Escalation, *, tier: str) -> dict[str, Any]:
+def classify(turns: list[CustomerLine], escalation: Escalation, *, tier: str) -> dict[str, Any]:
     return {
         "issue_type": _issue_type(turns, escalation),
         "urgency": _urgency(turns, escalation, tier=tier),
@@ -135,7 +143,7 @@ def classify(turns: list[Turn], escalation: Escalation, *, tier: str) -> dict[st
     }
 
 
-def _topics(turns: list[Turn]) -> Counter[str]:
+def _topics(turns: list[CustomerLine]) -> Counter[str]:
     return Counter(
         turn.intent
         for turn in turns
@@ -143,7 +151,7 @@ def _topics(turns: list[Turn]) -> Counter[str]:
     )
 
 
-def _issue_type(turns: list[Turn], escalation: Escalation) -> dict[str, Any]:
+def _issue_type(turns: list[CustomerLine], escalation: Escalation) -> dict[str, Any]:
     if escalation.boundary_id is not None and escalation.boundary is not None:
         boundary = escalation.boundary
         return {
@@ -169,7 +177,7 @@ def _issue_type(turns: list[Turn], escalation: Escalation) -> dict[str, Any]:
     }
 
 
-def _urgency(turns: list[Turn], escalation: Escalation, *, tier: str) -> dict[str, Any]:
+def _urgency(turns: list[CustomerLine], escalation: Escalation, *, tier: str) -> dict[str, Any]:
     level = URGENCY_ORDER.index(Urgency(escalation.urgency))
     trigger = escalation.get_category_display().lower()
     reasons = [f"{escalation.urgency}, as set for the {trigger} trigger"]
@@ -192,7 +200,7 @@ def _urgency(turns: list[Turn], escalation: Escalation, *, tier: str) -> dict[st
     return {"level": URGENCY_ORDER[level].value, "reasons": reasons}
 
 
-def _complexity(turns: list[Turn], escalation: Escalation) -> dict[str, Any]:
+def _complexity(turns: list[CustomerLine], escalation: Escalation) -> dict[str, Any]:
     topics = _topics(turns)
     reasons = []
     score = 0
@@ -243,7 +251,7 @@ TIME_HINT = re.compile(
 )
 
 
-def customer_requests(turns: list[Turn]) -> list[dict[str, Any]]:
+def customer_requests(turns: list[CustomerLine]) -> list[dict[str, Any]]:
     """The sentences in which the customer asks for something, with what kind of thing it is."""
     found = []
     for turn in turns:
@@ -270,7 +278,7 @@ def customer_requests(turns: list[Turn]) -> list[dict[str, Any]]:
 # -- what was tried, what is needed ---------------------------------------------------------
 
 
-def assess(turns: list[Turn], messages: list[Message]) -> dict[str, Any]:
+def assess(turns: list[CustomerLine], messages: list[Message]) -> dict[str, Any]:
     given = [
         {"seq": turn.seq, "article": turn.article}
         for turn in turns

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from escalation.models import Category, Escalation, HandoffRating, MeasurementPolicy, Survey
 from helpdesk.models import Conversation, Message, MessageAnalysis
+from routing.selectors import waiting_queue
 
 DEFAULT_DAYS = 30
 GAP_MIN_CONVERSATIONS = 3  # an intent raised fewer times says little about a gap
@@ -451,3 +452,35 @@ TABLES = {
     "comments": survey_comments,
     "comparison": comparison,
 }
+
+
+# -- right now (the Prometheus exposition) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RightNow:
+    """Database-wide figures at this moment."""
+
+    escalations_by_trigger: dict[str, int]
+    queue_length: int  # queued, not yet offered to anyone
+    queue_waits: list[float]  # seconds waited so far, per queued conversation escalated
+    offered_unaccepted: int
+    conversations_by_status: dict[str, int]
+
+
+def right_now() -> RightNow:
+    now = timezone.now()
+    queued = list(waiting_queue().values_list("escalated_at", flat=True))
+    return RightNow(
+        escalations_by_trigger=_counts(Escalation.objects.values_list("category")),
+        queue_length=len(queued),
+        queue_waits=[(now - since).total_seconds() for since in queued if since],
+        offered_unaccepted=Conversation.objects.filter(
+            status=Conversation.Status.WAITING, assigned_agent__isnull=False
+        ).count(),
+        conversations_by_status=_counts(Conversation.objects.values_list("status")),
+    )
+
+
+def _counts(rows: QuerySet[Any, tuple[Any, ...]]) -> dict[str, int]:
+    return dict(rows.annotate(n=Count("pk")).order_by().values_list(*rows.query.values_select, "n"))

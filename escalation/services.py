@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from agents.notify import inbox_escalated
 from escalation.engine import Decision
 from escalation.handoff import handoff_build
 from escalation.models import CapabilityBoundary, Escalation, HandoffPackage
 from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit, task_soon
+from helpdesk.realtime import task_soon
 from helpdesk.services import conversation_event_send, conversation_publish_status, event_record
 from routing.models import Skill
-from routing.queue import enqueue
-from routing.services import route_soon
+from routing.services import enqueue, route_soon
 
 
 def conversation_escalate(
@@ -50,7 +50,7 @@ def conversation_escalate(
         enqueue(conversation, urgency=escalation.urgency)  # moved if the package raises it
         event_record(
             conversation=conversation,
-            kind="conversation.escalated",
+            kind=ConversationEvent.Kind.CONVERSATION_ESCALATED,
             actor_kind=ConversationEvent.ActorKind.ASSISTANT,
             data={
                 "escalation": escalation.pk,
@@ -73,15 +73,7 @@ def conversation_escalate(
         conversation_publish_status(conversation)
         conversation_event_send("conversation.escalated", conversation)
         route_soon(conversation.pk)
-        publish_on_commit(
-            INBOX_GROUP,
-            {
-                "type": "inbox.escalated",
-                "conversation": str(conversation.public_id),
-                "urgency": urgency,
-                "trigger": escalation.category,
-            },
-        )
+        inbox_escalated(conversation, urgency=urgency, trigger=escalation.category)
     return escalation
 
 

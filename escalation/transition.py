@@ -19,7 +19,6 @@ from escalation.callbacks import email_choice
 from escalation.desk import (
     RECHECK_OFFERED,
     SLOWER_AFTER_UPDATES,
-    desk_for,
     episode_of,
     locked_conversation,
     post_reply,
@@ -40,8 +39,9 @@ from helpdesk.services import (
 from routing.estimates import wait_estimate, what_happens_next
 from routing.models import RoutingPolicy
 from routing.needs import conversation_needs
-from routing.queue import waiting_queue
+from routing.selectors import waiting_queue
 from routing.services import route_soon
+from routing.teams import serving_team
 
 
 def handoff_begin(
@@ -55,13 +55,13 @@ def handoff_begin(
     Without an escalation (straight to agents) and `introduce` off, only what happens next."""
     policy = TransitionPolicy.load()
     language = conversation.language
-    desk = desk_for(conversation, now)
-    if not desk.open:
+    serving = serving_team(conversation, now)
+    if not serving.open:
         if escalation is not None and is_urgent(conversation, escalation):
-            emergency_begin(conversation, desk, policy)
+            emergency_begin(conversation, serving, policy)
             return
-        off_hours_offer(conversation, desk, policy, introduce=introduce)
-        back = next_opening_of(desk)
+        off_hours_offer(conversation, serving, policy, introduce=introduce)
+        back = next_opening_of(serving)
         if back is not None:  # still waiting when the team opens: hear from us at once
             _wait_timers_start(conversation, policy, back, immediately=True)
         return
@@ -130,11 +130,11 @@ def wait_update(timer: Timer, now: datetime) -> str:
     policy = TransitionPolicy.load()
     number = int(timer.payload.get("number", 1))
     needs = conversation_needs(conversation, RoutingPolicy.load())  # worked out once, used twice
-    desk = desk_for(conversation, now, needs)
-    back = None if desk.open else next_opening_of(desk)
+    serving = serving_team(conversation, now, needs)
+    back = None if serving.open else next_opening_of(serving)
     if back is not None and still_queued(conversation):
         _schedule_wait_update(conversation, due_at=back, number=number + 1)
-        off_hours_offer(conversation, desk, policy, introduce=False)
+        off_hours_offer(conversation, serving, policy, introduce=False)
         return "team closed: off-hours choices posted"
     _schedule_wait_update(
         conversation, due_at=now + _update_interval(policy, number), number=number + 1
@@ -239,7 +239,7 @@ def overflow(conversation: Conversation, *, now: datetime, reason: str) -> str:
         outcome = _offer(conversation)
     event_record(
         conversation=conversation,
-        kind="routing.overflowed",
+        kind=ConversationEvent.Kind.ROUTING_OVERFLOWED,
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data={"reason": reason, "action": policy.overflow_action, "outcome": outcome},
     )

@@ -11,17 +11,14 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from escalation.metrics import TABLES, Period, Table, all_tables
-from escalation.models import Category, Escalation
+from escalation.metrics import TABLES, Period, Table, all_tables, right_now
+from escalation.models import Category
 from helpdesk.models import Conversation
 from helpdesk.realtime import open_connections
-from routing.queue import waiting_queue
 
 CHART_WIDTH = 320  # px of the longest bar / the trend line's width
 CHART_HEIGHT = 120
@@ -163,32 +160,27 @@ def _exposition() -> str:
         lines.extend([f"# HELP {name} {text}", f"# TYPE {name} {kind}"])
         lines.extend(f"{name}{labels} {value}" for labels, value in samples)
 
-    counts = dict(Escalation.objects.values_list("category").annotate(n=Count("pk")).order_by())
+    figures = right_now()
     # Database-wide figures: every web process reports the same ones (aggregate them with max,
     # not sum); only the websocket connections are this process's own.
+    counts, waits = figures.escalations_by_trigger, figures.queue_waits
     metric(
         "helpdesk_escalations_total",
         "counter",
         "Escalations by primary trigger, database-wide.",
         [(f'{{trigger="{code}"}}', counts.get(code, 0)) for code in Category.values],
     )
-    queued = list(waiting_queue().values_list("escalated_at", flat=True))
-    now = timezone.now()
-    waits = [(now - since).total_seconds() for since in queued if since]
     metric(
         "helpdesk_queue_length",
         "gauge",
         "Conversations waiting for an agent, not yet offered to one (database-wide).",
-        [("", len(queued))],
+        [("", figures.queue_length)],
     )
-    offered = Conversation.objects.filter(
-        status=Conversation.Status.WAITING, assigned_agent__isnull=False
-    ).count()
     metric(
         "helpdesk_offered_unaccepted",
         "gauge",
         "Conversations offered to an agent who has not accepted yet (database-wide).",
-        [("", offered)],
+        [("", figures.offered_unaccepted)],
     )
     metric(
         "helpdesk_queue_wait_seconds_max",
@@ -202,7 +194,7 @@ def _exposition() -> str:
         "The mean current wait in the queue.",
         [("", round(sum(waits) / len(waits), 1) if waits else 0.0)],
     )
-    by_status = dict(Conversation.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    by_status = figures.conversations_by_status
     metric(
         "helpdesk_conversations",
         "gauge",

@@ -55,7 +55,7 @@ def email_claim(*, conversation: Conversation, email: str) -> None:
     conversation.save(update_fields=["claimed_email", "claimed_customer"])
     event_record(
         conversation=conversation,
-        kind="identity.claimed",
+        kind=ConversationEvent.Kind.IDENTITY_CLAIMED,
         actor_kind=ConversationEvent.ActorKind.CUSTOMER,
         data={"email": email, "profile": conversation.claimed_customer_id},
     )
@@ -205,7 +205,7 @@ def _claim_prove(conversation: Conversation) -> Conversation:
     publish_on_commit(conversation.group_name, {"type": "chat.customer_changed"})
     event_record(
         conversation=conversation,
-        kind="identity.verified",
+        kind=ConversationEvent.Kind.IDENTITY_VERIFIED,
         actor_kind=ConversationEvent.ActorKind.CUSTOMER,
         data={"email": conversation.claimed_email, "profile": profile.pk},
     )

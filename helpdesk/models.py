@@ -46,6 +46,21 @@ class Customer(models.Model):
         return self.name or self.email or f"Visitor #{self.pk}"
 
 
+class Urgency(models.TextChoices):
+    """Declared from the least to the most urgent: that order is the ranking everywhere (the
+    queue's head start, the inbox's order, the handoff's assessment, the on-call path)."""
+
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+    @classmethod
+    def rank(cls, value: str, *, unknown: int = 0) -> int:
+        """0 (low) to 3 (critical); `unknown` for an empty or unknown value."""
+        return cls.values.index(value) if value in cls.values else unknown
+
+
 class Conversation(models.Model):
     class Status(models.TextChoices):
         ASSISTANT = "assistant", "With the assistant"
@@ -196,6 +211,45 @@ class Message(models.Model):
 class ConversationEvent(models.Model):
     """One row of a conversation's audit timeline: who did what, with the evidence."""
 
+    class Kind(models.TextChoices):
+        """Every kind of timeline row, defined once (the code writes these, never strings)."""
+
+        CONVERSATION_OPENED = "conversation.opened", "Conversation opened"
+        CONVERSATION_DIRECT = (
+            "conversation.direct",
+            "Sent straight to people (hold-out or direct channel)",
+        )
+        CONVERSATION_ESCALATED = "conversation.escalated", "Handed to people"
+        CONVERSATION_RESOLVED = "conversation.resolved", "Resolved"
+        AGENT_JOINED = "agent.joined", "An agent joined"
+        AGENT_LEFT = "agent.left", "An agent left"
+        ASSISTANT_ANSWERED = "assistant.answered", "The assistant answered"
+        ASSISTANT_FALLBACK = "assistant.fallback", "The assistant had no answer"
+        ASSISTANT_REPHRASE_REQUESTED = (
+            "assistant.rephrase_requested",
+            "The assistant asked to rephrase",
+        )
+        ASSISTANT_PERSON_REQUEST_DECLINED = (
+            "assistant.person_request_declined",
+            "The customer declined a person",
+        )
+        ASSISTANT_TURN_FAILED = (
+            "assistant.turn_failed",
+            "The assistant's turn kept failing",
+        )
+        IDENTITY_CLAIMED = "identity.claimed", "An email was claimed"
+        IDENTITY_VERIFIED = "identity.verified", "The email was proved"
+        ROUTING_ASSIGNED = "routing.assigned", "Offered to an agent"
+        ROUTING_QUEUED = "routing.queued", "Left in the queue"
+        ROUTING_MANUAL = "routing.manual", "Assigned by a supervisor"
+        ROUTING_RELEASED = "routing.released", "Taken back from an agent"
+        ROUTING_OVERFLOWED = "routing.overflowed", "Overflowed"
+        TRANSITION_PAGED = "transition.paged", "Agents paged"
+        TRANSITION_EMERGENCY = "transition.emergency", "Emergency path taken"
+        CALLBACK_SCHEDULED = "callback.scheduled", "Callback booked"
+        CALLBACK_DONE = "callback.done", "Callback done"
+        CALLBACK_DEADLINE_AT_RISK = "callback.deadline_at_risk", "Callback deadline at risk"
+
     class ActorKind(models.TextChoices):
         CUSTOMER = "customer", "Customer"
         ASSISTANT = "assistant", "Assistant"
@@ -204,7 +258,7 @@ class ConversationEvent(models.Model):
         SYSTEM = "system", "System"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=48, db_index=True)
+    kind = models.CharField(max_length=48, db_index=True, choices=Kind.choices)
     actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
     actor_user = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

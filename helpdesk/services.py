@@ -68,7 +68,7 @@ def conversation_start(
     )
     event_record(
         conversation=conversation,
-        kind="conversation.opened",
+        kind=ConversationEvent.Kind.CONVERSATION_OPENED,
         actor_kind=ConversationEvent.ActorKind.CUSTOMER,
         data={"channel": channel},
     )
@@ -114,7 +114,7 @@ def message_post(
     3. `guard` raises ChatError if the author may not write here (now, under the lock).
     4. Take last_seq + 1, insert, and publish once committed.
     """
-    return _post(
+    return _message_store(
         Conversation.objects.filter(pk=conversation_id),
         author_kind=author_kind,
         body=body,
@@ -125,7 +125,7 @@ def message_post(
     )
 
 
-def _post(
+def _message_store(
     rows: QuerySet[Conversation],
     *,
     author_kind: str,
@@ -241,7 +241,7 @@ def customer_post_message(
             )
 
     try:
-        return _post(
+        return _message_store(
             Conversation.objects.filter(public_id=public_id, customer_id=customer_id),
             author_kind=Message.AuthorKind.CUSTOMER,
             body=body,

@@ -17,8 +17,7 @@ from django.utils import timezone
 from helpdesk.models import Conversation
 from routing.models import HandlingTime, RoutingPolicy
 from routing.needs import Needs, conversation_needs
-from routing.queue import queue_position_filter
-from routing.services import online_with, qualified_agents, with_free_slot
+from routing.selectors import online_with, qualified_agents, queue_position_filter, with_free_slot
 
 SMOOTHING = 0.2  # weight of the newest sample in the moving average
 DEFAULT_SECONDS = 300.0

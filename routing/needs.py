@@ -15,7 +15,6 @@ from helpdesk.configcache import area
 from helpdesk.models import Conversation, Message
 from routing.models import RoutingPolicy, RoutingRule
 
-HELD = Conversation.HANDED_OVER_STATUSES
 NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
 CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
 CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if all ten fill at once

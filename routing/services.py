@@ -16,93 +16,35 @@ from typing import Any
 from django.db import transaction
 from django.db.models import (
     Case,
-    Count,
     F,
-    IntegerField,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from agents.models import Agent, AgentSkill
+from agents.models import Agent
+from agents.notify import inbox_changed
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.models import Conversation, ConversationEvent
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit, task_soon
+from helpdesk.realtime import task_soon
 from helpdesk.services import ChatError, conversation_event_send, event_record
 from routing.models import RoutingPolicy
 from routing.needs import Needs, conversation_needs, with_facts
-from routing.queue import waiting_queue
+from routing.selectors import (
+    agent_load,
+    qualified_agents,
+    waiting_queue,
+    with_free_slot,
+)
 
-HELD = Conversation.HANDED_OVER_STATUSES
 NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
 CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
 CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if all ten fill at once
-
-
-# -- who can take it --------------------------------------------------------------------------
-
-
-def agent_load() -> Coalesce:
-    """Annotation: how many handed-over conversations an agent holds (offered or accepted)."""
-    return Coalesce(_loads(), 0)
-
-
-def with_free_slot(agents: QuerySet[Agent]) -> QuerySet[Agent]:
-    """Agents (annotated with `load`) below their capacity."""
-    # (a keyword dict: the type checker cannot see the load annotation through the helpers)
-    return agents.filter(**{"load__lt": F("max_concurrent")})
-
-
-def _loads() -> Subquery:
-    return Subquery(
-        Conversation.objects.filter(assigned_agent=OuterRef("pk"), status__in=HELD)
-        .values("assigned_agent")
-        .annotate(count=Count("pk"))
-        .values("count"),
-        output_field=IntegerField(),
-    )
-
-
-def online_with(needs: Needs, *, exclude: list[int]) -> QuerySet[Agent]:
-    """The online agents who meet `needs`, not annotated (a subquery can sum over them)."""
-    agents = Agent.objects.filter(presence=Agent.Presence.ONLINE).exclude(pk__in=exclude)
-    for code, level in needs.skills.items():
-        agents = agents.filter(
-            pk__in=AgentSkill.objects.filter(skill__code=code, level__gte=level).values("agent")
-        )
-    if needs.language:
-        agents = agents.filter(languages__icontains=needs.language)
-    if needs.min_seniority:
-        agents = agents.filter(seniority__gte=needs.min_seniority)
-    return agents
-
-
-def qualified_agents(
-    needs: Needs, *, exclude: list[int], among: list[int] | None = None
-) -> QuerySet[Agent]:
-    """Online agents with every needed skill at its level, the language and the seniority,
-    annotated with their load and their level in the first needed skill."""
-    agents = online_with(needs, exclude=exclude)
-    if among is not None:
-        agents = agents.filter(pk__in=among)
-    first_skill = next(iter(needs.skills), None)
-    first_level = (
-        Subquery(
-            AgentSkill.objects.filter(agent=OuterRef("pk"), skill__code=first_skill).values(
-                "level"
-            )[:1],
-            output_field=IntegerField(),
-        )
-        if first_skill
-        else Value(0, output_field=IntegerField())
-    )
-    return agents.annotate(load=agent_load(), skill_level=first_level)
 
 
 def _ranked(
@@ -157,7 +99,16 @@ def _previous_agent(policy: RoutingPolicy) -> Subquery:
     )
 
 
-# -- assigning --------------------------------------------------------------------------------
+# -- the queue and assigning --------------------------------------------------------------------------------
+
+
+def enqueue(conversation: Conversation, *, urgency: str) -> None:
+    """Give an escalated conversation its place in the queue: the later of escalation time and
+    a head start for its urgency, so a long wait outranks a fresh urgent one in the end."""
+    policy = RoutingPolicy.load()
+    head_start = timedelta(minutes=policy.head_start_minutes(urgency))
+    conversation.queue_key = (conversation.escalated_at or timezone.now()) - head_start
+    Conversation.objects.filter(pk=conversation.pk).update(queue_key=conversation.queue_key)
 
 
 @dataclass
@@ -194,7 +145,9 @@ def route_conversation(*, conversation_id: int, among: list[int] | None = None) 
         if chosen is None:
             _queued(conversation, explanation)
             return Outcome(None, "queued", explanation)
-        _assign(conversation, chosen, kind="routing.assigned", data=explanation)
+        _assign(
+            conversation, chosen, kind=ConversationEvent.Kind.ROUTING_ASSIGNED, data=explanation
+        )
         return Outcome(chosen, "assigned", explanation)
 
 
@@ -265,7 +218,9 @@ def take_slot(
 
 
 def _load_of(agent: Agent) -> int:
-    return Conversation.objects.filter(assigned_agent=agent, status__in=HELD).count()
+    return Conversation.objects.filter(
+        assigned_agent=agent, status__in=Conversation.HANDED_OVER_STATUSES
+    ).count()
 
 
 def _assign(
@@ -289,10 +244,7 @@ def _assign(
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data={**data, "agent": agent.pk, "agent_name": agent.display_name},
     )
-    publish_on_commit(
-        INBOX_GROUP,
-        {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": kind},
-    )
+    inbox_changed(conversation, kind=kind)
     conversation_event_send("conversation.assigned", conversation)
 
 
@@ -305,7 +257,7 @@ def _queued(conversation: Conversation, explanation: dict[str, Any]) -> None:
     conversation.save(update_fields=["routing_note"])
     event_record(
         conversation=conversation,
-        kind="routing.queued",
+        kind=ConversationEvent.Kind.ROUTING_QUEUED,
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data=explanation,
     )
@@ -363,11 +315,13 @@ def manual_assign(
     capacity only when asked to, which is recorded."""
     with transaction.atomic():
         locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
-        if locked.status not in HELD:
+        if locked.status not in Conversation.HANDED_OVER_STATUSES:
             raise ChatError("not_handed_over", "Only conversations handed to people are assigned.")
         target = Agent.objects.select_for_update().get(pk=agent.pk)
         load = (
-            Conversation.objects.filter(assigned_agent=target, status__in=HELD)
+            Conversation.objects.filter(
+                assigned_agent=target, status__in=Conversation.HANDED_OVER_STATUSES
+            )
             .exclude(pk=locked.pk)
             .count()
         )
@@ -383,7 +337,7 @@ def manual_assign(
             locked,
             target,
             manual=True,
-            kind="routing.manual",
+            kind=ConversationEvent.Kind.ROUTING_MANUAL,
             data={
                 "by": getattr(by, "pk", None),
                 "replaced_agent": previous,
@@ -475,7 +429,7 @@ def _release(conversation: Conversation, agent: Agent, reason: str) -> None:
     conversation.save(update_fields=["declined_by", "assigned_agent", "offered_at", "routing_note"])
     event_record(
         conversation=conversation,
-        kind="routing.released",
+        kind=ConversationEvent.Kind.ROUTING_RELEASED,
         actor_kind=ConversationEvent.ActorKind.SYSTEM,
         data={"agent": agent.pk, "agent_name": agent.display_name, "reason": reason},
     )

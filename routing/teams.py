@@ -6,12 +6,16 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from agents.models import Agent
 from helpdesk.configcache import area
-from routing.hours import OpeningHours, Schedule, public_holidays
-from routing.models import OnCallShift, Team
-from routing.needs import Needs
+from helpdesk.models import Conversation
+from routing.hours import OpeningHours, Schedule, is_open, public_holidays
+from routing.models import OnCallShift, RoutingPolicy, Team
+from routing.needs import Needs, conversation_needs
 
 logger = logging.getLogger(__name__)
 
@@ -88,3 +92,29 @@ def on_call_agent(team: Team, at: datetime) -> Agent | None:
         .first()
     )
     return shift.agent if shift else None
+
+
+@dataclass(frozen=True)
+class ServingTeam:
+    """The team serving a conversation, its week, and whether it is working at `now` (the
+    handoff's steps ask it: open now, the next opening, the slots, the times in its zone)."""
+
+    team: Team | None
+    schedule: Schedule | None
+    now: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.schedule is None or is_open(self.schedule, self.now)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.schedule.zone if self.schedule else settings.TIME_ZONE)
+
+
+def serving_team(
+    conversation: Conversation, now: datetime, needs: Needs | None = None
+) -> ServingTeam:
+    needs = needs or conversation_needs(conversation, RoutingPolicy.load())
+    team = team_for(needs)
+    return ServingTeam(team, team_schedule(team, now) if team else None, now)

@@ -13,6 +13,7 @@ from django.db import models
 
 from escalation.engine import NESTED_QUANTIFIER
 from helpdesk.configcache import area
+from helpdesk.models import Urgency  # noqa: F401  (re-exported: escalation.models.Urgency)
 
 UNIT = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -52,13 +53,6 @@ class Category(models.TextChoices):
     SENTIMENT = "sentiment", "Negative sentiment"
     LOOP = "loop", "Going in circles"
     CONFIDENCE = "confidence", "Low confidence"
-
-
-class Urgency(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
 
 
 class SingletonPolicy(models.Model):

@@ -10,12 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agents.models import Agent
-from escalation.feedback import straight_to_agents, survey_begin
+from agents.notify import inbox_changed
+from escalation.holdout import straight_to_agents
 from escalation.models import Callback
+from escalation.surveys import survey_begin
 from escalation.texts import introduce_text
 from escalation.transition import wait_resume
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit
 from helpdesk.services import (
     ChatError,
     PostResult,
@@ -87,7 +88,10 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
         if taken_free:  # not offered by routing first: this is the assignment
             conversation_event_send("conversation.assigned", conversation)
         _announce(
-            conversation, agent, "agent.joined", f"{agent.display_name} joined the conversation."
+            conversation,
+            agent,
+            ConversationEvent.Kind.AGENT_JOINED,
+            f"{agent.display_name} joined the conversation.",
         )
         if conversation.escalated_at is not None and conversation.automated:
             # The assistant handed over, so it introduces the agent (never in the hold-out).
@@ -111,7 +115,12 @@ def conversation_leave(*, public_id: uuid.UUID | str, agent: Agent) -> Conversat
         if left != 1:
             raise ChatError("not_joined", "You have not joined this conversation.")
         conversation.assigned_agent, conversation.status = None, Conversation.Status.WAITING
-        _announce(conversation, agent, "agent.left", f"{agent.display_name} left the conversation.")
+        _announce(
+            conversation,
+            agent,
+            ConversationEvent.Kind.AGENT_LEFT,
+            f"{agent.display_name} left the conversation.",
+        )
         # Back in the queue, where it was; and the agent's slot is free for someone else.
         wait_resume(conversation, timezone.now())  # the customer hears from us again
         route_soon(conversation.pk)
@@ -130,7 +139,7 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
         _announce(
             conversation,
             agent,
-            "conversation.resolved",
+            ConversationEvent.Kind.CONVERSATION_RESOLVED,
             f"{agent.display_name} marked this conversation as resolved.",
         )
         record_handling_time(conversation)
@@ -147,10 +156,7 @@ def _announce(conversation: Conversation, agent: Agent, kind: str, notice: str) 
     )
     system_message_post(conversation=conversation, body=notice)
     conversation_publish_status(conversation)
-    publish_on_commit(
-        INBOX_GROUP,
-        {"type": "inbox.changed", "conversation": str(conversation.public_id), "kind": kind},
-    )
+    inbox_changed(conversation, kind=kind)
 
 
 def agent_post_message(

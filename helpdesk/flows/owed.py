@@ -35,7 +35,7 @@ from helpdesk.services import event_record
 
 logger = logging.getLogger(__name__)
 
-TURN_FAILED = "assistant.turn_failed"
+TURN_FAILED = ConversationEvent.Kind.ASSISTANT_TURN_FAILED
 
 
 def turn_owe(message: Message) -> None:

@@ -18,7 +18,7 @@ from assistant.analysis import Analysis, Earlier
 from assistant.repetition import sounds_restated
 from assistant.runtime import Assistant, get_assistant
 from escalation.emergency import urgency_recheck
-from escalation.engine import Decision, Policy, Turn, evaluate
+from escalation.engine import Decision, MessageReading, Policy, evaluate
 from escalation.models import Escalation
 from escalation.selectors import policy_from_db
 from escalation.services import conversation_escalate
@@ -177,10 +177,14 @@ def _reply_text(analysis: Analysis, decision: Decision) -> str:
 
 def _reply_kind(analysis: Analysis, decision: Decision) -> str:
     if decision.rephrase:
-        return "assistant.rephrase_requested"
+        return ConversationEvent.Kind.ASSISTANT_REPHRASE_REQUESTED
     if decision.declined:
-        return "assistant.person_request_declined"
-    return "assistant.answered" if analysis.draft.text else "assistant.fallback"
+        return ConversationEvent.Kind.ASSISTANT_PERSON_REQUEST_DECLINED
+    return (
+        ConversationEvent.Kind.ASSISTANT_ANSWERED
+        if analysis.draft.text
+        else ConversationEvent.Kind.ASSISTANT_FALLBACK
+    )
 
 
 def _store_analysis(
@@ -226,9 +230,9 @@ def _store_analysis(
     )
 
 
-def turn_from_analysis(text: str, analysis: Analysis, *, hand_over: bool = False) -> Turn:
+def turn_from_analysis(text: str, analysis: Analysis, *, hand_over: bool = False) -> MessageReading:
     person = analysis.person
-    return Turn(
+    return MessageReading(
         text=text,
         intent=analysis.intent.intent,
         intent_confidence=analysis.intent.confidence,
@@ -249,8 +253,8 @@ def turn_from_analysis(text: str, analysis: Analysis, *, hand_over: bool = False
     )
 
 
-def _turn_from_row(row: MessageAnalysis) -> Turn:
-    return Turn(
+def _turn_from_row(row: MessageAnalysis) -> MessageReading:
+    return MessageReading(
         text=row.message.body,
         intent=row.intent,
         intent_confidence=row.intent_confidence,

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from agents.models import Agent
 from escalation.callbacks import customer_choose
-from escalation.feedback import handoff_rate
 from escalation.models import Survey
+from escalation.surveys import handoff_rate
 from helpdesk.flows import conversation_join, conversation_resolve
 from tests.api.conftest import client_for_user
 from tests.conftest import escalated_conversation

@@ -6,8 +6,8 @@ from typing import Any
 from escalation.engine import (
     Boundary,
     Decision,
+    MessageReading,
     Policy,
-    Turn,
     compile_phrase,
     default_policy,
     evaluate,
@@ -16,7 +16,7 @@ from escalation.engine import (
 POLICY = default_policy()
 
 
-BASE = Turn(
+BASE = MessageReading(
     text="where is my order",
     intent="order_status",
     intent_confidence=0.9,
@@ -27,7 +27,7 @@ BASE = Turn(
 )
 
 
-def turn(text: str = "where is my order", **fields: Any) -> Turn:
+def turn(text: str = "where is my order", **fields: Any) -> MessageReading:
     return replace(BASE, text=text, **fields)
 
 

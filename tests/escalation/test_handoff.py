@@ -2,7 +2,7 @@
 
 import pytest
 
-from escalation.handoff import PACKAGE_KEYS, Turn, customer_requests
+from escalation.handoff import PACKAGE_KEYS, CustomerLine, customer_requests
 from escalation.models import HandoffPackage
 from escalation.services import handoff_refresh
 from helpdesk.flows import conversation_open
@@ -117,8 +117,10 @@ def test_no_package_before_an_escalation(alice_conversation: Conversation) -> No
     assert not HandoffPackage.objects.exists()
 
 
-def turn(text: str, seq: int = 1) -> Turn:
-    return Turn(seq, text, "", 0.0, 0.0, False, "")
+def turn(text: str, seq: int = 1) -> CustomerLine:
+    return CustomerLine(
+        seq=seq, text=text, intent="", confidence=0.0, sentiment=0.0, answered=False, article=""
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from django.test import Client
 
 from agents.models import Agent
 from escalation.callbacks import customer_choose
-from escalation.feedback import handoff_rate, held_out
+from escalation.holdout import held_out
 from escalation.metrics import (
     Period,
     by_intent,
@@ -26,6 +26,7 @@ from escalation.metrics import (
     trend,
 )
 from escalation.models import Escalation, HandoffRating, MeasurementPolicy, Survey
+from escalation.surveys import handoff_rate
 from escalation.views import csv_cell
 from helpdesk.flows import conversation_join, conversation_open, conversation_resolve
 from helpdesk.models import Conversation, Customer, Message, MessageAnalysis

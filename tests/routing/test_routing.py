@@ -26,8 +26,8 @@ from helpdesk.flows import (
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from helpdesk.services import ChatError, message_post
 from routing.models import RoutingPolicy, RoutingRule, Skill
-from routing.queue import enqueue, queue_position, waiting_queue
-from routing.services import expire_offers, manual_assign, route_conversation
+from routing.selectors import queue_position, waiting_queue
+from routing.services import enqueue, expire_offers, manual_assign, route_conversation
 from tests.conftest import escalated_conversation as escalate
 from tests.conftest import make_agent
 

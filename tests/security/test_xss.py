@@ -25,8 +25,8 @@ from django.utils.html import escape
 
 from agents.models import Agent
 from escalation.callbacks import callback_take, customer_choose
-from escalation.feedback import handoff_rate
 from escalation.models import Callback
+from escalation.surveys import handoff_rate
 from escalation.timers import timers_run_due
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
 from helpdesk.flows import (

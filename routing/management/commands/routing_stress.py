@@ -26,7 +26,8 @@ from django.utils import timezone
 from agents.models import Agent
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from routing.models import RoutingPolicy
-from routing.services import agent_load, route_conversation
+from routing.selectors import agent_load
+from routing.services import route_conversation
 
 
 class Command(BaseCommand):
@@ -126,7 +127,7 @@ def _measure(agent_ids: list[int], conversation_ids: list[int], seconds: float) 
     )
     assigned_events = (
         ConversationEvent.objects.filter(
-            conversation_id__in=conversation_ids, kind="routing.assigned"
+            conversation_id__in=conversation_ids, kind=ConversationEvent.Kind.ROUTING_ASSIGNED
         )
         .values("conversation")
         .annotate(times=Count("pk"))

@@ -1,73 +1,19 @@
-"""Measuring the handoffs: the hold-out that goes straight to agents, the customer's survey after
-a conversation people handled, and the agent's one-click rating of the handoff they received."""
+"""What people say afterwards: the customer's survey in the chat after resolution, and the
+agent's one-click rating of the handoff."""
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
 from escalation.models import HandoffRating, MeasurementPolicy, Survey
 from escalation.texts import render
-from escalation.transition import handoff_begin
-from helpdesk.models import Conversation, ConversationEvent, Message
-from helpdesk.realtime import INBOX_GROUP, publish_on_commit
-from helpdesk.services import ChatError, conversation_publish_status, event_record, message_post
-from routing.queue import enqueue
-from routing.services import route_soon
+from helpdesk.models import Conversation, Message
+from helpdesk.services import ChatError, message_post
 
-DIRECT = "direct"  # the trigger a conversation that skipped the assistant shows in the inbox
 COMMENT_CHARS = 1000
-
-
-def held_out(public_id: uuid.UUID, share: float) -> bool:
-    """Deterministic per conversation: the same id always lands on the same side, and over many
-    ids the share held out approaches `share`."""
-    digest = hashlib.sha256(public_id.bytes).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < share
-
-
-def straight_to_agents(conversation: Conversation) -> bool:
-    """A new conversation from a direct channel, or in the hold-out, skips the assistant: it
-    waits for an agent at once (with the same updates and offers as a handoff)."""
-    policy = MeasurementPolicy.load()
-    direct = conversation.channel in policy.direct_channel_list
-    if not direct and not held_out(conversation.public_id, policy.holdout_share):
-        return False
-    now = timezone.now()
-    with transaction.atomic():
-        conversation.automated = False
-        conversation.status = Conversation.Status.WAITING
-        conversation.escalated_at = now
-        conversation.trigger = DIRECT
-        conversation.urgency = "normal"
-        conversation.save(
-            update_fields=["automated", "status", "escalated_at", "trigger", "urgency"]
-        )
-        enqueue(conversation, urgency="normal")
-        event_record(
-            conversation=conversation,
-            kind="conversation.direct",
-            actor_kind=ConversationEvent.ActorKind.SYSTEM,
-            data={"reason": "direct channel" if direct else "hold-out"},
-        )
-        handoff_begin(conversation=conversation, escalation=None, now=now, introduce=False)
-        conversation_publish_status(conversation)
-        route_soon(conversation.pk)
-        publish_on_commit(
-            INBOX_GROUP,
-            {
-                "type": "inbox.escalated",
-                "conversation": str(conversation.public_id),
-                "urgency": "normal",
-                "trigger": DIRECT,
-            },
-        )
-    return True
 
 
 # -- the customer's survey ---------------------------------------------------------------------
