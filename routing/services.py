@@ -15,16 +15,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import (
-    Case,
-    F,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from agents.models import Agent
@@ -35,8 +29,11 @@ from helpdesk.realtime import task_soon
 from helpdesk.services import ChatError, conversation_event_send, event_record
 from routing.models import RoutingPolicy
 from routing.needs import Needs, conversation_needs, with_facts
+from routing.ranking import rank
 from routing.selectors import (
     agent_load,
+    best_qualified,
+    candidate_of,
     qualified_agents,
     waiting_queue,
     with_free_slot,
@@ -50,39 +47,23 @@ CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if a
 def _ranked(
     conversation: Conversation, needs: Needs, among: list[int] | None
 ) -> tuple[list[Agent], list[Agent], int | None]:
-    """The qualified agents with a free slot, best first (the customer's recent agent, then
-    skill level, then the least loaded, then whoever has waited longest since their last
-    assignment), the best few of those at capacity (for the explanation), and the recent agent.
-    One statement: a window ranks the free and the full apart, so a decision among 1,000
-    agents reads at most twenty rows."""
+    """The qualified agents with a free slot, best first (routing.ranking decides the order),
+    the best few of those at capacity (for the explanation), and the customer's recent agent.
+    SQL only pre-filters: the best few free and full (routing.selectors.best_qualified)."""
     exclude = list(conversation.declined_by)
     if exclude and not qualified_agents(needs, exclude=exclude, among=among).exists():
         exclude = []  # only agents who let it go qualify: better them again than nobody
-    order = (
-        F("skill_level").desc(nulls_last=True),
-        F("load").asc(),
-        F("last_assigned_at").asc(nulls_first=True),
-        F("pk").asc(),
-    )
     qualified = qualified_agents(needs, exclude=exclude, among=among)
-    full = Case(When(load__gte=F("max_concurrent"), then=Value(1)), default=Value(0))
-    rows: list[Agent] = list(
-        qualified.annotate(full=full)
-        .annotate(place=Window(RowNumber(), partition_by=[F("full")], order_by=order))
-        .filter(place__lte=CANDIDATES_TRIED)
-        .order_by("full", "place")
-    )
-    candidates = [agent for agent in rows if not agent.full]  # type: ignore[attr-defined]
-    at_capacity = [agent for agent in rows if agent.full][:CANDIDATES_SHOWN]  # type: ignore[attr-defined]
+    rows = best_qualified(qualified, per_side=CANDIDATES_TRIED)
     previous: int | None = getattr(conversation, "previous_agent", None)
-    if previous is not None:
-        ranked_previous = next((agent for agent in candidates if agent.pk == previous), None)
-        if ranked_previous is None:  # free but ranked below the first ten: rare, one query
-            ranked_previous = with_free_slot(qualified).filter(pk=previous).first()
-        if ranked_previous is not None:
-            others = [agent for agent in candidates if agent.pk != previous]
-            candidates = [ranked_previous, *others]
-    return candidates, at_capacity, previous
+    if previous is not None and all(agent.pk != previous for agent in rows):
+        # Free but ranked below the first ten: rare, one query.
+        rows += list(with_free_slot(qualified).filter(pk=previous))
+    by_id = {agent.pk: agent for agent in rows}
+    ranking = rank((candidate_of(agent) for agent in rows), previous=previous)
+    free = [by_id[candidate.agent_id] for candidate in ranking.free]
+    full = [by_id[candidate.agent_id] for candidate in ranking.full[:CANDIDATES_SHOWN]]
+    return free, full, previous
 
 
 def _previous_agent(policy: RoutingPolicy) -> Subquery:
