@@ -47,7 +47,7 @@ from benchmarks.wsbench import (  # noqa: E402
     setup_script,
     setups,
 )
-from tests.server import manage  # noqa: E402
+from tests.support.server import manage  # noqa: E402
 
 # Other benchmarks import these from here.
 __all__ = ["CHAT_COOKIE", "scratch_postgres"]

@@ -42,7 +42,7 @@ from benchmarks.wsbench import (  # noqa: E402
     setup_script,
     setups,
 )
-from tests.server import AsgiServer  # noqa: E402
+from tests.support.server import AsgiServer  # noqa: E402
 
 LEVELS = [int(n) for n in os.environ.get("BENCH_CONNECTIONS", "1000,10000").split(",")]
 IDLE_SECONDS = 6.0

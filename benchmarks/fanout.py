@@ -43,7 +43,7 @@ from benchmarks.wsbench import (  # noqa: E402
     setup_script,
     setups,
 )
-from tests.server import AsgiServer  # noqa: E402
+from tests.support.server import AsgiServer  # noqa: E402
 
 SIZES = [1, 10, 100, 500]
 MESSAGES = int(os.environ.get("BENCH_FANOUT_MESSAGES", "30"))

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.chat_roundtrip import scratch_postgres  # noqa: E402
 from benchmarks.wsbench import EMBEDDED  # noqa: E402
-from tests.server import EXTERNAL_SERVICES, embedded_env, manage  # noqa: E402
+from tests.support.server import EXTERNAL_SERVICES, embedded_env, manage  # noqa: E402
 
 SIZES = [10, 200]
 REPEAT = int(os.environ.get("BENCH_PAGES_REPEAT", "15"))

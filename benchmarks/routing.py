@@ -17,7 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.chat_roundtrip import scratch_postgres  # noqa: E402
-from tests.server import manage  # noqa: E402
+from tests.support.server import manage  # noqa: E402
 
 WORKERS = 8
 ROWS = 200

@@ -21,8 +21,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from tests import soak
-    from tests.server import AsgiServer, embedded_env, manage
+    from tests.support import soak
+    from tests.support.server import AsgiServer, embedded_env, manage
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=600)

@@ -1,5 +1,5 @@
 """storm: 10,000 customer sockets on one uvicorn process (PostgreSQL + channels-redis) close at
-the same instant, all reconnect at once, and close at once again (tests/storm.py drives them).
+the same instant, all reconnect at once, and close at once again (tests/support/storm.py drives them).
 Reported: how long each wave took, the group memberships left in Redis after each close storm
 (0 expected), and the server log's layer failures (MaxConnectionsError, "Could not leave", a
 pool wait that timed out; none expected). tests/test_storm.py runs the same at 3,000 in CI.
@@ -22,8 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.wsbench import PRODUCTION, setup_script, setups  # noqa: E402
-from tests import storm  # noqa: E402
-from tests.server import AsgiServer  # noqa: E402
+from tests.support import storm  # noqa: E402
+from tests.support.server import AsgiServer  # noqa: E402
 
 SOCKETS = int(os.environ.get("STORM_SOCKETS", "10000"))
 

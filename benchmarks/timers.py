@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.chat_roundtrip import scratch_postgres  # noqa: E402
 from benchmarks.routing import WORKERS, skip_locked_dequeue  # noqa: E402
-from tests.server import manage  # noqa: E402
+from tests.support.server import manage  # noqa: E402
 
 TIMERS = 200
 

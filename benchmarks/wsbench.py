@@ -20,7 +20,7 @@ from websockets.typing import Origin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.server import embedded_env, manage  # noqa: E402
+from tests.support.server import embedded_env, manage  # noqa: E402
 
 CHAT_COOKIE = "hd_chat"
 EMBEDDED = "embedded: SQLite, in-memory layer"

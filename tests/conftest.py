@@ -14,18 +14,15 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.utils.module_loading import import_string
 
-from agents.models import Agent, AgentSkill
+from agents.models import Agent
 from helpdesk import configcache, demo_data
 from helpdesk.flows import (
-    TurnOutcome,
     conversation_open,
-    customer_message_answer,
-    customer_message_receive,
 )
 from helpdesk.flows.runner import turn_threads_stop
-from helpdesk.models import Conversation, Customer, KnowledgeArticle, Message
-from routing.models import Skill
-from tests.fakes import llm  # noqa: F401  (a fixture shared by the assistant tests)
+from helpdesk.models import Conversation, Customer, KnowledgeArticle
+from tests.support.factories import make_agent
+from tests.support.fakes import llm  # noqa: F401  (a fixture shared by the assistant tests)
 
 ORIGIN = (b"origin", b"http://localhost")
 # Every browser and server test starts its chats from 127.0.0.1: the per-address limit on new
@@ -122,17 +119,6 @@ def bob_conversation(bob: Customer) -> Conversation:
     return conversation_open(customer=bob)
 
 
-def make_agent(
-    username: str, name: str, *, skills: dict[str, int] | None = None, **fields: object
-) -> Agent:
-    user = User.objects.create_user(username=username, password="pw-" + username)
-    agent = Agent.objects.create(user=user, display_name=name, **fields)
-    for code, level in (skills or {}).items():
-        skill, _ = Skill.objects.get_or_create(code=code, defaults={"name": code.title()})
-        AgentSkill.objects.create(agent=agent, skill=skill, level=level)
-    return agent
-
-
 @pytest.fixture
 def dana(db: None) -> Agent:
     """A senior billing agent."""
@@ -170,31 +156,3 @@ def after_commit(settings: Any, django_capture_on_commit_callbacks: Any) -> Any:
     a real worker is tested in tests/agents/test_tasks.py)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     return django_capture_on_commit_callbacks
-
-
-def say(conversation: Conversation, text: str) -> TurnOutcome:
-    """A customer message through the real turn handler, as the chat socket sends it."""
-    _, outcome = customer_message_answer(
-        public_id=conversation.public_id, customer_id=conversation.customer_id, body=text
-    )
-    return outcome
-
-
-def customer_writes(conversation: Conversation, text: str) -> Message:
-    """A customer's message through the flow the chat socket uses (stored, its turn owed)."""
-    return customer_message_receive(
-        public_id=conversation.public_id,
-        customer_id=conversation.customer_id,
-        body=text,
-        client_msg_id="",
-    ).message
-
-
-def escalated_conversation(
-    name: str, text: str = "I want to speak to a human", **customer: object
-) -> Conversation:
-    """A new customer whose first message hands the conversation to people."""
-    conversation = conversation_open(customer=Customer.objects.create(name=name, **customer))
-    say(conversation, text)
-    conversation.refresh_from_db()
-    return conversation

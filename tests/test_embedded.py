@@ -19,7 +19,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from helpdesk.demo_data import DEMO_PASSWORD
-from tests.server import AsgiServer, embedded_env, manage
+from tests.support.server import AsgiServer, embedded_env, manage
 
 pytestmark = pytest.mark.slow  # real processes: deselected by make test-fast, run by make test
 

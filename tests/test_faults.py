@@ -36,10 +36,10 @@ from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from helpdesk.services import message_post
 from routing.services import route_conversation
-from tests.conftest import escalated_conversation, make_agent
-from tests.server import AsgiServer, database_url, free_port
+from tests.support.factories import escalated_conversation, make_agent
+from tests.support.server import AsgiServer, database_url, free_port
+from tests.support.wsclient import agent_socket, connect, receive_type, send_message, session_cookie
 from tests.test_embedded import Browser
-from tests.wsclient import agent_socket, connect, receive_type, send_message, session_cookie
 
 ON_POSTGRES = pytest.mark.skipif(
     os.environ.get("REQUIRE_SERVICES") != "1"

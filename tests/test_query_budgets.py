@@ -23,7 +23,7 @@ from helpdesk.flows import customer_message_receive
 from helpdesk.models import Conversation, Customer, OwedTurn
 from routing.models import Team, TeamHours
 from routing.services import route_conversation
-from tests.conftest import escalated_conversation, make_agent
+from tests.support.factories import escalated_conversation, make_agent
 
 pytestmark = [pytest.mark.usefixtures("knowledge_base"), pytest.mark.django_db(transaction=True)]
 

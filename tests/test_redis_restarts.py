@@ -42,10 +42,10 @@ from helpdesk import broker
 from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.layers import redis_channel_layer
 from helpdesk.models import Conversation, Customer
-from tests.conftest import make_agent
-from tests.server import ROOT, database_url
+from tests.support.factories import make_agent
+from tests.support.server import ROOT, database_url
+from tests.support.wsclient import agent_socket, connect, receive_type, send_message, session_cookie
 from tests.test_faults import ON_POSTGRES, PrivateRedis
-from tests.wsclient import agent_socket, connect, receive_type, send_message, session_cookie
 
 RESTARTS = 20
 
@@ -190,7 +190,7 @@ class Worker:
             "CELERY_BROKER_URL": redis.url,
             "CELERY_QUEUE": self.queue,
             "HELPDESK_TICKER": "false",
-            "EMAIL_BACKEND": "tests.fakes.SlowFileEmailBackend",
+            "EMAIL_BACKEND": "tests.support.fakes.SlowFileEmailBackend",
             "FAKE_MAIL_SECONDS": "0.1",
             "EMAIL_FILE_PATH": str(self.mail_dir),
         }

@@ -22,8 +22,8 @@ from websockets.sync.client import ClientConnection
 
 from escalation.models import Timer
 from helpdesk.models import Conversation
-from tests.conftest import make_agent
-from tests.server import ROOT, AsgiServer, database_url
+from tests.support.factories import make_agent
+from tests.support.server import ROOT, AsgiServer, database_url
 from tests.test_embedded import Browser, receive
 
 pytestmark = [

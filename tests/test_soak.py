@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from helpdesk.models import Message, MessageAnalysis, OwedTurn
-from tests import soak
-from tests.server import AsgiServer
+from tests.support import soak
+from tests.support.server import AsgiServer
 
 pytestmark = [
     pytest.mark.slow,

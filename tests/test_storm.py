@@ -22,8 +22,8 @@ from django.db import connection
 
 from helpdesk.chattoken import make_chat_token
 from helpdesk.models import Conversation, Customer
-from tests import storm
-from tests.server import AsgiServer, database_url
+from tests.support import storm
+from tests.support.server import AsgiServer, database_url
 
 pytestmark = [
     pytest.mark.slow,

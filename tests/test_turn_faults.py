@@ -23,8 +23,8 @@ from django.db import connection
 
 from helpdesk.models import Conversation, Message, OwedTurn
 from helpdesk.realtime import task_named
-from tests.fakes import FakeLLM
-from tests.server import ROOT, AsgiServer, database_url
+from tests.support.fakes import FakeLLM
+from tests.support.server import ROOT, AsgiServer, database_url
 from tests.test_embedded import Browser
 
 pytestmark = [

@@ -9,8 +9,8 @@ from agents.models import Agent
 from helpdesk.asgi import application
 from helpdesk.flows import conversation_join, conversation_leave, conversation_open
 from helpdesk.models import Conversation, Customer
-from tests.conftest import make_agent
-from tests.wsclient import (
+from tests.support.factories import make_agent
+from tests.support.wsclient import (
     ORIGIN,
     agent_socket,
     assert_refused,

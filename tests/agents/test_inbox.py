@@ -15,9 +15,9 @@ from agents.models import Agent
 from helpdesk.asgi import application
 from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
-from tests.conftest import customer_writes, make_agent
-from tests.conftest import escalated_conversation as escalated
-from tests.wsclient import ORIGIN, assert_refused, session_cookie
+from tests.support.factories import customer_writes, make_agent
+from tests.support.factories import escalated_conversation as escalated
+from tests.support.wsclient import ORIGIN, assert_refused, session_cookie
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 

@@ -20,8 +20,8 @@ from agents.models import Agent
 from helpdesk.asgi import application
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from tests.conftest import make_agent
-from tests.wsclient import ORIGIN, connect, customer_socket
+from tests.support.factories import make_agent
+from tests.support.wsclient import ORIGIN, connect, customer_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

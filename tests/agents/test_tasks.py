@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.tasks import presence_sweep
-from tests.conftest import make_agent
-from tests.server import ROOT, database_url
+from tests.support.factories import make_agent
+from tests.support.server import ROOT, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

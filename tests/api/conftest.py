@@ -18,7 +18,7 @@ from api.services import token_issue
 from escalation.models import Callback
 from helpdesk.chattoken import make_chat_token
 from helpdesk.models import Conversation
-from tests.conftest import make_agent
+from tests.support.factories import make_agent
 
 ROLES = ["anonymous", "customer", "other_customer", "claimant", "agent", "supervisor"]
 

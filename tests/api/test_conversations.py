@@ -12,7 +12,7 @@ from agents.models import Agent
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from tests.api.conftest import client_for_chat, client_for_user
-from tests.conftest import escalated_conversation
+from tests.support.factories import escalated_conversation
 
 
 def test_an_agent_starts_a_conversation_and_the_customer_uses_its_token(

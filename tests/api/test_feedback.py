@@ -12,7 +12,7 @@ from escalation.models import Survey
 from escalation.surveys import handoff_rate
 from helpdesk.flows import conversation_join, conversation_resolve
 from tests.api.conftest import client_for_user
-from tests.conftest import escalated_conversation
+from tests.support.factories import escalated_conversation
 
 
 def test_surveys_ratings_and_metrics_read_what_customers_and_agents_said(

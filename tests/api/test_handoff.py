@@ -11,7 +11,7 @@ from agents.models import Agent
 from helpdesk.flows import conversation_open
 from helpdesk.models import Customer
 from tests.api.conftest import client_for_chat, client_for_user
-from tests.conftest import customer_writes, escalated_conversation
+from tests.support.factories import customer_writes, escalated_conversation
 
 
 def signed_in(user: User) -> Client:

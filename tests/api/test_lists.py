@@ -21,7 +21,7 @@ from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
 from routing.estimates import wait_estimate
 from tests.api.conftest import client_for_user, scheduled_callback
-from tests.conftest import escalated_conversation, make_agent
+from tests.support.factories import escalated_conversation, make_agent
 
 
 def assert_fixed_queries(

@@ -18,7 +18,7 @@ from helpdesk.models import Conversation, KnowledgeArticle, Message
 from helpdesk.selectors import message_payload
 from helpdesk.services import message_post
 from tests.api.conftest import client_for_chat, client_for_user
-from tests.conftest import escalated_conversation
+from tests.support.factories import escalated_conversation
 
 
 def url(conversation: Conversation) -> str:

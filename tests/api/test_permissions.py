@@ -19,7 +19,7 @@ from helpdesk.flows import conversation_open
 from helpdesk.identity import email_claim
 from helpdesk.models import Conversation, Customer
 from tests.api.conftest import ROLES, client_for_chat, client_for_user, scheduled_callback
-from tests.conftest import escalated_conversation, make_agent
+from tests.support.factories import escalated_conversation, make_agent
 
 OK = {"agent": 200, "supervisor": 200}
 OUTSIDERS = {"anonymous": 401, "other_customer": 403, "claimant": 403}

@@ -25,7 +25,7 @@ from api.services import token_issue
 from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Customer
 from tests.api.conftest import scheduled_callback
-from tests.conftest import escalated_conversation
+from tests.support.factories import escalated_conversation
 
 
 def test_the_schema_and_the_docs_are_open_to_anyone() -> None:

@@ -28,7 +28,7 @@ from helpdesk.flows import conversation_open, conversation_resolve
 from helpdesk.models import Conversation, Customer
 from helpdesk.signals import conversation_event
 from tests.api.conftest import client_for_chat, client_for_user
-from tests.conftest import escalated_conversation
+from tests.support.factories import escalated_conversation
 
 
 class Receiver:

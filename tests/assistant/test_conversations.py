@@ -17,7 +17,7 @@ from escalation.models import (
     SentimentPolicy,
 )
 from helpdesk.models import Conversation, ConversationEvent, KnowledgeArticle, MessageAnalysis
-from tests.conftest import say
+from tests.support.factories import say
 
 CONVERSATIONS = Path(__file__).parent / "data" / "conversations.jsonl"
 

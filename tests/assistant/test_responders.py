@@ -9,7 +9,7 @@ import pytest
 from assistant.intent import IntentPrediction
 from assistant.responders import LocalResponder, OpenAICompatibleResponder, ReplyRequest
 from assistant.retrieval import ArticleDoc, Hit
-from tests.fakes import FakeLLM  # the `llm` fixture comes from conftest
+from tests.support.fakes import FakeLLM  # the `llm` fixture comes from conftest
 
 RETURNS = ArticleDoc(
     7, "Return policy", "Return any unused item within 30 days.", "", ("return_item",)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from tests.server import AsgiServer
+from tests.support.server import AsgiServer
 
 # Playwright's sync API keeps an event loop on the main thread; Django's ORM refuses to run
 # there unless told. Set at import: pytest-django's flush at teardown needs it too.

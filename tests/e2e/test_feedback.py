@@ -11,9 +11,9 @@ from playwright.sync_api import Browser, expect
 
 from escalation.models import HandoffRating, Survey
 from helpdesk.models import Conversation
-from tests.conftest import make_agent
 from tests.e2e.test_live_chat import customer_starts_chat, send, sign_in
-from tests.server import AsgiServer
+from tests.support.factories import make_agent
+from tests.support.server import AsgiServer
 
 pytestmark = pytest.mark.e2e
 

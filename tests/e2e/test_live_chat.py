@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from helpdesk.models import Conversation, KnowledgeArticle
-from tests.conftest import make_agent
-from tests.server import AsgiServer
+from tests.support.factories import make_agent
+from tests.support.server import AsgiServer
 
 pytestmark = pytest.mark.e2e
 

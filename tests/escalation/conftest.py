@@ -11,7 +11,7 @@ from escalation.models import (
     UrgencyCriterion,
 )
 from routing.models import OnCallShift, Team, TeamHours
-from tests.conftest import make_agent
+from tests.support.factories import make_agent
 from tests.support.waiting import (
     SATURDAY_22,
 )

@@ -18,8 +18,8 @@ from escalation.models import Callback
 from escalation.timers import timers_run_due
 from helpdesk.asgi import application
 from helpdesk.models import Conversation, Customer, Message
-from tests.conftest import escalated_conversation, make_agent
-from tests.wsclient import (
+from tests.support.factories import escalated_conversation, make_agent
+from tests.support.wsclient import (
     ORIGIN,
     agent_socket,
     connect,

@@ -12,7 +12,7 @@ from helpdesk.flows import conversation_join, conversation_open, conversation_re
 from helpdesk.models import Conversation, Customer
 from helpdesk.signals import conversation_event
 from routing.services import route_conversation
-from tests.conftest import escalated_conversation
+from tests.support.factories import escalated_conversation
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 

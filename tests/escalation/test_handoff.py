@@ -7,7 +7,7 @@ from escalation.models import HandoffPackage
 from escalation.services import handoff_refresh
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from tests.conftest import customer_writes, say
+from tests.support.factories import customer_writes, say
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 

@@ -31,7 +31,7 @@ from escalation.views import csv_cell
 from helpdesk.flows import conversation_join, conversation_open, conversation_resolve
 from helpdesk.models import Conversation, Customer, Message, MessageAnalysis
 from helpdesk.services import ChatError
-from tests.conftest import make_agent
+from tests.support.factories import make_agent
 
 DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 PERIOD = Period(datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 5, tzinfo=UTC))
@@ -298,7 +298,7 @@ def answer(conversation: Conversation, choice: str, contact: str = "") -> Any:
 
 @pytest.mark.usefixtures("knowledge_base")
 def test_after_resolution_the_customer_answers_the_survey_in_the_chat(dana: Agent) -> None:
-    from tests.conftest import escalated_conversation
+    from tests.support.factories import escalated_conversation
 
     conversation = escalated_conversation("Alice")
     conversation_join(public_id=conversation.public_id, agent=dana)
@@ -338,7 +338,7 @@ def test_a_conversation_never_handed_over_gets_no_survey(dana: Agent, alice: Cus
 def test_the_agent_rates_the_handoff_in_one_click_and_may_change_it(
     dana: Agent, sam: Agent
 ) -> None:
-    from tests.conftest import escalated_conversation
+    from tests.support.factories import escalated_conversation
 
     conversation = escalated_conversation("Alice")
     conversation_join(public_id=conversation.public_id, agent=dana)

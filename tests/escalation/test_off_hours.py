@@ -21,7 +21,7 @@ from escalation.models import (
 from helpdesk.flows import conversation_join
 from helpdesk.models import Customer
 from routing.models import Team
-from tests.conftest import say
+from tests.support.factories import say
 from tests.support.waiting import (
     HACKED,
     SATURDAY_22,

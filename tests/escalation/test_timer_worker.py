@@ -27,8 +27,8 @@ from escalation.callbacks import customer_choose
 from escalation.models import Callback, Timer
 from escalation.timers import timers_dispatch
 from helpdesk.models import Conversation
-from tests.conftest import escalated_conversation, make_agent
-from tests.server import ROOT, database_url
+from tests.support.factories import escalated_conversation, make_agent
+from tests.support.server import ROOT, database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

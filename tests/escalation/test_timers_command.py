@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import escalated_conversation
+from tests.support.factories import escalated_conversation
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 

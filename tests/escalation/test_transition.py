@@ -6,7 +6,7 @@ from agents.models import Agent
 from escalation.texts import handoff_text
 from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
-from tests.conftest import make_agent, say
+from tests.support.factories import make_agent, say
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 

@@ -23,7 +23,7 @@ from helpdesk.flows import conversation_join
 from helpdesk.models import Conversation, Customer
 from helpdesk.services import ChatError
 from routing.models import RoutingPolicy, Skill, Team
-from tests.conftest import make_agent
+from tests.support.factories import make_agent
 from tests.support.waiting import (
     TUESDAY_10,
     at,
@@ -333,7 +333,7 @@ def test_a_failing_timer_is_retried_then_given_up_without_blocking_the_others(
     from escalation.timers import MAX_ATTEMPTS
 
     settings.TIMER_LEASE_SECONDS = 1
-    settings.EMAIL_BACKEND = "tests.fakes.RefusingEmailBackend"
+    settings.EMAIL_BACKEND = "tests.support.fakes.RefusingEmailBackend"
     broken = timer_schedule(
         kind="email",
         key="email:broken",

@@ -51,7 +51,7 @@ def test_a_production_server_refuses_to_start_on_embedded_defaults() -> None:
     import subprocess
     import sys
 
-    from tests.server import ROOT, embedded_env
+    from tests.support.server import ROOT, embedded_env
 
     env = embedded_env(ROOT / "unused.sqlite3", PRODUCTION="true")
     started = subprocess.run(
@@ -75,7 +75,7 @@ def test_the_documented_production_environment_passes_check_deploy_without_a_war
     import subprocess
     import sys
 
-    from tests.server import ROOT
+    from tests.support.server import ROOT
 
     production = {
         "PRODUCTION": "true",

@@ -29,7 +29,7 @@ from escalation.texts import overrides, render
 from routing.models import RoutingPolicy
 from routing.needs import active_rules
 from routing.teams import desks
-from tests.server import database_url
+from tests.support.server import database_url
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 

@@ -14,7 +14,7 @@ from helpdesk.flows import conversation_open
 from helpdesk.flows.owed import turn_owe
 from helpdesk.models import Conversation, Customer, Message
 from helpdesk.services import message_post
-from tests.wsclient import (
+from tests.support.wsclient import (
     assert_refused,
     chat_cookie,
     connect,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.server import embedded_env, manage
+from tests.support.server import embedded_env, manage
 
 # In a fresh process (the test process has long imported the tasks modules), eight threads ask
 # for tasks at the same moment, as the first messages on a new web process do.

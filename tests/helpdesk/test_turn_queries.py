@@ -15,7 +15,7 @@ from helpdesk.flows import conversation_open, customer_turn_handle, turns_take
 from helpdesk.flows.owed import turn_owe
 from helpdesk.models import Conversation, Customer, Message
 from helpdesk.services import customer_post_message
-from tests.conftest import say
+from tests.support.factories import say
 
 pytestmark = [pytest.mark.usefixtures("knowledge_base"), pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,8 @@ from helpdesk.models import (
     MessageAnalysis,
 )
 from helpdesk.services import message_post
-from tests.conftest import say
-from tests.fakes import FakeLLM
+from tests.support.factories import say
+from tests.support.fakes import FakeLLM
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 

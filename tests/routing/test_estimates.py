@@ -15,7 +15,7 @@ from helpdesk.flows import conversation_join, conversation_resolve
 from helpdesk.models import Conversation, Customer
 from routing.estimates import estimate_seconds, moving_average, wait_estimate
 from routing.models import HandlingTime
-from tests.conftest import make_agent
+from tests.support.factories import make_agent
 
 
 def simulate_day(seed: int) -> tuple[list[float], list[float]]:

@@ -14,7 +14,7 @@ from routing.models import Skill
 from routing.needs import Needs
 from routing.ranking import Candidate, rank, score
 from routing.selectors import best_qualified, candidate_of, qualified_agents
-from tests.conftest import make_agent
+from tests.support.factories import make_agent
 
 NOON = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 

@@ -28,8 +28,8 @@ from helpdesk.services import ChatError, message_post
 from routing.models import RoutingPolicy, RoutingRule, Skill
 from routing.selectors import queue_position, waiting_queue
 from routing.services import enqueue, expire_offers, manual_assign, route_conversation
-from tests.conftest import escalated_conversation as escalate
-from tests.conftest import make_agent
+from tests.support.factories import escalated_conversation as escalate
+from tests.support.factories import make_agent
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 T = TypeVar("T", Conversation, Agent)

@@ -30,7 +30,7 @@ from tests.security.routes import (
     websocket_routes,
 )
 from tests.security.world import ROLES, World
-from tests.wsclient import ORIGIN
+from tests.support.wsclient import ORIGIN
 
 
 def test_every_route_has_an_entry() -> None:

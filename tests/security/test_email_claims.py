@@ -30,8 +30,8 @@ from helpdesk.identity import (
     WRONG_GUESSES_PER_ADDRESS_PER_DAY,
 )
 from helpdesk.models import Conversation, Customer, EmailCode, Message
-from tests.conftest import make_agent, say
-from tests.wsclient import connect, customer_socket, receive_type, send_message
+from tests.support.factories import make_agent, say
+from tests.support.wsclient import connect, customer_socket, receive_type, send_message
 
 # Real commits: the code is mailed once the chat's start commits.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -23,9 +23,9 @@ from django.utils import timezone
 from helpdesk.floods import network_of, open_sockets
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from tests.server import AsgiServer, database_url
-from tests.soak import Browser
-from tests.wsclient import connect, customer_socket
+from tests.support.server import AsgiServer, database_url
+from tests.support.soak import Browser
+from tests.support.wsclient import connect, customer_socket
 
 
 def new_conversation(name: str) -> Conversation:

@@ -25,7 +25,7 @@ from helpdesk.chatprotocol import (
 )
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
-from tests.wsclient import ORIGIN, chat_cookie, customer_socket, session_cookie
+from tests.support.wsclient import ORIGIN, chat_cookie, customer_socket, session_cookie
 
 MAX_BYTES = 8192
 ERROR_CODES = {"too_large", "malformed", "unknown_type", "unknown_field", "invalid_field", "empty"}

@@ -37,7 +37,7 @@ from helpdesk.flows import (
 )
 from helpdesk.models import Conversation, Customer, KnowledgeArticle
 from helpdesk.services import ChatError
-from tests.conftest import make_agent, say
+from tests.support.factories import make_agent, say
 
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)"]
 # What the email validator lets a customer type, per payload (a quoted local part).

@@ -21,8 +21,8 @@ from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.identity import email_claim
 from helpdesk.models import Conversation, Customer
 from tests.api.conftest import scheduled_callback
-from tests.conftest import escalated_conversation
-from tests.wsclient import chat_cookie, session_cookie
+from tests.support.factories import escalated_conversation
+from tests.support.wsclient import chat_cookie, session_cookie
 
 ROLES = (
     "anonymous",

@@ -13,7 +13,7 @@ from escalation.callbacks import customer_choose
 from escalation.timers import timers_run_due
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer, Message
-from tests.conftest import say
+from tests.support.factories import say
 
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 SATURDAY_22 = datetime(2026, 11, 28, 22, 0, tzinfo=UTC)
