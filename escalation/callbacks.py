@@ -24,7 +24,7 @@ from escalation.desk import (
     callback_id_of,
     email_later,
     issue_summary,
-    locked_conversation,
+    locked_callback,
     page_agent,
     post_reply,
     when_text,
@@ -190,13 +190,8 @@ def _callback_agent(conversation: Conversation) -> Agent | None:
 
 
 def callback_reminder(timer: Timer, now: datetime) -> str:
-    conversation = locked_conversation(
-        timer.conversation_id
-    )  # the conversation first, as everywhere
-    callback = (
-        Callback.objects.select_for_update(of=("self",))
-        .select_related("agent__user")
-        .get(pk=callback_id_of(timer))
+    conversation, callback = locked_callback(
+        callback_id_of(timer), conversation_id=timer.conversation_id
     )
     if callback.status != Callback.Status.SCHEDULED:
         return f"callback {callback.status}"
@@ -433,9 +428,7 @@ def _confirm_by_email(
 def callback_complete(*, callback_id: int, agent: Agent) -> Callback:
     """The agent called or wrote back: the callback is done and the conversation resolved."""
     with transaction.atomic():
-        # The conversation's row first, then the callback's: the order every other path takes.
-        conversation = locked_conversation(Callback.objects.get(pk=callback_id).conversation_id)
-        callback = Callback.objects.select_for_update().get(pk=callback_id)
+        conversation, callback = locked_callback(callback_id)
         if callback.status != Callback.Status.SCHEDULED:
             raise ChatError("not_scheduled", "This callback is already closed.")
         callback.status = Callback.Status.DONE

@@ -14,9 +14,7 @@ from django.utils import formats, timezone, translation
 
 from agents.models import Agent
 from agents.notify import agent_alert
-from escalation.models import (
-    Timer,
-)
+from escalation.models import Callback, Timer
 from escalation.timers import timer_schedule
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.services import (
@@ -83,6 +81,25 @@ def locked_conversation(conversation_id: int | None, *, with_needs: bool = False
     assert conversation_id is not None, "this timer belongs to a conversation"
     locked = Conversation.objects.select_for_update(of=("self",)).select_related("customer")
     return (with_facts(locked) if with_needs else locked).get(pk=conversation_id)
+
+
+def locked_callback(
+    callback_id: int, *, conversation_id: int | None = None
+) -> tuple[Conversation, Callback]:
+    """The callback's conversation, then the callback, both locked: the order every path takes
+    (the conversation first), so a reminder, a deadline check and an agent marking the call done
+    never wait on each other. `conversation_id`: known already (a timer's), saving a read."""
+    if conversation_id is None:
+        conversation_id = Callback.objects.values_list("conversation_id", flat=True).get(
+            pk=callback_id
+        )
+    conversation = locked_conversation(conversation_id)
+    callback = (
+        Callback.objects.select_for_update(of=("self",))
+        .select_related("agent__user")
+        .get(pk=callback_id)
+    )
+    return conversation, callback
 
 
 # -- off-hours and the emergency path --------------------------------------------------------------

@@ -19,6 +19,7 @@ from escalation.desk import (
     callback_id_of,
     email_later,
     episode_of,
+    locked_callback,
     locked_conversation,
     page_agent,
     post_reply,
@@ -260,13 +261,8 @@ def emergency_check(timer: Timer, now: datetime) -> str:
 def deadline_check(timer: Timer, now: datetime) -> str:
     """A guaranteed callback still open near its deadline: escalated again, to the team's
     emergency address, every supervisor and the agents' inboxes."""
-    conversation = locked_conversation(
-        timer.conversation_id
-    )  # the conversation first, as everywhere
-    callback = (
-        Callback.objects.select_for_update(of=("self",))
-        .select_related("agent__user")
-        .get(pk=callback_id_of(timer))
+    conversation, callback = locked_callback(
+        callback_id_of(timer), conversation_id=timer.conversation_id
     )
     if callback.status != Callback.Status.SCHEDULED:
         return f"callback {callback.status}"
