@@ -17,12 +17,15 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
+from assistant.labels import HUMAN_REQUEST
 from escalation.models import Category, Escalation, HandoffRating, MeasurementPolicy, Survey
 from helpdesk.models import Conversation, Message, MessageAnalysis
 from routing.selectors import waiting_queue
 
 DEFAULT_DAYS = 30
 GAP_MIN_CONVERSATIONS = 3  # an intent raised fewer times says little about a gap
+# Asking for a person escalates by design: no article or phrase would close that "gap".
+NOT_A_GAP = frozenset({HUMAN_REQUEST})
 MAX_DAYS = 366  # a longer period is refused: the dashboard stays a quick page
 EXAMPLES = 3
 
@@ -179,7 +182,9 @@ def knowledge_gaps(
     rows = [
         {**row, "examples": " | ".join(row["examples"])}
         for row in counts
-        if row["conversations"] >= GAP_MIN_CONVERSATIONS and row["escalated"]
+        if row["conversations"] >= GAP_MIN_CONVERSATIONS
+        and row["escalated"]
+        and row["intent"] not in NOT_A_GAP
     ]
     rows.sort(key=lambda row: (-row["rate"], -row["conversations"], row["intent"]))
     columns = [("intent", "Intent"), ("conversations", "Conversations")]

@@ -325,6 +325,9 @@ class MessageAnalysis(models.Model):
     answered = models.BooleanField(default=False)
     details = models.JSONField(default=dict, blank=True)
 
+    class Meta:
+        verbose_name_plural = "message analyses"
+
     def __str__(self) -> str:
         return f"{self.intent} ({self.intent_confidence:.2f})"
 

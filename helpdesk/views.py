@@ -10,8 +10,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import messages
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_GET, require_POST
 
@@ -213,3 +214,9 @@ async def _check_channel_layer() -> dict[str, object]:
 
 def _elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico where a page names no icon (the API's JSON, an error)."""
+    return HttpResponsePermanentRedirect(static("helpdesk/favicon.svg"))

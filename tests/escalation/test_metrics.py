@@ -124,6 +124,15 @@ def test_escalation_rate_by_intent_and_the_knowledge_gaps(
     assert gaps[0]["examples"] == "about refund 1 | about refund 2"  # the latest first
 
 
+def test_asking_for_a_person_is_counted_but_is_not_a_knowledge_gap(db: None) -> None:
+    for day in range(3):  # escalated every time, by design: no article would close that "gap"
+        conversation_on(day, intents=["human_request"], escalate_at=1)
+        conversation_on(day, intents=["refund"], escalate_at=1)
+    intents = {row["intent"]: row for row in by_intent(PERIOD).rows}
+    assert intents["human_request"]["escalated"] == 3
+    assert [row["intent"] for row in knowledge_gaps(PERIOD).rows] == ["refund"]
+
+
 def test_the_daily_trend(fixtures: dict[str, Conversation]) -> None:
     assert [(row["day"], row["conversations"], row["escalated"]) for row in trend(PERIOD).rows] == [
         ("2026-11-02", 2, 1),

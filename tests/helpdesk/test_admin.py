@@ -1,5 +1,7 @@
 """Supervisors configure everything in admin: every model lists, searches and opens."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
@@ -19,6 +21,15 @@ def supervisor(supervisor_user: User) -> Client:
     client.force_login(supervisor_user)
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     return client
+
+
+def test_every_model_in_admin_has_an_english_plural() -> None:
+    """Django adds an "s": "message analysiss", "webhook deliverys" is what a supervisor saw."""
+    wrong = re.compile(r"([^aeiou]ys|sis|[sxz]s|[cs]hs)$")
+    plurals = {str(model._meta.verbose_name_plural) for model in admin.site._registry}
+    assert "message analyses" in plurals
+    assert "webhook deliveries" in plurals
+    assert sorted(plural for plural in plurals if wrong.search(plural)) == []
 
 
 def test_every_registered_model_lists_searches_and_opens(supervisor: Client) -> None:

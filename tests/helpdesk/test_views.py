@@ -1,6 +1,10 @@
 """The customer's chat page: starting, resuming, and never reaching someone else's conversation."""
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token, read_chat_token, read_cookie_token
@@ -152,3 +156,18 @@ def test_healthz_is_503_when_the_channel_layer_is_unreachable() -> None:
     assert body["status"] == "unavailable"
     assert body["channel_layer"]["ok"] is False
     assert body["database"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_every_page_names_the_helpdesk_icon_and_favicon_ico_leads_to_it(
+    supervisor_user: Any,
+) -> None:
+    client = Client()
+    icon = '<link rel="icon" href="/static/helpdesk/favicon.svg" type="image/svg+xml">'
+    assert icon in client.get("/chat/").content.decode()
+    assert icon in client.get("/agent/login/").content.decode()
+    client.force_login(supervisor_user)
+    assert icon in client.get("/admin/").content.decode()  # admin keeps its own templates
+    redirect = client.get("/favicon.ico")
+    assert (redirect.status_code, redirect["Location"]) == (301, "/static/helpdesk/favicon.svg")
+    assert (Path(settings.BASE_DIR) / "static/helpdesk/favicon.svg").read_text().startswith("<svg")

@@ -319,6 +319,7 @@ PAGES: dict[str, list[Page]] = {
     # With METRICS_TOKEN set (the matrix sets it): a session or a chat cookie is not the token.
     "metrics": [Page("get", "/metrics", roles(401, 401))],
     "healthz": [Page("get", "/healthz", roles(200, 200))],
+    "favicon.ico": [Page("get", "/favicon.ico", roles(301, 301))],
     # The admin's own routes are many: tests/security/test_access_matrix.py walks every
     # registered model's list (admin_pages below).
     "admin/": [],
