@@ -62,7 +62,12 @@ class AgentChatConsumer(ConversationSocket):
         ).exists()
 
     def welcome(self) -> dict[str, Any]:
-        return {"joined": self.conversation.is_with(self.agent.pk)}
+        # The agent's name too, as in every status frame: the page's status line keeps it.
+        agent = self.conversation.assigned_agent
+        return {
+            "joined": self.conversation.is_with(self.agent.pk),
+            "agent": agent.display_name if agent else None,
+        }
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):

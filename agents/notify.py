@@ -1,8 +1,8 @@
 """What agents' open pages are told, in one place: every inbox frame is built here.
 
 Each is sent once the current transaction commits (helpdesk.realtime.publish_on_commit), so a
-page never fetches a row that is not there yet. The inbox's script (static/js/inbox.js) reads
-these frames.
+page never fetches a row that is not there yet. The inbox's script (static/helpdesk/inbox.js)
+reads these frames.
 """
 
 from __future__ import annotations

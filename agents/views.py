@@ -23,6 +23,7 @@ from django_htmx.middleware import HtmxDetails
 from agents import services
 from agents.forms import SignInForm, refusal_status
 from agents.models import Agent
+from agents.pagetexts import inbox_texts
 from agents.selectors import (
     INBOX_TABS,
     agent_for_user,
@@ -38,6 +39,7 @@ from escalation.models import Callback, HandoffRating
 from escalation.surveys import handoff_rate
 from helpdesk import flows
 from helpdesk.models import Conversation
+from helpdesk.pagetexts import AGENT, chat_page_context
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError
 from routing.services import manual_assign
@@ -115,6 +117,7 @@ def inbox(request: AgentRequest) -> HttpResponse:
         "counts": inbox_counts(agent=request.agent),
         "agent": request.agent,
         "now": timezone.now(),
+        "inbox_texts": inbox_texts(),
     }
     if tab == "callbacks":
         context["callbacks"] = inbox_callbacks()
@@ -137,6 +140,7 @@ def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "joined": found.is_with(request.agent.pk),
         "handoff": latest_handoff(found),
         **_rating_context(found, request.agent),
+        **chat_page_context(AGENT, found),
     }
     return render(request, "agents/conversation.html", context)
 

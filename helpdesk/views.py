@@ -28,6 +28,7 @@ from helpdesk.flows import conversation_open
 from helpdesk.forms import ChatStartForm, EmailCodeForm
 from helpdesk.identity import ProofError, email_claim, email_code_check, email_code_resend
 from helpdesk.models import Conversation, Customer
+from helpdesk.pagetexts import CUSTOMER, chat_page_context
 from helpdesk.selectors import conversation_for_customer, transcript_payload
 from helpdesk.services import customer_identify
 
@@ -62,6 +63,7 @@ def _chat_page(
         "code_sent": awaiting_proof and conversation.email_codes.exists(),
         "code_form": EmailCodeForm(),
         "proof_error": proof_error,
+        **chat_page_context(CUSTOMER, conversation),
     }
     return render(request, "helpdesk/chat.html", context, status=status)
 

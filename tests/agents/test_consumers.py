@@ -50,7 +50,7 @@ async def test_an_agent_who_has_not_joined_can_watch_but_not_write() -> None:
     conversation, _, cookie = await setup()
     socket = agent_socket(conversation, cookie)
     welcome = await connect(socket)
-    assert welcome["joined"] is False
+    assert (welcome["joined"], welcome["agent"]) == (False, None)
     await send_message(socket, "hello from nowhere", "a1")
     error = await receive_type(socket, "error")
     assert (error["code"], error["client_id"]) == ("not_joined", "a1")
@@ -105,7 +105,13 @@ async def test_an_agent_resend_is_acknowledged_with_the_stored_message() -> None
     conversation, dana, cookie = await setup()
     await database_sync_to_async(conversation_join)(public_id=conversation.public_id, agent=dana)
     agent = agent_socket(conversation, cookie)
-    await connect(agent)
+    welcome = await connect(agent)
+    # The agent's name comes with the status, so the page's status line keeps it.
+    assert (welcome["status"], welcome["agent"], welcome["joined"]) == (
+        "with_agent",
+        "Dana Whitfield",
+        True,
+    )
     await send_message(agent, "Hello!", "a-1")
     first = await receive_type(agent, "ack")
     await send_message(agent, "Hello!", "a-1")

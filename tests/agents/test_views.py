@@ -3,9 +3,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from agents.models import Agent
+from agents.pagetexts import inbox_texts
 from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
+from helpdesk.pagetexts import chat_texts
 from helpdesk.services import message_post
+from tests.helpdesk.test_views import page_json
 
 
 def signed_in(agent: Agent) -> Client:
@@ -202,3 +205,26 @@ def test_a_supervisor_assigns_from_the_chat_page_and_over_capacity_only_when_tic
 
 def make_agent_for(user: User) -> Agent:
     return Agent.objects.create(user=user, display_name="Morgan Supervisor", presence="online")
+
+
+def test_the_inbox_and_chat_pages_give_their_scripts_the_words_to_show(
+    dana: Agent, alice_conversation: Conversation
+) -> None:
+    """The scripts hold no English: each page carries its words as JSON; the inbox's alert is
+    markup of the page's own, in a <template>; the chat's first status line uses the words the
+    script uses once connected."""
+    client = signed_in(dana)
+    inbox = client.get("/agent/").content.decode()
+    assert page_json(inbox, "inbox-texts") == inbox_texts()
+    assert "<template data-inbox-alert-template>" in inbox
+    assert '<script type="module" src="/static/helpdesk/inbox.js"></script>' in inbox
+    partial = client.get("/agent/?tab=waiting", HTTP_HX_REQUEST="true").content.decode()
+    assert "inbox-texts" not in partial  # the list alone, for htmx
+
+    url = f"/agent/conversations/{alice_conversation.public_id}/"
+    page = client.get(url).content.decode()
+    assert page_json(page, "chat-texts") == chat_texts("agent")
+    assert "data-chat-status>With the assistant</p>" in page
+    conversation_join(public_id=alice_conversation.public_id, agent=dana)
+    joined = client.get(url).content.decode()
+    assert "data-chat-status>With an agent · Dana Whitfield</p>" in joined

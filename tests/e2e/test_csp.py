@@ -4,7 +4,7 @@ supervisor's dashboard, the admin and the API's docs.
 
 A violation is seen twice over: a `securitypolicyviolation` listener installed before any page
 script (window.__csp), and Chromium's console message, which survives a navigation the listener's
-page does not.
+page does not. Any other error in the console, or thrown by a script, fails the test too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, expect
 
 from agents.models import Agent
 from assistant.models import Intent, TrainingPhrase
@@ -66,12 +66,12 @@ class Watched:
         self.page = self.context.new_page()
 
     def _watch(self, page: Page) -> None:
-        page.on("console", lambda message: self._console(page, message.text))
+        page.on("console", lambda message: self._console(page, message))
         page.on("pageerror", lambda error: self.problems.append(f"{page.url}: {error}"))
 
-    def _console(self, page: Page, text: str) -> None:
-        if "Content Security Policy" in text:
-            self.problems.append(f"{page.url}: {text}")
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or message.type == "error":
+            self.problems.append(f"{page.url}: {message.type}: {message.text}")
 
     def visit(self, path: str) -> Response:
         """Open a page of ours; its policy must be exactly ours."""

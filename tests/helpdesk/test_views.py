@@ -1,5 +1,7 @@
 """The customer's chat page: starting, resuming, and never reaching someone else's conversation."""
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -7,8 +9,11 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
+from agents.models import Agent
 from helpdesk.chattoken import CHAT_COOKIE, make_chat_token, read_chat_token, read_cookie_token
+from helpdesk.flows import conversation_join
 from helpdesk.models import Conversation, Customer
+from helpdesk.pagetexts import chat_texts
 from helpdesk.services import message_post
 
 
@@ -171,3 +176,33 @@ def test_every_page_names_the_helpdesk_icon_and_favicon_ico_leads_to_it(
     redirect = client.get("/favicon.ico")
     assert (redirect.status_code, redirect["Location"]) == (301, "/static/helpdesk/favicon.svg")
     assert (Path(settings.BASE_DIR) / "static/helpdesk/favicon.svg").read_text().startswith("<svg")
+
+
+def page_json(html: str, element_id: str) -> Any:
+    """What json_script wrote into the page under this id."""
+    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html)
+    assert found, element_id
+    return json.loads(found.group(1))
+
+
+def test_the_chat_page_gives_its_script_the_words_to_show(dana: Agent) -> None:
+    """The chat's script holds no English: its words come with the page, as JSON, and the first
+    status line is written in the same words the script uses once connected."""
+    client = Client()
+    conversation = start_chat(client, name="Alice")
+    html = client.get("/chat/").content.decode()
+    texts = page_json(html, "chat-texts")
+    assert texts == chat_texts("customer")
+    assert texts["you"] == "You"
+    assert texts["connection"]["forbidden"] != chat_texts("agent")["connection"]["forbidden"]
+    assert '<p class="chat-status" data-chat-status>Our assistant is here to help.</p>' in html
+    assert f"data-chat-connection>{texts['connection']['connecting']}</span>" in html
+    assert '<script type="module" src="/static/helpdesk/chat.js"></script>' in html
+
+    Conversation.objects.filter(pk=conversation.pk).update(status="waiting", assigned_agent=dana)
+    offered = client.get("/chat/").content.decode()  # offered to Dana, who has not joined yet
+    assert "data-chat-status>Waiting for a member of our team.</p>" in offered
+    Conversation.objects.filter(pk=conversation.pk).update(assigned_agent=None)
+    conversation_join(public_id=conversation.public_id, agent=dana)
+    joined = client.get("/chat/").content.decode()
+    assert "data-chat-status>You are chatting with Dana Whitfield.</p>" in joined

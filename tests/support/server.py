@@ -91,7 +91,11 @@ class AsgiServer:
              "--port", str(self.port), "--lifespan", "on", "--ws-per-message-deflate", "false"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        self.wait_until_healthy()
+        try:
+            self.wait_until_healthy()
+        except BaseException:
+            self.stop()  # a server that never came up is not left running on the test database
+            raise
 
     def wait_until_healthy(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
