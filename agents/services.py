@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
-from routing.services import release_unaccepted_soon, route_waiting_soon
+from routing.services import agent_offers_release_soon, waiting_route_soon
 
 
 def agent_set_presence(*, agent: Agent, presence: str) -> Agent:
@@ -23,9 +23,9 @@ def agent_set_presence(*, agent: Agent, presence: str) -> Agent:
         Agent.objects.filter(pk=agent.pk).update(presence=presence, last_seen_at=now)
         agent.presence, agent.last_seen_at = presence, now
         if presence == Agent.Presence.ONLINE:
-            route_waiting_soon()
+            waiting_route_soon()
         else:
-            release_unaccepted_soon(agent.pk, f"agent went {presence}")
+            agent_offers_release_soon(agent.pk, f"agent went {presence}")
     return agent
 
 
@@ -48,5 +48,5 @@ def presence_sweep(*, now: datetime | None = None) -> int:
         )
         Agent.objects.filter(pk__in=silent).update(presence=Agent.Presence.OFFLINE)
         for agent_id in silent:
-            release_unaccepted_soon(agent_id, "no heartbeat")
+            agent_offers_release_soon(agent_id, "no heartbeat")
     return len(silent)

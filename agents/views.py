@@ -42,7 +42,7 @@ from helpdesk.models import Conversation
 from helpdesk.pagetexts import AGENT, chat_page_context
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError
-from routing.services import manual_assign
+from routing.services import conversation_assign_manually
 
 
 class AgentLoginView(auth_views.LoginView):
@@ -257,7 +257,7 @@ def assign(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.error(request, "Choose an agent.")
     else:
         try:
-            manual_assign(
+            conversation_assign_manually(
                 conversation=found,
                 agent=target,
                 by=request.user,

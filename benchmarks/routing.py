@@ -58,7 +58,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from agents.models import Agent
 from helpdesk.models import Conversation, Customer
-from routing.services import route_conversation
+from routing.services import conversation_route
 users = get_user_model().objects.bulk_create(
     get_user_model()(username=f"bench-{i}") for i in range(1000))
 Agent.objects.bulk_create(Agent(user=u, display_name=u.username, presence="online",
@@ -71,7 +71,7 @@ ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True)[:50]
 times = []
 for conversation_id in ids:
     started = time.perf_counter()
-    assert route_conversation(conversation_id=conversation_id).assigned is not None
+    assert conversation_route(conversation_id=conversation_id).assigned is not None
     times.append((time.perf_counter() - started) * 1000)
 print(json.dumps({"p50_ms": round(statistics.median(times), 2),
                   "max_ms": round(max(times), 2), "decisions": len(times)}))

@@ -44,7 +44,7 @@ from helpdesk.services import (
     event_record,
 )
 from routing.hours import next_opening
-from routing.services import enqueue, manual_assign
+from routing.services import conversation_assign_manually, conversation_enqueue
 from routing.teams import ServingTeam, serving_team
 
 
@@ -154,7 +154,7 @@ def urgency_recheck(*, message_id: int, now: datetime | None = None) -> bool:
             )
             locked.status = Conversation.Status.WAITING
             locked.save(update_fields=["status"])
-            enqueue(locked, urgency="critical")
+            conversation_enqueue(locked, urgency="critical")
         emergency_begin(locked, serving, TransitionPolicy.load(), introduce=False)
     return True
 
@@ -188,7 +188,9 @@ def emergency_begin(
     post_reply(conversation, text, contact_actions(conversation))
     agent = on_call_agent(serving.team, now) if serving.team else None
     if agent is not None:
-        manual_assign(conversation=conversation, agent=agent, by=None, over_capacity=True)
+        conversation_assign_manually(
+            conversation=conversation, agent=agent, by=None, over_capacity=True
+        )
         page_agent(
             agent,
             conversation,

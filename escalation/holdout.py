@@ -14,7 +14,7 @@ from escalation.models import MeasurementPolicy
 from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent
 from helpdesk.services import conversation_publish_status, event_record
-from routing.services import enqueue, route_soon
+from routing.services import conversation_enqueue, conversation_route_soon
 
 DIRECT = "direct"  # the trigger a conversation that skipped the assistant shows in the inbox
 
@@ -43,7 +43,7 @@ def straight_to_agents(conversation: Conversation) -> bool:
         conversation.save(
             update_fields=["automated", "status", "escalated_at", "trigger", "urgency"]
         )
-        enqueue(conversation, urgency="normal")
+        conversation_enqueue(conversation, urgency="normal")
         event_record(
             conversation=conversation,
             kind=ConversationEvent.Kind.CONVERSATION_DIRECT,
@@ -52,6 +52,6 @@ def straight_to_agents(conversation: Conversation) -> bool:
         )
         handoff_begin(conversation=conversation, escalation=None, now=now, introduce=False)
         conversation_publish_status(conversation)
-        route_soon(conversation.pk)
+        conversation_route_soon(conversation.pk)
         inbox_escalated(conversation, urgency="normal", trigger=DIRECT)
     return True

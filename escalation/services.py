@@ -14,7 +14,7 @@ from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import task_soon
 from helpdesk.services import conversation_event_send, conversation_publish_status, event_record
 from routing.models import Skill
-from routing.services import enqueue, route_soon
+from routing.services import conversation_enqueue, conversation_route_soon
 
 
 def conversation_escalate(
@@ -47,7 +47,9 @@ def conversation_escalate(
         conversation.save(
             update_fields=["status", "escalated_at", "urgency", "trigger", "language"]
         )
-        enqueue(conversation, urgency=escalation.urgency)  # moved if the package raises it
+        conversation_enqueue(
+            conversation, urgency=escalation.urgency
+        )  # moved if the package raises it
         event_record(
             conversation=conversation,
             kind=ConversationEvent.Kind.CONVERSATION_ESCALATED,
@@ -72,7 +74,7 @@ def conversation_escalate(
         handoff_begin(conversation=conversation, escalation=escalation, now=timezone.now())
         conversation_publish_status(conversation)
         conversation_event_send("conversation.escalated", conversation)
-        route_soon(conversation.pk)
+        conversation_route_soon(conversation.pk)
         inbox_escalated(conversation, urgency=urgency, trigger=escalation.category)
     return escalation
 
@@ -122,7 +124,7 @@ def handoff_refresh(
         if conversation.urgency != urgency:
             Conversation.objects.filter(pk=conversation.pk).update(urgency=urgency)
             if conversation.queue_key is not None:  # already queued: its place follows urgency
-                enqueue(conversation, urgency=urgency)
+                conversation_enqueue(conversation, urgency=urgency)
         return HandoffPackage.objects.create(
             conversation=conversation,
             escalation=escalation,

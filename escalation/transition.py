@@ -40,7 +40,7 @@ from routing.estimates import wait_estimate, what_happens_next
 from routing.models import RoutingPolicy
 from routing.needs import conversation_needs
 from routing.selectors import waiting_queue
-from routing.services import route_soon
+from routing.services import conversation_route_soon
 from routing.teams import serving_team
 
 
@@ -233,7 +233,7 @@ def overflow(conversation: Conversation, *, now: datetime, reason: str) -> str:
     if policy.overflow_action == "skill" and policy.overflow_skill_id:
         Conversation.objects.filter(pk=conversation.pk).update(overflowed_at=now)
         conversation.overflowed_at = now
-        route_soon(conversation.pk)
+        conversation_route_soon(conversation.pk)
         outcome = "to the secondary skill group"
     else:
         outcome = _offer(conversation)

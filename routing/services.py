@@ -83,7 +83,7 @@ def _previous_agent(policy: RoutingPolicy) -> Subquery:
 # -- the queue and assigning --------------------------------------------------------------------------------
 
 
-def enqueue(conversation: Conversation, *, urgency: str) -> None:
+def conversation_enqueue(conversation: Conversation, *, urgency: str) -> None:
     """Give an escalated conversation its place in the queue: the later of escalation time and
     a head start for its urgency, so a long wait outranks a fresh urgent one in the end."""
     policy = RoutingPolicy.load()
@@ -99,7 +99,7 @@ class Outcome:
     explanation: dict[str, Any] = field(default_factory=dict)
 
 
-def route_conversation(*, conversation_id: int, among: list[int] | None = None) -> Outcome:
+def conversation_route(*, conversation_id: int, among: list[int] | None = None) -> Outcome:
     """Offer one waiting conversation to the best agent with a free slot, or leave it queued
     with the reason on its timeline. Safe to call again at any time. `among` limits the agents
     considered (the stress command routes its scratch rows among its scratch agents only)."""
@@ -139,7 +139,7 @@ def _first_free(candidates: list[Agent], missed: list[Agent]) -> Agent | None:
     is full are those waited for, in rank order. Full ones go into `missed`."""
     busy: list[Agent] = []
     for candidate in candidates:
-        taken = take_slot(candidate, assigning=True, skip_locked=True)
+        taken = agent_slot_take(candidate, assigning=True, skip_locked=True)
         if taken is None:
             busy.append(candidate)
         elif taken:
@@ -147,7 +147,7 @@ def _first_free(candidates: list[Agent], missed: list[Agent]) -> Agent | None:
         else:
             missed.append(candidate)
     for candidate in busy:
-        if take_slot(candidate, assigning=True):
+        if agent_slot_take(candidate, assigning=True):
             return candidate
         missed.append(candidate)
     return None
@@ -157,7 +157,7 @@ class _NoSlot(Exception):
     """Rolls back the savepoint around one candidate's check."""
 
 
-def take_slot(
+def agent_slot_take(
     agent: Agent, *, online_only: bool = True, assigning: bool = False, skip_locked: bool = False
 ) -> bool | None:
     """Lock the agent's row and check, under that lock, that a slot is free.
@@ -217,7 +217,7 @@ def _assign(
     conversation.assigned_agent, conversation.offered_at = agent, None if manual else now
     conversation.routing_note = f"assigned to {agent.display_name}"
     conversation.save(update_fields=["assigned_agent", "offered_at", "routing_note"])
-    if manual:  # routing stamped last_assigned_at when it took the slot (take_slot)
+    if manual:  # routing stamped last_assigned_at when it took the slot (agent_slot_take)
         Agent.objects.filter(pk=agent.pk).update(last_assigned_at=now)
     event_record(
         conversation=conversation,
@@ -289,7 +289,7 @@ def _explain(
     }
 
 
-def manual_assign(
+def conversation_assign_manually(
     *, conversation: Conversation, agent: Agent, by: Any, over_capacity: bool = False
 ) -> Conversation:
     """A supervisor's assignment: it overrides any automatic one, and goes over the agent's
@@ -327,14 +327,14 @@ def manual_assign(
             },
         )
         if previous is not None and previous != target.pk:
-            transaction.on_commit(lambda: route_waiting(), robust=True)  # their slot is free
+            transaction.on_commit(lambda: waiting_route(), robust=True)  # their slot is free
     return locked
 
 
 # -- the queue moving -------------------------------------------------------------------------
 
 
-def route_waiting(*, page: int = 50) -> int:
+def waiting_route(*, page: int = 50) -> int:
     """Offer queued conversations, in queue order, while any online agent has a free slot.
     Returns how many were assigned. Called when a slot frees or an agent comes online, and by
     the sweep (which also relaxes skills for those that waited long enough)."""
@@ -351,7 +351,7 @@ def route_waiting(*, page: int = 50) -> int:
         for _key, conversation_id in rows:
             if not _any_free_slot():
                 return assigned
-            if route_conversation(conversation_id=conversation_id).assigned is not None:
+            if conversation_route(conversation_id=conversation_id).assigned is not None:
                 assigned += 1
         after = rows[-1]
     return assigned
@@ -362,7 +362,7 @@ def _any_free_slot() -> bool:
     return with_free_slot(online).exists()
 
 
-def release_unaccepted(*, agent: Agent, reason: str) -> list[int]:
+def agent_offers_release(*, agent: Agent, reason: str) -> list[int]:
     """Take back the conversations offered to `agent` and not yet accepted, and route them
     again (an agent who went offline, or whose offer ran out)."""
     with transaction.atomic():
@@ -374,11 +374,11 @@ def release_unaccepted(*, agent: Agent, reason: str) -> list[int]:
         for conversation in offered:
             _release(conversation, agent, reason)
     for conversation in offered:
-        route_conversation(conversation_id=conversation.pk)
+        conversation_route(conversation_id=conversation.pk)
     return [conversation.pk for conversation in offered]
 
 
-def expire_offers(*, now: Any = None) -> int:
+def offers_expire(*, now: Any = None) -> int:
     """Offers older than the policy's timeout go to the next agent. Returns how many."""
     policy = RoutingPolicy.load()
     cutoff = (now or timezone.now()) - timedelta(seconds=policy.offer_timeout_seconds)
@@ -399,7 +399,7 @@ def expire_offers(*, now: Any = None) -> int:
             _release(conversation, agent, "offer not accepted in time")
             expired.append(conversation.pk)
     for conversation_id in expired:
-        route_conversation(conversation_id=conversation_id)
+        conversation_route(conversation_id=conversation_id)
     return len(expired)
 
 
@@ -416,16 +416,16 @@ def _release(conversation: Conversation, agent: Agent, reason: str) -> None:
     )
 
 
-def route_soon(conversation_id: int) -> None:
+def conversation_route_soon(conversation_id: int) -> None:
     """Route the conversation in a worker, once the current transaction commits."""
     task_soon("routing.tasks.route_conversation", conversation_id)
 
 
-def route_waiting_soon() -> None:
+def waiting_route_soon() -> None:
     """Fill free slots from the queue in a worker, once the current transaction commits."""
     task_soon("routing.tasks.route_waiting")
 
 
-def release_unaccepted_soon(agent_id: int, reason: str) -> None:
+def agent_offers_release_soon(agent_id: int, reason: str) -> None:
     """Hand the agent's unaccepted offers to others in a worker, after the commit."""
     task_soon("routing.tasks.release_unaccepted", agent_id, reason)

@@ -35,7 +35,7 @@ from agents.services import agent_heartbeat, presence_sweep
 from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from helpdesk.services import message_post
-from routing.services import route_conversation
+from routing.services import conversation_route
 from tests.support.factories import escalated_conversation, make_agent
 from tests.support.server import AsgiServer, database_url, free_port
 from tests.support.wsclient import agent_socket, connect, receive_type, send_message, session_cookie
@@ -284,7 +284,7 @@ def test_a_connection_dropped_mid_assignment_leaves_no_half_assigned_conversatio
 
     def route() -> None:
         try:
-            route_conversation(conversation_id=conversation.pk)
+            conversation_route(conversation_id=conversation.pk)
             outcome["error"] = None
         except OperationalError as error:
             outcome["error"] = error
@@ -306,7 +306,7 @@ def test_a_connection_dropped_mid_assignment_leaves_no_half_assigned_conversatio
     assert (conversation.assigned_agent_id, conversation.offered_at) == (None, None)
     assert not ConversationEvent.objects.filter(kind="routing.assigned").exists()
     # The sweep (or the next event) routes it again, once.
-    assert route_conversation(conversation_id=conversation.pk).assigned == agent
+    assert conversation_route(conversation_id=conversation.pk).assigned == agent
     assert ConversationEvent.objects.filter(kind="routing.assigned").count() == 1
 
 

@@ -22,7 +22,7 @@ from escalation.timers import timer_run
 from helpdesk.flows import customer_message_receive
 from helpdesk.models import Conversation, Customer, OwedTurn
 from routing.models import Team, TeamHours
-from routing.services import route_conversation
+from routing.services import conversation_route
 from tests.support.factories import escalated_conversation, make_agent
 
 pytestmark = [pytest.mark.usefixtures("knowledge_base"), pytest.mark.django_db(transaction=True)]
@@ -73,9 +73,9 @@ def test_a_routing_decision_takes_at_most_eight_statements(
     Conversation.objects.filter(pk__in=[first.pk, second.pk]).update(
         assigned_agent=None, offered_at=None
     )
-    route_conversation(conversation_id=first.pk)  # the settings' rows exist, and are read
+    conversation_route(conversation_id=first.pk)  # the settings' rows exist, and are read
     with CaptureQueriesContext(connection) as captured:
-        outcome = route_conversation(conversation_id=second.pk)
+        outcome = conversation_route(conversation_id=second.pk)
     assert outcome.reason == "assigned"
     assert len(statements(captured)) <= 8, "\n".join(statements(captured))
 

@@ -28,7 +28,7 @@ from helpdesk.services import (
     system_message_post,
 )
 from routing.estimates import record_handling_time
-from routing.services import route_soon, route_waiting_soon, take_slot
+from routing.services import agent_slot_take, conversation_route_soon, waiting_route_soon
 
 AGENT = ConversationEvent.ActorKind.AGENT
 
@@ -58,7 +58,7 @@ def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversati
             and conversation.status == Conversation.Status.WITH_AGENT
         ):
             return conversation
-        if conversation.assigned_agent_id is None and not take_slot(agent, online_only=False):
+        if conversation.assigned_agent_id is None and not agent_slot_take(agent, online_only=False):
             # Taking a free conversation counts against capacity like an automatic offer does
             # (the agent's row is locked after the conversation's, in routing's order).
             raise ChatError(
@@ -123,8 +123,8 @@ def conversation_leave(*, public_id: uuid.UUID | str, agent: Agent) -> Conversat
         )
         # Back in the queue, where it was; and the agent's slot is free for someone else.
         wait_resume(conversation, timezone.now())  # the customer hears from us again
-        route_soon(conversation.pk)
-        route_waiting_soon()
+        conversation_route_soon(conversation.pk)
+        waiting_route_soon()
     return conversation
 
 
@@ -145,7 +145,7 @@ def conversation_resolve(*, public_id: uuid.UUID | str, agent: Agent) -> Convers
         record_handling_time(conversation)
         survey_begin(conversation)
         conversation_event_send("conversation.resolved", conversation)
-        route_waiting_soon()  # a slot is free: the next in the queue, now
+        waiting_route_soon()  # a slot is free: the next in the queue, now
     return conversation
 
 

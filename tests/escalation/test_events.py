@@ -11,7 +11,7 @@ from agents.models import Agent
 from helpdesk.flows import conversation_join, conversation_open, conversation_resolve
 from helpdesk.models import Conversation, Customer
 from helpdesk.signals import conversation_event
-from routing.services import route_conversation
+from routing.services import conversation_route
 from tests.support.factories import escalated_conversation
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
@@ -33,7 +33,7 @@ def test_escalated_assigned_and_resolved_are_announced_once_each(
     events: list[tuple[str, str]], dana: Agent
 ) -> None:
     conversation = escalated_conversation("Routed")
-    route_conversation(conversation_id=conversation.pk)  # the task the escalation queued
+    conversation_route(conversation_id=conversation.pk)  # the task the escalation queued
     conversation_join(public_id=conversation.public_id, agent=dana)  # accepting an offer
     conversation_resolve(public_id=conversation.public_id, agent=dana)
     assert events == [

@@ -253,10 +253,10 @@ def test_a_slow_queue_overflows_to_the_secondary_skill_group(london: Team) -> No
         conversation = escalate(Customer.objects.create(name="Patient"))
     helper = make_agent("bea", "Bea", presence="online", skills={"backup": 2})
     with at(TUESDAY_10 + timedelta(minutes=3)):
-        from routing.services import route_conversation
+        from routing.services import conversation_route
 
         timers_run_due(now=TUESDAY_10 + timedelta(minutes=3))
-        route_conversation(conversation_id=conversation.pk)  # the task the overflow queued
+        conversation_route(conversation_id=conversation.pk)  # the task the overflow queued
     conversation.refresh_from_db()
     assert conversation.overflowed_at is not None
     assert conversation.assigned_agent == helper

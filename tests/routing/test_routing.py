@@ -27,7 +27,12 @@ from helpdesk.models import Conversation, ConversationEvent, Customer
 from helpdesk.services import ChatError, message_post
 from routing.models import RoutingPolicy, RoutingRule, Skill
 from routing.selectors import queue_position, waiting_queue
-from routing.services import enqueue, expire_offers, manual_assign, route_conversation
+from routing.services import (
+    conversation_assign_manually,
+    conversation_enqueue,
+    conversation_route,
+    offers_expire,
+)
 from tests.support.factories import escalated_conversation as escalate
 from tests.support.factories import make_agent
 
@@ -83,7 +88,7 @@ def test_rules_map_intent_language_and_tier_to_skills_and_seniority(dana: Agent)
     for text in ["Wo ist meine Bestellung?", "Ich möchte mit einem Menschen sprechen"]:
         stored = message_post(conversation_id=conversation.pk, author_kind="customer", body=text)
         customer_turn_handle(message_id=stored.message.pk)
-    outcome = route_conversation(conversation_id=conversation.pk)
+    outcome = conversation_route(conversation_id=conversation.pk)
     assert outcome.assigned == senior  # German, orders >= 2 and team lead: only Lea
     # The order question set the topic, not the request for a person that followed it.
     assert set(outcome.explanation["rules"]) == {"VIPs to seniors", "Orders"}
@@ -103,7 +108,7 @@ def test_the_customers_recent_agent_comes_first(dana: Agent) -> None:
     )
     customer_turn_handle(message_id=stored.message.pk)
     Agent.objects.filter(pk=dana.pk).update(last_assigned_at=timezone.now())  # Omar idled longer
-    outcome = route_conversation(conversation_id=conversation.pk)
+    outcome = conversation_route(conversation_id=conversation.pk)
     assert outcome.assigned == dana
     assert outcome.explanation["decision"] == "the customer's recent agent, online with a free slot"
     assert other.pk in [c["agent"] for c in outcome.explanation["candidates"]]
@@ -117,9 +122,9 @@ def test_the_least_loaded_then_the_longest_idle_agent_wins(db: None) -> None:
     Agent.objects.filter(pk=idle_long.pk).update(last_assigned_at=now - timedelta(hours=2))
     Agent.objects.filter(pk=idle_short.pk).update(last_assigned_at=now - timedelta(minutes=5))
     Conversation.objects.filter(pk=escalate("Load").pk).update(assigned_agent=busy)
-    first = route_conversation(conversation_id=escalate("One").pk)
+    first = conversation_route(conversation_id=escalate("One").pk)
     assert first.assigned == idle_long
-    second = route_conversation(conversation_id=escalate("Two").pk)
+    second = conversation_route(conversation_id=escalate("Two").pk)
     assert second.assigned == idle_short  # Idle Long now has one; Busy already had one
 
 
@@ -127,7 +132,7 @@ def test_skill_level_comes_before_load(db: None) -> None:
     expert = make_agent("expert", "Expert", skills={"billing": 5}, presence="online")
     novice = make_agent("novice", "Novice", skills={"billing": 1}, presence="online")
     Conversation.objects.filter(pk=escalate("Load").pk).update(assigned_agent=expert)
-    outcome = route_conversation(
+    outcome = conversation_route(
         conversation_id=escalate("Billing", "You charged me twice for the same order").pk
     )
     assert outcome.assigned == expert  # busier, but the higher level wins
@@ -148,14 +153,14 @@ def test_joining_a_free_conversation_counts_against_capacity(dana: Agent) -> Non
 def test_a_full_agent_is_passed_over_and_the_conversation_waits_with_a_reason(dana: Agent) -> None:
     Agent.objects.filter(pk=dana.pk).update(max_concurrent=1)
     first = escalate("First")
-    assert route_conversation(conversation_id=first.pk).assigned == dana
+    assert conversation_route(conversation_id=first.pk).assigned == dana
     second = escalate("Second")
-    outcome = route_conversation(conversation_id=second.pk)
+    outcome = conversation_route(conversation_id=second.pk)
     assert outcome.assigned is None
     assert outcome.explanation["decision"] == "queued: every qualified agent is at capacity"
     assert outcome.explanation["passed_over"][0]["why"] == "no free slot"
     assert last_event(second, "routing.queued").data["passed_over"][0]["name"] == "Dana Whitfield"
-    route_conversation(conversation_id=second.pk)  # asked again: no second identical event
+    conversation_route(conversation_id=second.pk)  # asked again: no second identical event
     assert second.events.filter(kind="routing.queued").count() == 1
     assert queue_position(fresh(second)) == 1
 
@@ -168,10 +173,10 @@ def test_freeing_ten_slots_assigns_ten_waiting_conversations_at_once(
     ]
     held = [escalate(f"Held {i}") for i in range(10)]
     for conversation in held:
-        route_conversation(conversation_id=conversation.pk)
+        conversation_route(conversation_id=conversation.pk)
     waiting = [escalate(f"Waiting {i}") for i in range(12)]
     for conversation in waiting:
-        route_conversation(conversation_id=conversation.pk)
+        conversation_route(conversation_id=conversation.pk)
     assert waiting_queue().count() == 12
     for conversation in held:
         agent = fresh(conversation).assigned_agent
@@ -194,7 +199,7 @@ def test_an_agent_who_goes_offline_loses_unaccepted_conversations_to_another(
     Agent.objects.filter(pk=backup.pk).update(last_assigned_at=timezone.now())  # Dana first
     offered = escalate("Offered")
     accepted = escalate("Accepted")
-    assert route_conversation(conversation_id=offered.pk).assigned == dana
+    assert conversation_route(conversation_id=offered.pk).assigned == dana
     Conversation.objects.filter(pk=accepted.pk).update(assigned_agent=dana)
     conversation_join(public_id=accepted.public_id, agent=dana)
     with after_commit(execute=True):
@@ -220,16 +225,16 @@ def test_an_offer_not_accepted_in_time_goes_to_the_next_agent(dana: Agent) -> No
     backup = make_agent("bea", "Bea Backup", presence="online")
     Agent.objects.filter(pk=backup.pk).update(last_assigned_at=timezone.now())
     conversation = escalate("Slow")
-    assert route_conversation(conversation_id=conversation.pk).assigned == dana
+    assert conversation_route(conversation_id=conversation.pk).assigned == dana
     later = timezone.now() + timedelta(seconds=RoutingPolicy.load().offer_timeout_seconds + 1)
-    assert expire_offers(now=later) == 1
+    assert offers_expire(now=later) == 1
     conversation = fresh(conversation)
     assert conversation.assigned_agent == backup
     assert conversation.declined_by == [dana.pk]
 
 
 def test_aging_lifts_an_old_low_urgency_conversation_above_a_fresh_high_one(db: None) -> None:
-    """Through enqueue, as an escalation queues them: the head starts come from the policy."""
+    """Through conversation_enqueue, as an escalation queues them: the head starts come from the policy."""
     policy = RoutingPolicy.load()
     gap = policy.head_start_high - policy.head_start_low  # minutes of head start
     now = timezone.now()
@@ -237,7 +242,7 @@ def test_aging_lifts_an_old_low_urgency_conversation_above_a_fresh_high_one(db: 
     def queued(name: str, urgency: str, waited_minutes: float) -> Conversation:
         conversation = escalate(name)
         conversation.escalated_at = now - timedelta(minutes=waited_minutes)
-        enqueue(conversation, urgency=urgency)
+        conversation_enqueue(conversation, urgency=urgency)
         return conversation
 
     old_low = queued("Old Low", "low", gap + 1)
@@ -254,11 +259,11 @@ def test_a_required_skill_is_relaxed_to_the_fallback_after_the_wait(db: None) ->
     policy.fallback_skill = Skill.objects.get(code="general")
     policy.save()
     conversation = escalate("Billing", "You charged me twice for the same order")
-    assert route_conversation(conversation_id=conversation.pk).assigned is None  # nobody billing
+    assert conversation_route(conversation_id=conversation.pk).assigned is None  # nobody billing
     Conversation.objects.filter(pk=conversation.pk).update(
         escalated_at=timezone.now() - timedelta(seconds=policy.relax_after_seconds + 1)
     )
-    outcome = route_conversation(conversation_id=conversation.pk)
+    outcome = conversation_route(conversation_id=conversation.pk)
     assert outcome.assigned == generalist
     assert outcome.explanation["needs"]["relaxed"] is True
 
@@ -270,11 +275,13 @@ def test_manual_assignment_overrides_and_over_capacity_is_explicit_and_recorded(
     busy = escalate("Busy")
     Conversation.objects.filter(pk=busy.pk).update(assigned_agent=sam)
     conversation = escalate("Manual")
-    assert route_conversation(conversation_id=conversation.pk).assigned == dana
+    assert conversation_route(conversation_id=conversation.pk).assigned == dana
     with pytest.raises(ChatError) as refused:
-        manual_assign(conversation=conversation, agent=fresh(sam), by=supervisor_user)
+        conversation_assign_manually(
+            conversation=conversation, agent=fresh(sam), by=supervisor_user
+        )
     assert refused.value.code == "over_capacity"
-    manual_assign(
+    conversation_assign_manually(
         conversation=conversation, agent=fresh(sam), by=supervisor_user, over_capacity=True
     )
     assert fresh(conversation).assigned_agent == sam
@@ -328,12 +335,14 @@ def test_manual_assignment_wins_a_race_with_automatic_routing() -> None:
 
         def automatic(conversation_id: int = conversation.pk, barrier=barrier) -> None:
             barrier.wait()
-            route_conversation(conversation_id=conversation_id)
+            conversation_route(conversation_id=conversation_id)
             connections.close_all()
 
         def manual(target: Conversation = conversation, barrier=barrier) -> None:
             barrier.wait()
-            manual_assign(conversation=target, agent=chosen, by=supervisor, over_capacity=True)
+            conversation_assign_manually(
+                conversation=target, agent=chosen, by=supervisor, over_capacity=True
+            )
             connections.close_all()
 
         threads = [threading.Thread(target=automatic), threading.Thread(target=manual)]
@@ -367,7 +376,7 @@ class _HeldRow(threading.Thread):
 def _route_in_thread(conversation_id: int, outcomes: list[object]) -> threading.Thread:
     def route() -> None:
         try:
-            outcomes.append(route_conversation(conversation_id=conversation_id).assigned)
+            outcomes.append(conversation_route(conversation_id=conversation_id).assigned)
         finally:
             connections.close_all()
 

@@ -27,7 +27,7 @@ from agents.models import Agent
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from routing.models import RoutingPolicy
 from routing.selectors import agent_load
-from routing.services import route_conversation
+from routing.services import conversation_route
 
 
 class Command(BaseCommand):
@@ -104,7 +104,7 @@ def _route_concurrently(conversation_ids: list[int], agent_ids: list[int], worke
                     conversation_id = work.get_nowait()
                 except queue.Empty:
                     return
-                route_conversation(conversation_id=conversation_id, among=agent_ids)
+                conversation_route(conversation_id=conversation_id, among=agent_ids)
         except BaseException as error:  # reported after every thread has stopped
             errors.append(error)
         finally:
