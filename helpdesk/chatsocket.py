@@ -246,6 +246,8 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     async def chat_typing(self, event: dict[str, Any]) -> None:
         if event["sender"] == self.channel_name:
             return
+        if event["who"] == "customer" == self.viewer_kind:
+            return  # the customer's own other tab
         await self.send_json(
             {
                 "type": "typing",

@@ -53,6 +53,11 @@ class CustomerChatConsumer(ConversationSocket):
             contact=contact,
         ).duplicate
 
+    def typing_name(self) -> str:
+        """The name the customer gave (never the email: that may be someone else's until
+        proved); none given, and the agent's page says "The customer"."""
+        return self.conversation.customer.name
+
     def may_type(self) -> bool:
         return Conversation.objects.filter(
             pk=self.conversation.pk, status__in=Conversation.OPEN_STATUSES

@@ -81,6 +81,10 @@ async def test_customer_and_agent_chat_live_both_ways_with_join_notice_and_typin
     assert from_agent["message"]["body"] == "Hi Alice, I'm Dana."
     assert from_agent["message"]["author_name"] == "Dana Whitfield"
 
+    await customer.send_json_to({"type": "typing", "active": True})
+    typing = await receive_type(agent, "typing")
+    assert typing == {"type": "typing", "who": "customer", "name": "Alice", "active": True}
+
     await send_message(customer, "Thanks Dana!", "cust-1")
     from_customer = await receive_type(agent, "message")
     while from_customer["message"]["author_kind"] != "customer":
@@ -99,6 +103,19 @@ async def test_the_sender_does_not_see_its_own_typing_notice() -> None:
     await agent.send_json_to({"type": "typing", "active": True})
     assert await agent.receive_nothing(timeout=0.3)
     await agent.disconnect()
+
+
+async def test_the_customers_other_tab_is_not_told_the_customer_is_typing() -> None:
+    conversation, _, cookie = await setup()
+    writing, other_tab = customer_socket(conversation), customer_socket(conversation)
+    agent = agent_socket(conversation, cookie)
+    for socket in (writing, other_tab, agent):
+        await connect(socket)
+    await writing.send_json_to({"type": "typing", "active": True})
+    assert (await receive_type(agent, "typing"))["name"] == "Alice"
+    assert await other_tab.receive_nothing(timeout=0.3)
+    for socket in (writing, other_tab, agent):
+        await socket.disconnect()
 
 
 async def test_an_agent_resend_is_acknowledged_with_the_stored_message() -> None:
