@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db.models import Exists, OuterRef
+
 from escalation.callbacks import email_choice
 from escalation.desk import (
     RECHECK_OFFERED,
@@ -72,7 +74,8 @@ def handoff_begin(
     routing = RoutingPolicy.load()
     queue_ahead = waiting_queue().exclude(pk=conversation.pk).count()
     if routing.overflow_queue_length and queue_ahead >= routing.overflow_queue_length:
-        overflow(conversation, now=now, reason=f"{queue_ahead} already waiting")
+        longest = _longest_waiting_not_overflowed() or conversation
+        overflow(longest, now=now, reason=f"{queue_ahead} already waiting")
     elif routing.overflow_after_minutes:
         timer_schedule(
             kind=Timer.Kind.OVERFLOW,
@@ -225,6 +228,25 @@ def _offer(conversation: Conversation) -> str:
         },
     )
     return "offered a callback"
+
+
+def _longest_waiting_not_overflowed() -> Conversation | None:
+    """Whom a queue grown too long serves first: the customer waiting longest who has not been
+    overflowed in this wait, not the newcomer (who would jump everyone in line). Locked, and
+    passed by if another transaction holds them (the next longest is served instead)."""
+    overflowed = ConversationEvent.objects.filter(
+        conversation=OuterRef("pk"),
+        kind=ConversationEvent.Kind.ROUTING_OVERFLOWED,
+        created_at__gte=OuterRef("escalated_at"),
+    )
+    return (
+        waiting_queue()
+        .filter(~Exists(overflowed))
+        .select_for_update(of=("self",), skip_locked=True)
+        .select_related("customer")
+        .order_by("escalated_at", "pk")
+        .first()
+    )
 
 
 def overflow(conversation: Conversation, *, now: datetime, reason: str) -> str:

@@ -233,10 +233,18 @@ def test_a_full_queue_overflows_straight_to_the_callback_offer(london: Team) -> 
     )
     with at(TUESDAY_10):
         first = escalate(Customer.objects.create(name="First"))
+    with at(TUESDAY_10 + timedelta(minutes=2)):
         second = escalate(Customer.objects.create(name="Second"))
-    assert not first.messages.exclude(actions={}).exists()
+    # The longest waiting is served first: the offer goes to First, and Second waits in line.
+    assert latest_offer(first).actions["kind"] == "callback_offer"
+    assert first.events.filter(kind="routing.overflowed").exists()
+    assert not second.messages.exclude(actions={}).exists()
+    with at(TUESDAY_10 + timedelta(minutes=3)):
+        third = escalate(Customer.objects.create(name="Third"))
+    # First was served by the overflow already: now Second, who waited longest after First.
     assert latest_offer(second).actions["kind"] == "callback_offer"
-    assert second.events.filter(kind="routing.overflowed").exists()
+    assert not third.messages.exclude(actions={}).exists()
+    assert first.events.filter(kind="routing.overflowed").count() == 1
 
 
 def test_a_slow_queue_overflows_to_the_secondary_skill_group(london: Team) -> None:
