@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from agents.models import Agent
 from agents.selectors import agent_for_user
+from agents.services import agent_heartbeat, agent_page_closed
 from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket, in_database
 from helpdesk.flows import agent_post_message
 from helpdesk.models import Conversation
@@ -117,6 +118,10 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
         except Exception:
             logger.warning("Could not leave %s", groups, exc_info=True)
+        try:
+            await in_database(agent_page_closed)(agent_id=self.agent_id)
+        except Exception:  # the heartbeats' two minutes still hold
+            logger.warning("Could not note agent %s's page closed", self.agent_id, exc_info=True)
 
     async def session_revoked(self, event: dict[str, Any]) -> None:
         """Signed out, password changed or deactivated: the inbox closes (4403: sign in again)."""
@@ -155,4 +160,6 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             return False
         agent = agent_for_user(user)
         self.agent_id, self.user_id = (agent.pk if agent else None), user.pk
-        return self.agent_id is not None
+        if agent is not None:
+            agent_heartbeat(agent=agent)  # a reload's new page: still here
+        return agent is not None

@@ -36,6 +36,17 @@ def agent_heartbeat(*, agent: Agent) -> None:
     agent.last_seen_at = now
 
 
+def agent_page_closed(*, agent_id: int, now: datetime | None = None) -> None:
+    """An agent's inbox page closed (the tab, the laptop lid, or a reload). Unless another of
+    their pages says it is open within AGENT_PAGE_GRACE_SECONDS (every agent page sends a
+    heartbeat more often than that; a reload's new socket sends one at once), the sweep takes
+    them offline then, not after the two minutes a silent page is given: customers must not be
+    told someone will join shortly by an agent who has left."""
+    grace = settings.AGENT_PRESENCE_TIMEOUT - settings.AGENT_PAGE_GRACE_SECONDS
+    due = (now or timezone.now()) - timedelta(seconds=grace)
+    Agent.objects.filter(pk=agent_id, last_seen_at__gt=due).update(last_seen_at=due)
+
+
 def presence_sweep(*, now: datetime | None = None) -> int:
     """Mark offline every agent whose inbox has stopped sending heartbeats. Returns how many."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.AGENT_PRESENCE_TIMEOUT)

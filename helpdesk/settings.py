@@ -199,7 +199,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "agents-presence-sweep": {
         "task": "agents.tasks.presence_sweep",
-        "schedule": env.float("PRESENCE_SWEEP_SECONDS", default=30.0),
+        "schedule": env.float("PRESENCE_SWEEP_SECONDS", default=10.0),
     },
     # Offers nobody accepted go to the next agent; queued conversations whose required skill
     # may now be relaxed get another try. Freed slots are filled at once, not here.
@@ -285,6 +285,9 @@ CHAT_START_WINDOW = env.int("CHAT_START_WINDOW", default=600)
 CHAT_TOKEN_MAX_AGE = env.int("CHAT_TOKEN_MAX_AGE", default=30 * 24 * 3600)
 # Agents whose inbox has sent no heartbeat for this long are marked offline by the sweep.
 AGENT_PRESENCE_TIMEOUT = env.int("AGENT_PRESENCE_TIMEOUT", default=120)
+# An agent whose inbox page closed is swept offline this long after, unless another of their
+# pages (each sends a heartbeat every 10 s) says they are still there.
+AGENT_PAGE_GRACE_SECONDS = env.int("AGENT_PAGE_GRACE_SECONDS", default=15)
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2.0)
 
 # --- Assistant -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agents.models import Agent
+from agents.services import agent_heartbeat, presence_sweep
 from helpdesk.asgi import application
 from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
@@ -242,3 +244,40 @@ async def test_the_inbox_socket_announces_a_new_escalation_to_agents_only() -> N
             application, "/ws/agent/inbox/", headers=[ORIGIN, (b"cookie", visitor_cookie)]
         )
     )
+
+
+async def _inbox_opened_and_closed(agent: Agent) -> None:
+    cookie = await database_sync_to_async(session_cookie)(agent.user)
+    inbox = WebsocketCommunicator(
+        application, "/ws/agent/inbox/", headers=[ORIGIN, (b"cookie", cookie)]
+    )
+    connected, _ = await inbox.connect()
+    assert connected
+    await inbox.disconnect()
+
+
+def _online(agent: Agent) -> bool:
+    return Agent.objects.get(pk=agent.pk).presence == Agent.Presence.ONLINE
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_agent_whose_last_page_closed_is_offline_within_thirty_seconds() -> None:
+    dana = await database_sync_to_async(make_agent)("dana", "Dana", presence="online")
+    await _inbox_opened_and_closed(dana)
+    closed = timezone.now()
+    assert await database_sync_to_async(presence_sweep)(now=closed + timedelta(seconds=5)) == 0
+    assert await database_sync_to_async(_online)(dana)  # a reload's grace
+    swept = await database_sync_to_async(presence_sweep)(now=closed + timedelta(seconds=16))
+    assert swept == 1
+    assert not await database_sync_to_async(_online)(dana)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_agent_with_another_page_still_open_stays_online() -> None:
+    dana = await database_sync_to_async(make_agent)("dana", "Dana", presence="online")
+    await _inbox_opened_and_closed(dana)
+    later = timezone.now() + timedelta(seconds=10)
+    with time_machine.travel(later, tick=False):  # the other tab's heartbeat, 10 s on
+        await database_sync_to_async(agent_heartbeat)(agent=dana)
+    assert await database_sync_to_async(presence_sweep)(now=later + timedelta(seconds=16)) == 0
+    assert await database_sync_to_async(_online)(dana)

@@ -64,6 +64,9 @@ class Stage:
     phone_refusal: str
 
 
+HACKED = " Someone hacked my account and changed my password"
+
+
 def value(payload: str, marker: str) -> str:
     return f"{payload}~{marker}"
 
@@ -102,8 +105,11 @@ def stage(
     payload = request.param
     fields = {
         marker: value(payload, marker)
-        for marker in ["name", "body", "reply", "article", "agent", "missing"]
+        for marker in ["name", "body", "reply", "article", "agent", "missing", "gap"]
     }
+    # A topic the assistant cannot handle (a capability boundary), three times: a knowledge gap
+    # on the dashboard, quoting the customer. (Asking for a person is by design, never a gap.)
+    fields["gap"] += HACKED
     fields["body"] += " I want to speak to a human"
     fields["email"] = ADDRESSES[payload]
     KnowledgeArticle.objects.filter(title="Refund status and timing").update(
@@ -115,6 +121,8 @@ def stage(
     Agent.objects.create(user=supervisor_user, display_name="Morgan Lead")
     Agent.objects.update(presence="offline")  # nobody is offered anything: we choose who joins
 
+    for _ in range(3):
+        escalate(fields["name"], fields["gap"])
     live, waiting, follow_up, resolved = (
         escalate(fields["name"], fields["body"]) for _ in range(4)
     )
@@ -277,7 +285,7 @@ def test_the_agents_pages_show_it_as_text(stage: Stage) -> None:
 def test_the_dashboard_shows_it_as_text(stage: Stage) -> None:
     html = page(signed_in(stage.supervisor), "/supervisor/")
     # The knowledge gaps quote customers; the quality table names agents and their notes.
-    assert problems(stage, "dashboard", html, ["body", "agent", "missing"]) == []
+    assert problems(stage, "dashboard", html, ["gap", "agent", "missing"]) == []
 
 
 ADMIN_LISTS = {
@@ -343,7 +351,7 @@ def test_csv_cells_never_start_a_formula(
     a cell a spreadsheet would run as a formula gets a leading apostrophe, nothing else."""
     for number, formula in enumerate(FORMULAS):
         agent = make_agent(f"agent{number}", formula)
-        conversation = escalate("Formula Customer", f"{formula} I want to speak to a human")
+        conversation = escalate("Formula Customer", f"{formula}{HACKED}")
         conversation_join(public_id=conversation.public_id, agent=agent)
         handoff_rate(conversation=conversation, agent=agent, verdict="missing", missing=formula)
         conversation_resolve(public_id=conversation.public_id, agent=agent)
@@ -361,7 +369,7 @@ def test_csv_cells_never_start_a_formula(
     assert quality == {"'" + formula: "'" + formula for formula in FORMULAS}
     [gap] = tables["gaps"]  # what customers wrote, last
     assert gap[-1].startswith(("'=", "'+", "'-", "'@"))
-    assert gap[-1].count("I want to speak to a human") == 3
+    assert gap[-1].count(HACKED) == 3
 
 
 def test_helpers_see_live_markup() -> None:
