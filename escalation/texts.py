@@ -44,6 +44,7 @@ ENGLISH: dict[str, str] = {
     "choice_email": "Email me",
     "choice_wait": "Keep waiting",
     "keep_waiting": "Of course, you keep your place in line.",
+    "added_to_conversation": "Added to your conversation: the person who takes it will see it.",
     "callback_slots": "When should we call you? Pick a time ({zone} time) and check your phone "
     "number.",
     "callback_confirmed": "Done: we will call you on {phone} on {when} ({zone} time). So you "

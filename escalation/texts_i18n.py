@@ -27,6 +27,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "choice_email": "Que me escriban",
         "choice_wait": "Seguir esperando",
         "keep_waiting": "Por supuesto, conservas tu lugar en la cola.",
+        "added_to_conversation": "Añadido a tu conversación: quien la atienda lo verá.",
         "callback_slots": "¿Cuándo te llamamos? Elige una hora (hora de {zone}) y comprueba tu "
         "número de teléfono.",
         "callback_confirmed": "Listo: te llamaremos al {phone}, {when} (hora de {zone}). Para que "
@@ -101,6 +102,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "choice_email": "Écrivez-moi",
         "choice_wait": "Continuer d'attendre",
         "keep_waiting": "Bien sûr, vous gardez votre place dans la file.",
+        "added_to_conversation": "Ajouté à votre conversation : la personne qui la prendra le "
+        "verra.",
         "callback_slots": "Quand devons-nous vous appeler ? Choisissez un créneau (heure de "
         "{zone}) et vérifiez votre numéro de téléphone.",
         "callback_confirmed": "C'est noté : nous vous appellerons au {phone}, {when} (heure de "
@@ -177,6 +180,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "choice_email": "Per E-Mail antworten",
         "choice_wait": "Weiter warten",
         "keep_waiting": "Selbstverständlich, Sie behalten Ihren Platz in der Warteschlange.",
+        "added_to_conversation": "Zu Ihrem Gespräch hinzugefügt: Wer es übernimmt, sieht es.",
         "callback_slots": "Wann sollen wir Sie anrufen? Wählen Sie eine Uhrzeit (Zeitzone {zone}) "
         "und prüfen Sie Ihre Telefonnummer.",
         "callback_confirmed": "Erledigt: Wir rufen Sie {when} (Zeitzone {zone}) unter {phone} an. "

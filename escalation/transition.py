@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from escalation.callbacks import email_choice
@@ -34,10 +35,8 @@ from escalation.models import (
 )
 from escalation.texts import handoff_text, minutes_of, render
 from escalation.timers import timer_add, timer_schedule
-from helpdesk.models import Conversation, ConversationEvent
-from helpdesk.services import (
-    event_record,
-)
+from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.services import event_record, system_message_post
 from routing.estimates import wait_estimate, what_happens_next
 from routing.models import RoutingPolicy
 from routing.needs import conversation_needs
@@ -276,3 +275,29 @@ def overflow_timer(timer: Timer, now: datetime) -> str:
         return _try_again_later(timer, now)
     minutes = RoutingPolicy.load().overflow_after_minutes
     return overflow(conversation, now=now, reason=f"waited {minutes} min")
+
+
+# -- what the customer writes while waiting ------------------------------------------------------
+
+
+def waiting_message_acknowledge(message: Message) -> list[Message]:
+    """A customer writing while they wait for a person hears that it was added, once per burst:
+    not again until something else was said in the chat (an update, an offer, an agent)."""
+    with transaction.atomic():
+        conversation = locked_conversation(message.conversation_id)
+        if conversation.status not in (
+            Conversation.Status.WAITING,
+            *Conversation.SCHEDULED_STATUSES,
+        ):
+            return []
+        text = render("added_to_conversation", conversation.language)
+        said_last = (
+            conversation.messages.filter(seq__lt=message.seq)
+            .exclude(author_kind=Message.AuthorKind.CUSTOMER)
+            .order_by("-seq")
+            .values_list("author_kind", "body")
+            .first()
+        )
+        if said_last == (Message.AuthorKind.SYSTEM, text):
+            return []  # this burst was acknowledged already
+        return [system_message_post(conversation=conversation, body=text).message]

@@ -23,6 +23,7 @@ from escalation.models import Escalation
 from escalation.selectors import policy_from_db
 from escalation.services import conversation_escalate
 from escalation.texts import fallback_text, person_declined_text, rephrase_text
+from escalation.transition import waiting_message_acknowledge
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
 from helpdesk.services import event_record, message_add
 
@@ -43,9 +44,11 @@ def customer_turn_handle(
     for _ in range(3):  # another message's turn may finish meanwhile: then read history again
         message = Message.objects.select_related("conversation").get(pk=message_id)
         if message.conversation.status in WAITING_FOR_PEOPLE:
-            # People have it: the assistant stays quiet, but listens for an urgent turn off-hours.
-            urgency_recheck(message_id=message_id)
-            return TurnOutcome(replies=[])
+            # People have it: the assistant only says the message was added, and listens for an
+            # urgent turn off-hours.
+            if urgency_recheck(message_id=message_id):
+                return TurnOutcome(replies=[])
+            return TurnOutcome(replies=waiting_message_acknowledge(message))
         outcome = _attempt(message, policy, assistant)
         if outcome is not None:
             return outcome

@@ -21,9 +21,9 @@ from escalation.models import (
 from escalation.timers import timer_run, timer_schedule, timers_claim, timers_run_due
 from helpdesk.flows import conversation_join
 from helpdesk.models import Conversation, Customer
-from helpdesk.services import ChatError
+from helpdesk.services import ChatError, message_post
 from routing.models import RoutingPolicy, Skill, Team
-from tests.support.factories import make_agent
+from tests.support.factories import make_agent, say
 from tests.support.waiting import (
     TUESDAY_10,
     at,
@@ -444,3 +444,48 @@ def test_an_email_follow_up_reminds_its_agent_before_it_is_due(london: Team) -> 
     run_timers(callback.due_at - timedelta(minutes=10))
     paged = conversation.events.get(kind="transition.paged")
     assert paged.data["text"].startswith("Email Writer at writer@example.com by Tue 24 Nov")
+
+
+# -- what the customer writes while waiting ------------------------------------------------------
+
+ADDED = "Added to your conversation: the person who takes it will see it."
+
+
+def notices(conversation: Conversation, *, after: int) -> list[str]:
+    return list(
+        conversation.messages.filter(seq__gt=after, author_kind="system")
+        .order_by("seq")
+        .values_list("body", flat=True)
+    )
+
+
+def test_a_message_written_while_waiting_is_acknowledged_once_per_burst(
+    alice: Customer, london: Team
+) -> None:
+    with at(TUESDAY_10):
+        conversation = escalate(alice)
+        start = conversation.last_seq
+        for text in ("My order number is 4417", "It was a gift", "Please hurry"):
+            say(conversation, text)
+        assert notices(conversation, after=start) == [ADDED]  # one for the burst, not three
+        message_post(conversation_id=conversation.pk, author_kind="assistant", body="An update")
+        say(conversation, "Still here")
+        assert notices(conversation, after=start) == [ADDED, ADDED]  # a new burst
+        agent = make_agent("kim", "Kim", presence="online")
+        conversation_join(public_id=conversation.public_id, agent=agent)
+        joined = Conversation.objects.get(pk=conversation.pk).last_seq
+        say(conversation, "Hi Kim")
+        assert notices(conversation, after=joined) == []  # a person is reading it live
+
+
+def test_the_acknowledgement_speaks_the_customers_language(london: Team) -> None:
+    with at(TUESDAY_10):
+        conversation = escalate(
+            Customer.objects.create(name="Ana"), "Quiero hablar con una persona"
+        )
+        assert conversation.language == "es"
+        start = conversation.last_seq
+        say(conversation, "Mi pedido es el 4417")
+    assert notices(conversation, after=start) == [
+        "Añadido a tu conversación: quien la atienda lo verá."
+    ]

@@ -86,8 +86,11 @@ def test_a_capability_escalation_records_skill_and_urgency(
 
 def test_after_escalation_the_assistant_stays_quiet(alice_conversation: Conversation) -> None:
     say(alice_conversation, "I want to speak to a human")
+    answered = alice_conversation.messages.filter(author_kind="assistant").count()
     outcome = say(alice_conversation, "Where is my order?")
-    assert outcome.replies == []
+    # Only the notice that the message was added (escalation/transition.py), no answer.
+    assert [reply.author_kind for reply in outcome.replies] == ["system"]
+    assert alice_conversation.messages.filter(author_kind="assistant").count() == answered
     assert Escalation.objects.count() == 1
 
 
