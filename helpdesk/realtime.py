@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 INBOX_GROUP = "agents.inbox"  # every agent's open inbox page listens here
@@ -22,6 +23,35 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+_server: dict[str, asyncio.AbstractEventLoop] = {}
+
+
+def server_loop_attach() -> None:
+    """Called on the ASGI server's event loop (at start-up, and by each socket): notices sent
+    from other threads (the embedded default's ticker, turn threads) then go through it."""
+    _server["loop"] = asyncio.get_running_loop()
+
+
+def group_send_now(layer: Any, group: str, event: dict[str, Any]) -> None:
+    """Send `event` to `group` from synchronous code. The in-memory layer's queues belong to the
+    server's loop: a send from another thread's loop would fill them without waking the socket
+    waiting on them (the page noticed only on its next keep-alive, up to 25 s late), so it runs
+    on the server's loop. Redis needs no such care: each loop has its own connections."""
+    loop = _server.get("loop")
+    elsewhere = loop is not None and loop.is_running() and not _running_on(loop)
+    if isinstance(layer, InMemoryChannelLayer) and loop is not None and elsewhere:
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop).result()
+        return
+    async_to_sync(layer.group_send)(group, event)
+
+
+def _running_on(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Send `event` to a channel-layer group after the current transaction commits.
 
@@ -32,7 +62,7 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     def send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(group, event)
+            group_send_now(layer, group, event)
 
     # robust: the data is committed; a layer outage must not turn that success into an error.
     transaction.on_commit(send, robust=True)

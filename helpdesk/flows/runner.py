@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 
 from helpdesk.flows.owed import turns_take
-from helpdesk.realtime import task_soon
+from helpdesk.realtime import server_loop_attach, task_soon
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ def turns_attach_loop() -> None:
     replies through it, as the sockets' own database threads do (the in-process channel layer's
     queues belong to that loop)."""
     _loops["server"] = asyncio.get_running_loop()
+    server_loop_attach()  # and every other notice sent from a thread (helpdesk.realtime)
 
 
 def turn_threads_stop() -> None:

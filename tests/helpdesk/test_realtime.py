@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
+from channels.layers import channel_layers, get_channel_layer
+from django.db import connections, transaction
+from django.test import override_settings
+
+from helpdesk.realtime import publish_on_commit, server_loop_attach
 from tests.support.server import ROOT, embedded_env, manage
 
 # In a fresh process (the test process has long imported the tasks modules), eight threads ask
@@ -62,3 +71,46 @@ def test_the_embedded_defaults_sweeps_write_no_log_line(tmp_path: Path) -> None:
         check=True,
     )
     assert run.stderr == ""
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}})
+async def test_a_notice_from_a_thread_reaches_a_socket_on_the_servers_loop_at_once() -> None:
+    """The embedded default's ticker (and turn threads) publish from threads of their own; the
+    in-memory layer's queues belong to the server's loop, which must be woken, not left to
+    notice on the page's next keep-alive."""
+    channel_layers.backends.clear()  # the override's layer, not the one cached before
+    try:
+        await _published_from_a_thread_arrives()
+    finally:
+        channel_layers.backends.clear()
+
+
+async def _published_from_a_thread_arrives() -> None:
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("ticker-test", channel)
+    server_loop_attach()
+    loops: list[asyncio.AbstractEventLoop] = []
+    send = layer.group_send
+
+    async def group_send(group: str, message: dict[str, Any]) -> None:
+        loops.append(asyncio.get_running_loop())  # a send on another loop wakes no one here
+        await send(group, message)
+
+    layer.group_send = group_send
+
+    def from_a_thread() -> None:
+        try:
+            with transaction.atomic():
+                publish_on_commit("ticker-test", {"type": "chat.status", "status": "waiting"})
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=from_a_thread)
+    thread.start()
+    # Bounded only so that a broken build fails instead of hanging: nothing else wakes the loop.
+    received = await asyncio.wait_for(layer.receive(channel), timeout=10)
+    await asyncio.to_thread(thread.join)
+    assert received == {"type": "chat.status", "status": "waiting"}
+    assert loops == [asyncio.get_running_loop()]
