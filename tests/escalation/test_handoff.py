@@ -77,6 +77,7 @@ def test_the_package_is_refreshed_as_a_new_version_and_only_when_something_chang
     # The notice the customer was shown ("added to your conversation") came after that version:
     # the next refresh takes it in, and one more finds nothing new.
     settled = handoff_refresh(conversation_id=alice_conversation.pk)
+    assert settled is not None
     assert settled.version == 3
     assert settled.data["transcript"][-1]["author_kind"] == "system"
     assert handoff_refresh(conversation_id=alice_conversation.pk) == settled
