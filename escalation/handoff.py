@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assistant.labels import HUMAN_REQUEST, OUT_OF_SCOPE, SMALLTALK_INTENTS
 from escalation.models import Category, Escalation, Urgency
+from escalation.reasons import topic, why_a_person
 from helpdesk.models import Conversation, Message
 
 # The package's parts, in the order the contract (README, replay --handoff, the API) names them.
@@ -37,25 +38,6 @@ RELEVANT_SHARE = 0.6  # of the best article's score for the same message
 URGENCY_ORDER = list(Urgency)  # least to most urgent
 # Boundaries whose subject alone makes the case complex: the law, a regulator, a break-in.
 COMPLEX_BOUNDARIES = {"legal", "regulatory", "account-compromised"}
-INTENT_LABELS = {
-    "order_status": "Order status",
-    "delivery_options": "Delivery options",
-    "shipping_countries": "International shipping",
-    "change_address": "Delivery address change",
-    "cancel_order": "Order cancellation",
-    "return_item": "Return",
-    "refund": "Refund",
-    "payment_methods": "Payment methods",
-    "change_payment": "Payment card change",
-    "invoice": "Invoice",
-    "create_account": "Account sign-up",
-    "password_reset": "Password reset",
-    "newsletter": "Newsletter",
-    "product_review": "Product review",
-    "human_request": "Asked for a person",
-    "complaint": "Complaint",
-    OUT_OF_SCOPE: "Outside the store's topics",
-}
 
 
 @dataclass(frozen=True)
@@ -172,22 +154,22 @@ def _issue_type(turns: list[CustomerLine], escalation: Escalation) -> dict[str, 
     count = topics[code]
     return {
         "code": code,
-        "label": INTENT_LABELS.get(code, code.replace("_", " ").capitalize()),
-        "reasons": [f"the assistant read '{code}' in {count} of {len(turns)} customer messages"],
+        "label": topic(code),
+        "reasons": [f"read as {topic(code).lower()} in {count} of {len(turns)} customer messages"],
     }
 
 
 def _urgency(turns: list[CustomerLine], escalation: Escalation, *, tier: str) -> dict[str, Any]:
     level = URGENCY_ORDER.index(Urgency(escalation.urgency))
-    trigger = escalation.get_category_display().lower()
-    reasons = [f"{escalation.urgency}, as set for the {trigger} trigger"]
+    why = why_a_person(escalation.category, escalation.rule, _boundary_name(escalation))
+    reasons = [f"{escalation.urgency} to start with ({why[0].lower()}{why[1:]})"]
     worst = min((turn.sentiment for turn in turns), default=0.0)
     if worst <= -0.6 and level < URGENCY_ORDER.index(Urgency.HIGH):
         level = URGENCY_ORDER.index(Urgency.HIGH)
-        reasons.append(f"the customer is very upset (sentiment {worst:+.2f})")
+        reasons.append("raised: the customer is very upset")
     if tier == "vip" and level < URGENCY_ORDER.index(Urgency.HIGH):
         level += 1
-        reasons.append("VIP customer")
+        reasons.append("raised: a VIP customer")
     calm_off_topic = (
         escalation.category == Category.CONFIDENCE
         and bool(turns)
@@ -196,7 +178,7 @@ def _urgency(turns: list[CustomerLine], escalation: Escalation, *, tier: str) ->
     )
     if calm_off_topic and level == URGENCY_ORDER.index(Urgency.NORMAL) and tier != "vip":
         level = URGENCY_ORDER.index(Urgency.LOW)
-        reasons.append("a calm question outside the store's topics")
+        reasons.append("lowered: a calm question outside the store's topics")
     return {"level": URGENCY_ORDER[level].value, "reasons": reasons}
 
 
@@ -206,7 +188,8 @@ def _complexity(turns: list[CustomerLine], escalation: Escalation) -> dict[str, 
     score = 0
     if len(topics) >= 2:
         score += 1 if len(topics) == 2 else 2
-        reasons.append(f"{len(topics)} different topics: {', '.join(sorted(topics))}")
+        names = ", ".join(sorted(topic(code).lower() for code in topics))
+        reasons.append(f"{len(topics)} different topics: {names}")
     attempts = sum(turn.answered for turn in turns)
     if escalation.category == Category.LOOP or attempts >= 2:
         score += 1
@@ -290,7 +273,7 @@ def assess(turns: list[CustomerLine], messages: list[Message]) -> dict[str, Any]
     if last_topic == OUT_OF_SCOPE:
         needs = "Something outside the store's topics: answer briefly or say where to ask"
     elif last_topic:
-        needs = f"Help with {INTENT_LABELS.get(last_topic, last_topic.replace('_', ' ')).lower()}"
+        needs = topic(last_topic)
     else:
         needs = "Not yet clear: ask what they need"
     answered_topics = {turn.intent for turn in turns if turn.answered}
@@ -314,6 +297,14 @@ def assess(turns: list[CustomerLine], messages: list[Message]) -> dict[str, Any]
     }
 
 
+def _boundary_name(escalation: Escalation) -> str | None:
+    return escalation.boundary.name if escalation.boundary is not None else None
+
+
+def _why(escalation: Escalation) -> str:
+    return why_a_person(escalation.category, escalation.rule, _boundary_name(escalation))
+
+
 def summarise(
     classification: dict[str, Any],
     requests: list[dict[str, Any]],
@@ -334,7 +325,7 @@ def summarise(
     return "\n".join(
         [
             f"{issue} ({urgency} urgency).{wants}",
-            f"Handed over: {escalation.get_category_display().lower()} ({escalation.rule}).",
+            f"Why a person: {_why(escalation)[0].lower()}{_why(escalation)[1:]}.",
             tried,
         ]
     )
@@ -379,6 +370,7 @@ def _trigger(escalation: Escalation) -> dict[str, Any]:
         "category": escalation.category,
         "label": escalation.get_category_display(),
         "rule": escalation.rule,
+        "reason": _why(escalation),
         "evidence": escalation.evidence,
         "all_triggers": [hit.get("category") for hit in escalation.triggers],
         "at_message": escalation.message.seq if escalation.message else None,

@@ -4,6 +4,7 @@ import pytest
 
 from escalation.handoff import PACKAGE_KEYS, CustomerLine, customer_requests
 from escalation.models import HandoffPackage
+from escalation.reasons import why_a_person
 from escalation.services import handoff_refresh
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
@@ -103,7 +104,52 @@ def test_a_vip_raises_the_urgency_and_says_why(alice: Customer) -> None:
     say(conversation, "I want to speak to a human")
     urgency = latest(conversation).data["classification"]["urgency"]
     assert urgency["level"] == "high"
-    assert "VIP customer" in urgency["reasons"]
+    assert urgency["reasons"] == [
+        "normal to start with (asked for a person)",
+        "raised: a VIP customer",
+    ]
+
+
+def test_the_summary_speaks_plainly_and_keeps_the_codes_for_hover(
+    alice_conversation: Conversation,
+) -> None:
+    say(alice_conversation, "Someone hacked my account and changed my email address")
+    data = latest(alice_conversation).data
+    lines = data["summary"].splitlines()
+    assert lines[0].startswith("Hacked or compromised account (critical urgency).")
+    assert lines[1] == "Why a person: needs a person: Hacked or compromised account."
+    assert data["trigger"]["rule"] == "account-compromised:intent"  # the code stays, for hover
+    assert data["assessment"]["needs"] == "Account may be hacked"
+    for text in [data["summary"], *data["classification"]["urgency"]["reasons"]]:
+        assert "_" not in text  # no code such as account_compromised or 2_consecutive_negative
+
+
+@pytest.mark.parametrize(
+    ("category", "rule", "boundary", "said"),
+    [
+        ("explicit_request", "asks_for_person", None, "Asked for a person"),
+        ("explicit_request", "call_me", None, "Asked to be called back"),
+        ("sentiment", "2_consecutive_negative", None, "Upset in two messages in a row"),
+        (
+            "loop",
+            "same_question_again",
+            None,
+            "Asked the same thing again after the assistant's answers",
+        ),
+        ("confidence", "classification", None, "The assistant was not sure what they meant"),
+        (
+            "capability",
+            "intent:duplicate_charge",
+            None,
+            "Always handled by a person: Charged twice",
+        ),
+        ("capability", "legal:phrase", "Legal threats", "Needs a person: Legal threats"),
+    ],
+)
+def test_each_trigger_reads_as_a_phrase(
+    category: str, rule: str, boundary: str | None, said: str
+) -> None:
+    assert why_a_person(category, rule, boundary) == said
 
 
 def test_the_customers_other_conversations_are_linked(
