@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from assistant.labels import HUMAN_REQUEST, OUT_OF_SCOPE, SMALLTALK_INTENTS
 from escalation.models import Category, Escalation, Urgency
-from escalation.reasons import topic, why_a_person
+from escalation.reasons import mid_sentence, topic, why_a_person
 from helpdesk.models import Conversation, Message
 
 # The package's parts, in the order the contract (README, replay --handoff, the API) names them.
@@ -162,7 +162,7 @@ def _issue_type(turns: list[CustomerLine], escalation: Escalation) -> dict[str, 
 def _urgency(turns: list[CustomerLine], escalation: Escalation, *, tier: str) -> dict[str, Any]:
     level = URGENCY_ORDER.index(Urgency(escalation.urgency))
     why = why_a_person(escalation.category, escalation.rule, _boundary_name(escalation))
-    reasons = [f"{escalation.urgency} to start with ({why[0].lower()}{why[1:]})"]
+    reasons = [f"{escalation.urgency} to start with ({mid_sentence(why)})"]
     worst = min((turn.sentiment for turn in turns), default=0.0)
     if worst <= -0.6 and level < URGENCY_ORDER.index(Urgency.HIGH):
         level = URGENCY_ORDER.index(Urgency.HIGH)
@@ -325,7 +325,7 @@ def summarise(
     return "\n".join(
         [
             f"{issue} ({urgency} urgency).{wants}",
-            f"Why a person: {_why(escalation)[0].lower()}{_why(escalation)[1:]}.",
+            f"Why a person: {mid_sentence(_why(escalation))}.",
             tried,
         ]
     )

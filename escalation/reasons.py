@@ -65,6 +65,11 @@ def topic(intent: str) -> str:
     return TOPICS.get(intent, intent.replace("_", " ").capitalize())
 
 
+def mid_sentence(phrase: str) -> str:
+    """A phrase continuing a sentence: "Asked for a person" -> "asked for a person"."""
+    return phrase[:1].lower() + phrase[1:]
+
+
 def why_a_person(category: str, rule: str, boundary: str | None = None) -> str:
     """Why the conversation came to a person, from the trigger's category and rule."""
     if category == "explicit_request":

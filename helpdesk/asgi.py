@@ -23,8 +23,9 @@ from django.urls import path  # noqa: E402
 from agents.consumers import AgentChatConsumer, InboxConsumer  # noqa: E402
 from assistant.runtime import preload  # noqa: E402
 from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
-from helpdesk.flows.runner import turn_threads_stop, turns_attach_loop  # noqa: E402
+from helpdesk.flows.runner import turn_threads_stop  # noqa: E402
 from helpdesk.origins import SameOriginValidator  # noqa: E402
+from helpdesk.realtime import server_loop_attach  # noqa: E402
 from helpdesk.ticker import LifespanTicker  # noqa: E402
 
 websocket_urlpatterns = [
@@ -35,7 +36,7 @@ websocket_urlpatterns = [
 
 application = LifespanTicker(
     warm_up=preload,
-    on_loop=turns_attach_loop,
+    on_loop=server_loop_attach,
     on_shutdown=turn_threads_stop,  # a turn under way finishes; what was queued stays owed
     app=ProtocolTypeRouter(
         {

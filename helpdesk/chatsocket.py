@@ -15,9 +15,8 @@ from django.conf import settings
 
 from helpdesk.chatprotocol import Frame, FrameError, RateLimiter, parse_frame
 from helpdesk.floods import Budget, budgets_allow, budgets_join, budgets_leave
-from helpdesk.flows.runner import turns_attach_loop
 from helpdesk.models import Conversation
-from helpdesk.realtime import connection_closed, connection_opened
+from helpdesk.realtime import connection_closed, connection_opened, server_loop_attach
 from helpdesk.selectors import SYNC_PAGE_SIZE, message_payload, messages_after
 from helpdesk.services import ChatError, PostResult
 
@@ -69,7 +68,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
 
     async def join(self, conversation: Conversation) -> None:
         self.conversation = conversation
-        turns_attach_loop()  # turn threads publish replies through this loop (a server's one)
+        server_loop_attach()  # notices sent from threads go through this loop (a server's one)
         connection_opened(self.viewer_kind)
         self.counted = True
         for group in self.session_groups():

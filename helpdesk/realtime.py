@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 INBOX_GROUP = "agents.inbox"  # every agent's open inbox page listens here
 
@@ -24,6 +27,7 @@ def user_group(user_id: int) -> str:
 
 
 _server: dict[str, asyncio.AbstractEventLoop] = {}
+SEND_WAIT_SECONDS = 10.0  # a loop that has not run a send by then has stopped
 
 
 def server_loop_attach() -> None:
@@ -40,7 +44,12 @@ def group_send_now(layer: Any, group: str, event: dict[str, Any]) -> None:
     loop = _server.get("loop")
     elsewhere = loop is not None and loop.is_running() and not _running_on(loop)
     if isinstance(layer, InMemoryChannelLayer) and loop is not None and elsewhere:
-        asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop).result()
+        sent = asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop)
+        try:
+            sent.result(timeout=SEND_WAIT_SECONDS)
+        except TimeoutError:  # the server is stopping: the pages resync when they reconnect
+            sent.cancel()
+            logger.warning("A notice to %s was dropped: the server's loop did not run it", group)
         return
     async_to_sync(layer.group_send)(group, event)
 

@@ -10,17 +10,15 @@ Whichever runs them, the sweep (helpdesk.flows.owed.turns_sweep) takes what was 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
 from helpdesk.flows.owed import turns_take
-from helpdesk.realtime import server_loop_attach, task_soon
+from helpdesk.realtime import task_soon
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +39,6 @@ def turns_take_soon(conversation_id: int) -> None:
 
 _pool_lock = threading.Lock()
 _pools: dict[str, ThreadPoolExecutor] = {}
-_loops: dict[str, asyncio.AbstractEventLoop] = {}
-
-
-def turns_attach_loop() -> None:
-    """Called by the ASGI server's start-up, on its event loop: turn threads then publish their
-    replies through it, as the sockets' own database threads do (the in-process channel layer's
-    queues belong to that loop)."""
-    _loops["server"] = asyncio.get_running_loop()
-    server_loop_attach()  # and every other notice sent from a thread (helpdesk.realtime)
 
 
 def turn_threads_stop() -> None:
@@ -60,19 +49,15 @@ def turn_threads_stop() -> None:
         pool = _pools.pop("turns", None)
     if pool is None:
         return
-    threads = list(pool._threads)  # joined with a bound: a turn waiting on a loop that stopped
+    threads = list(pool._threads)  # joined with a bound, whatever a turn is waiting on
     pool.shutdown(wait=False, cancel_futures=True)
     for thread in threads:
         thread.join(timeout=STOP_SECONDS)
 
 
 def _in_a_turn_thread(conversation_id: int) -> None:
-    loop = _loops.get("server")
-    if loop is None or loop.is_closed():  # no server here (a command): a plain turn thread
-        _pool().submit(_in_thread, conversation_id)
-        return
-    take = database_sync_to_async(_in_thread, thread_sensitive=False, executor=_pool())
-    asyncio.run_coroutine_threadsafe(take(conversation_id), loop)
+    # Its replies reach the sockets through the server's loop (helpdesk.realtime.group_send_now).
+    _pool().submit(_in_thread, conversation_id)
 
 
 def _pool() -> ThreadPoolExecutor:
