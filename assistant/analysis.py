@@ -17,7 +17,7 @@ from assistant.labels import COMPLAINT, OUT_OF_SCOPE, SMALLTALK_INTENTS, IntentI
 from assistant.language import detect_language
 from assistant.person import PersonRequest, clauses, find_person_request
 from assistant.responders import ReplyDraft, ReplyRequest, Responder
-from assistant.retrieval import ArticleIndex, Hit, terms
+from assistant.retrieval import ArticleIndex, Hit, Relevant, terms
 from assistant.sentiment import NEGATIVE_THRESHOLD, Sentiment, analyse_sentiment
 from assistant.similarity import ExampleMatch, matcher_for
 from assistant.text import fold, normalise, tidy
@@ -50,6 +50,7 @@ class Analysis:
     alone: IntentPrediction | None = None  # the message's own reading, when context won
     # How alike in meaning to each boundary's examples: code -> match (assistant.similarity).
     example_matches: dict[str, ExampleMatch] = field(default_factory=dict)
+    relevant: list[Relevant] = field(default_factory=list)  # articles worth an agent's time
 
 
 def analyse(
@@ -85,7 +86,9 @@ def analyse(
     if _venting(sentiment, intent) and COMPLAINT in model.classes:
         # "I'm literally in tears, it hasn't arrived": an upset customer, not an off-topic one.
         intent, context = _as_venting(intent), "venting"
-    hits = index.search(text, language=language)
+    # Wider than the responder's three: the other languages' versions of an article crowd in.
+    found = index.search(text, language=language, limit=8)
+    hits = found[:3]
     request = ReplyRequest(
         text=text,
         language=language,
@@ -111,6 +114,7 @@ def analyse(
             for code, examples in (boundary_examples or {}).items()
             if examples
         },
+        relevant=index.relevant(found, ranking=intent.ranking, language=language),
     )
 
 

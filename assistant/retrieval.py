@@ -19,6 +19,9 @@ STOPWORDS = frozenset(
     "please thanks hi hello so just any some get got im i'm its it's as about into out up".split()
 )
 K1, B = 1.4, 0.75
+# Which articles are worth showing a person as relevant (see `relevant`):
+PLAUSIBLE = 0.2  # an intent this probable may be what the message is about
+UNTAGGED_FLOOR = 0.7  # an article that names no intent must match the words this strongly
 
 
 def terms(text: str) -> list[str]:
@@ -50,6 +53,12 @@ class Hit:
     strength: float  # the score squashed into 0..1, comparable between queries
 
 
+@dataclass(frozen=True)
+class Relevant:
+    article: ArticleDoc
+    relevance: float  # 0..1: how likely the message is about what the article answers
+
+
 @dataclass
 class ArticleIndex:
     articles: list[ArticleDoc]
@@ -57,6 +66,7 @@ class ArticleIndex:
     _lengths: list[int] = field(init=False)
     _idf: dict[str, float] = field(init=False)
     _containing: dict[str, list[int]] = field(init=False)  # term -> articles that have it
+    _answering: dict[str, list[ArticleDoc]] = field(init=False)  # intent -> its articles
 
     def __post_init__(self) -> None:
         self._postings = [
@@ -68,6 +78,10 @@ class ArticleIndex:
         for position, posting in enumerate(self._postings):
             for term in posting:
                 self._containing.setdefault(term, []).append(position)
+        self._answering = {}
+        for article in self.articles:
+            for intent in article.intents:
+                self._answering.setdefault(intent, []).append(article)
         count = max(len(self.articles), 1)
         self._idf = {
             term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
@@ -92,6 +106,27 @@ class ArticleIndex:
             hits.append(Hit(article, round(score, 4), round(score / (score + 4.0), 4)))
         hits.sort(key=lambda hit: (-hit.score, hit.article.id))
         return hits[:limit]
+
+    def relevant(
+        self, hits: list[Hit], *, ranking: tuple[tuple[str, float], ...], language: str
+    ) -> list[Relevant]:
+        """The articles an agent would call relevant to the message, best first: in the
+        customer's language, and about what the message is about (an intent the reading finds
+        plausible), never merely sharing a word like "order" or "account". The article written
+        for the intent counts even when the words differ. None rather than wrong ones."""
+        found: dict[int, Relevant] = {}
+        for intent, probability in ranking:
+            if probability < PLAUSIBLE:
+                continue
+            for article in self._answering.get(intent, ()):
+                if article.language == language:
+                    found.setdefault(article.id, Relevant(article, probability))
+        for hit in hits:
+            if hit.article.language != language or hit.article.id in found:
+                continue
+            if not hit.article.intents and hit.strength >= UNTAGGED_FLOOR:
+                found[hit.article.id] = Relevant(hit.article, hit.strength)
+        return sorted(found.values(), key=lambda item: (-item.relevance, item.article.id))
 
     def for_intent(self, intent: str, *, language: str) -> ArticleDoc | None:
         """The article written for this intent, in the customer's language if there is one."""

@@ -34,7 +34,6 @@ PACKAGE_KEYS = (
     "transcript",
 )
 RECENT_CONVERSATIONS = 5
-RELEVANT_SHARE = 0.6  # of the best article's score for the same message
 URGENCY_ORDER = list(Urgency)  # least to most urgent
 # Boundaries whose subject alone makes the case complex: the law, a regulator, a break-in.
 COMPLEX_BOUNDARIES = {"legal", "regulatory", "account-compromised"}
@@ -379,16 +378,12 @@ def _trigger(escalation: Escalation) -> dict[str, Any]:
 
 
 def _articles(messages: list[Message]) -> list[dict[str, Any]]:
-    """The articles the retriever ranked for the customer's messages, best score kept; hits far
-    below a message's best one are noise on words like "order" and are left out."""
+    """The articles the assistant found relevant to the customer's messages (in their language
+    and on their topic, assistant.retrieval.ArticleIndex.relevant), each at its best."""
     best: dict[int, dict[str, Any]] = {}
     for message in messages:
         analysis = getattr(message, "analysis", None)
-        hits = analysis.details.get("articles", []) if analysis is not None else []
-        top = max((hit["score"] for hit in hits), default=0.0)
-        for hit in hits:
-            if hit["score"] < RELEVANT_SHARE * top:
-                continue
+        for hit in analysis.details.get("articles", []) if analysis is not None else []:
             kept = best.get(hit["id"])
             if kept is None or hit["score"] > kept["score"]:
                 best[hit["id"]] = {"id": hit["id"], "title": hit["title"], "score": hit["score"]}

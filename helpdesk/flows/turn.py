@@ -211,8 +211,8 @@ def _store_analysis(
             "sentiment_cues": list(analysis.sentiment.cues),
             "similarities": analysis.similarities,
             "articles": [
-                {"id": hit.article.id, "title": hit.article.title, "score": hit.score}
-                for hit in analysis.hits
+                {"id": item.article.id, "title": item.article.title, "score": item.relevance}
+                for item in analysis.relevant
             ],
             "source": draft.source,
             "triggers": [hit.as_dict() for hit in decision.triggers],

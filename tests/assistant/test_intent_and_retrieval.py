@@ -37,6 +37,13 @@ ARTICLES = [
         ("Please delete my account", "delete_account"),
         ("what's the weather in Paris tomorrow", "out_of_scope"),
         ("¿Dónde está mi pedido?", "order_status"),
+        # Received something other than what was ordered: a return or exchange, not a change
+        # to an order still being processed (phrasings the training data does not hold).
+        ("I ordered size 42 and got 38", "return_item"),
+        ("pedí un 42 pero me mandaron un 38", "return_item"),
+        ("j'avais commandé du 42, on m'a livré du 38", "return_item"),
+        ("bestellt hatte ich rot, gekommen ist blau", "return_item"),
+        ("I chose 42 by mistake, can you make it 43 before you ship it", "order_change"),
     ],
 )
 def test_the_shipped_model_recognises_the_stores_intents(
@@ -85,6 +92,48 @@ def test_retrieval_ranks_the_matching_article_first_and_prefers_the_customers_la
     assert index.for_intent("return_item", language="es") == ARTICLES[2]
     assert index.for_intent("return_item", language="de") == ARTICLES[0]  # no German: English
     assert index.for_intent("newsletter", language="en") is None
+
+
+RELEVANCE_ARTICLES = [
+    *ARTICLES,
+    ArticleDoc(
+        4, "Changing the items in an order", "Edit your order.", "order, change", ("order_change",)
+    ),
+    ArticleDoc(5, "Nous contacter", "Écrivez-nous.", "contact", ("contact_info",), "fr"),
+    ArticleDoc(6, "Gift wrapping", "We wrap gifts in recycled paper for free.", "gift, wrap"),
+]
+
+
+def test_relevant_articles_are_on_the_messages_topic_not_merely_sharing_its_words() -> None:
+    index = ArticleIndex(RELEVANCE_ARTICLES)
+    text = "I was charged twice for the same order, please change that"
+    hits = index.search(text, language="en", limit=8)
+    assert 4 in {hit.article.id for hit in hits}  # "order" and "change" match its words...
+    relevant = index.relevant(
+        hits, ranking=(("duplicate_charge", 0.97), ("order_change", 0.02)), language="en"
+    )
+    assert relevant == []  # ...but the message is about a double charge: none, not a wrong one
+
+
+def test_the_intents_own_article_is_relevant_in_the_customers_language_only() -> None:
+    index = ArticleIndex(RELEVANCE_ARTICLES)
+    ranking = (("return_item", 0.7), ("refund", 0.25), ("contact_info", 0.05))
+    english = index.relevant([], ranking=ranking, language="en")
+    assert [(item.article.id, item.relevance) for item in english] == [(1, 0.7), (2, 0.25)]
+    spanish = index.relevant([], ranking=ranking, language="es")
+    assert [item.article.id for item in spanish] == [3]  # never the English one instead
+    assert index.relevant([], ranking=(("contact_info", 0.9),), language="en") == []  # French only
+
+
+def test_an_article_without_intents_needs_a_strong_match_of_words() -> None:
+    index = ArticleIndex(RELEVANCE_ARTICLES)
+    strong = index.search("can you gift wrap it, gift wrapping in paper", language="en", limit=8)
+    weak = index.search("is it a gift card", language="en", limit=8)
+    unsure = (("out_of_scope", 0.6),)
+    assert [item.article.id for item in index.relevant(strong, ranking=unsure, language="en")] == [
+        6
+    ]
+    assert index.relevant(weak, ranking=unsure, language="en") == []
 
 
 def test_a_cached_model_is_loaded_not_retrained(

@@ -63,6 +63,24 @@ def test_escalating_stores_version_one_with_everything_the_agent_needs(
     assert "call me tomorrow at 10am" in data["summary"]
 
 
+def test_relevant_articles_are_about_the_customers_problem_or_there_are_none(
+    alice_conversation: Conversation,
+) -> None:
+    # "order" and "change" are in "Changing the items in an order"; the problem is a charge.
+    say(alice_conversation, "you charged me twice for one order, change that now")
+    say(alice_conversation, "I want to speak to a human")
+    assert latest(alice_conversation).data["knowledge_articles"] == []
+
+
+def test_the_article_on_the_customers_topic_is_relevant_though_no_word_matches(
+    alice_conversation: Conversation,
+) -> None:
+    say(alice_conversation, "it has been two weeks and still nothing has arrived")
+    say(alice_conversation, "I want to speak to a human")
+    titles = [item["title"] for item in latest(alice_conversation).data["knowledge_articles"]]
+    assert titles == ["Tracking your order"]
+
+
 def test_the_package_is_refreshed_as_a_new_version_and_only_when_something_changed(
     alice_conversation: Conversation, after_commit
 ) -> None:
