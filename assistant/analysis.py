@@ -51,6 +51,8 @@ class Analysis:
     # How alike in meaning to each boundary's examples: code -> match (assistant.similarity).
     example_matches: dict[str, ExampleMatch] = field(default_factory=dict)
     relevant: list[Relevant] = field(default_factory=list)  # articles worth an agent's time
+    # A message that asks for a person and says what for: the reading of what for.
+    problem: IntentPrediction | None = None
 
 
 def analyse(
@@ -89,6 +91,7 @@ def analyse(
     # Wider than the responder's three: the other languages' versions of an article crowd in.
     found = index.search(text, language=language, limit=8)
     hits = found[:3]
+    problem = model.predict(person.problem) if person.asked and person.problem else None
     request = ReplyRequest(
         text=text,
         language=language,
@@ -114,7 +117,8 @@ def analyse(
             for code, examples in (boundary_examples or {}).items()
             if examples
         },
-        relevant=index.relevant(found, ranking=intent.ranking, language=language),
+        relevant=index.relevant(found, ranking=(problem or intent).ranking, language=language),
+        problem=problem,
     )
 
 

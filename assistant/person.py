@@ -201,6 +201,9 @@ class PersonRequest:
     probability: float = 0.0  # the learned reader's highest reading over the clauses
     declined: bool = False  # a person was mentioned and declined ("I don't need an agent")
     rest: str = ""  # what remains once declined mentions and "are you a bot?" are set aside
+    # When it asked: the message's other clauses, the problem a person is wanted for
+    # ("I ordered size 42 and got 38" in "I ordered size 42 and got 38. I want a person").
+    problem: str = ""
 
 
 # Person-nouns customers misspell: a token one edit away (two for "representative") is the noun.
@@ -289,28 +292,48 @@ def find_person_request(
     declined = [bool(_declines(part)) for part in folded_parts]
     about_bot = [bool(ABOUT_THE_BOT.search(part)) for part in folded_parts]
     carries_on = any(CARRY_ON.search(part) for part in folded_parts) or len(parts) > 1
-    for folded, is_declined, is_about_bot in zip(folded_parts, declined, about_bot, strict=True):
+    for index, (folded, is_declined, is_about_bot) in enumerate(
+        zip(folded_parts, declined, about_bot, strict=True)
+    ):
         if is_declined:
             continue
         if is_about_bot and carries_on and not _whole_rule(folded):
             continue  # "are you a bot? whatever, just tell me..."
         match = _rule_match(folded)
         if match is not None:
-            return PersonRequest(True, match.rule, match.matched, declined=any(declined))
+            return PersonRequest(
+                True,
+                match.rule,
+                match.matched,
+                declined=any(declined),
+                problem=_besides(parts, index),
+            )
     set_aside = [d or (b and carries_on) for d, b in zip(declined, about_bot, strict=True)]
     rest = " ".join(p for p, aside in zip(parts, set_aside, strict=True) if not aside)
     rest = rest if any(set_aside) else ""
     probabilities = reader(parts) if reader is not None else [0.0] * len(parts)
     best = 0.0
-    for part, probability, is_declined, is_about_bot in zip(
-        parts, probabilities, declined, about_bot, strict=True
+    for index, (part, probability, is_declined, is_about_bot) in enumerate(
+        zip(parts, probabilities, declined, about_bot, strict=True)
     ):
         if is_declined or (is_about_bot and carries_on):
             continue
         best = max(best, probability)
         if probability >= threshold:
-            return PersonRequest(True, "learned", part[:200], round(probability, 4), any(declined))
+            return PersonRequest(
+                True,
+                "learned",
+                part[:200],
+                round(probability, 4),
+                any(declined),
+                problem=_besides(parts, index),
+            )
     return PersonRequest(False, probability=round(best, 4), declined=any(declined), rest=rest)
+
+
+def _besides(parts: list[str], asking: int) -> str:
+    """The clauses other than the one that asked for a person, when there are any."""
+    return " ".join(part for index, part in enumerate(parts) if index != asking)
 
 
 def find_explicit_request(

@@ -34,6 +34,7 @@ PACKAGE_KEYS = (
     "transcript",
 )
 RECENT_CONVERSATIONS = 5
+PROBLEM_SURE = 0.6  # a problem named beside a request for a person, read at least this surely
 URGENCY_ORDER = list(Urgency)  # least to most urgent
 # Boundaries whose subject alone makes the case complex: the law, a regulator, a break-in.
 COMPLEX_BOUNDARIES = {"legal", "regulatory", "account-compromised"}
@@ -50,6 +51,12 @@ class CustomerLine:
     sentiment: float
     answered: bool
     article: str
+    problem: str = ""  # what for, when the message asked for a person and said (its intent)
+
+    @property
+    def subject(self) -> str:
+        """What the message is about: the problem named beside a request for a person."""
+        return self.problem or self.intent
 
 
 def handoff_build(conversation: Conversation, escalation: Escalation) -> dict[str, Any]:
@@ -110,7 +117,13 @@ def _turn(message: Message) -> CustomerLine:
         sentiment=analysis.sentiment_score,
         answered=analysis.answered,
         article=analysis.article.title if analysis.answered and analysis.article else "",
+        problem=_problem(analysis.details.get("problem")),
     )
+
+
+def _problem(reading: list[Any] | None) -> str:
+    """The problem a request for a person named, when the assistant was fairly sure of it."""
+    return reading[0] if reading and reading[1] >= PROBLEM_SURE else ""
 
 
 # -- classification -------------------------------------------------------------------------
@@ -126,9 +139,9 @@ def classify(turns: list[CustomerLine], escalation: Escalation, *, tier: str) ->
 
 def _topics(turns: list[CustomerLine]) -> Counter[str]:
     return Counter(
-        turn.intent
-        for turn in turns
-        if turn.intent and turn.intent not in SMALLTALK_INTENTS | {OUT_OF_SCOPE, HUMAN_REQUEST}
+        topic
+        for topic in (turn.subject for turn in turns)
+        if topic and topic not in SMALLTALK_INTENTS | {OUT_OF_SCOPE, HUMAN_REQUEST}
     )
 
 
@@ -148,7 +161,7 @@ def _issue_type(turns: list[CustomerLine], escalation: Escalation) -> dict[str, 
             "reasons": ["no store topic recognised in the customer's messages"],
         }
     # The most frequent topic; on a tie, the one the customer raised last.
-    last_seen = {turn.intent: index for index, turn in enumerate(turns)}
+    last_seen = {turn.subject: index for index, turn in enumerate(turns)}
     code = max(topics, key=lambda topic: (topics[topic], last_seen[topic]))
     count = topics[code]
     return {
@@ -268,7 +281,7 @@ def assess(turns: list[CustomerLine], messages: list[Message]) -> dict[str, Any]
     ]
     topics = _topics(turns)
     unanswered = [turn for turn in turns if turn.intent and not turn.answered]
-    last_topic = next((turn.intent for turn in reversed(turns) if turn.intent in topics), "")
+    last_topic = next((turn.subject for turn in reversed(turns) if turn.subject in topics), "")
     if last_topic == OUT_OF_SCOPE:
         needs = "Something outside the store's topics: answer briefly or say where to ask"
     elif last_topic:
@@ -291,7 +304,7 @@ def assess(turns: list[CustomerLine], messages: list[Message]) -> dict[str, Any]
         "attempted": given,
         "steps_suggested": [item["article"] for item in given],
         "partial_resolution": partial,
-        "open_questions": [turn.text[:200] for turn in unanswered if turn.intent in topics][-3:],
+        "open_questions": [turn.text[:200] for turn in unanswered if turn.subject in topics][-3:],
         "agents_involved": agents_involved,
     }
 

@@ -225,6 +225,9 @@ def _store_analysis(
                 "declined": analysis.person.declined,
             },
             "context": analysis.context,
+            "problem": (
+                [analysis.problem.intent, analysis.problem.confidence] if analysis.problem else None
+            ),
             "boundary_similarity": {
                 code: [match.score, match.nearest]
                 for code, match in analysis.example_matches.items()

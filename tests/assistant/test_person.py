@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.person import find_explicit_request
+from assistant.person import find_explicit_request, find_person_request
 
 REQUESTS = [
     "I want to speak to a human",
@@ -101,3 +101,10 @@ def test_requests_without_a_person_noun(text: str) -> None:
 def test_a_long_message_full_of_mentions_is_still_read() -> None:
     assert find_explicit_request("person x " * 900) is None
     assert find_explicit_request("person x " * 900 + " I want to speak to a human") is not None
+
+
+def test_a_request_for_a_person_keeps_the_problem_it_names() -> None:
+    found = find_person_request("My parcel never came, it's been weeks. Let me talk to a human")
+    assert found.asked
+    assert found.problem == "My parcel never came it's been weeks."
+    assert find_person_request("I want to talk to a human").problem == ""
