@@ -96,6 +96,15 @@ def chat(page: Page) -> FrameLocator:
     return page.frame_locator("[data-helpdesk-widget] iframe")
 
 
+def watch_errors(page: Page) -> list[str]:
+    """Console errors (a CSP violation in the shop's page or in our frame is one) and uncaught
+    exceptions, from the page and its frames."""
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def open_widget(page: Page, url: str) -> None:
     page.goto(url)
     expect(widget(page)).to_have_attribute("data-state", "ready")
@@ -142,6 +151,7 @@ def test_a_signed_in_customer_chats_is_handed_to_a_person_and_sees_the_reply_as_
     make_agent("dana", "Dana Whitfield")
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    errors = watch_errors(page)
     open_widget(page, shop.url + "/signed")
     expect(launcher(page)).to_have_attribute("aria-expanded", "false")
     start_chat(page)
@@ -208,6 +218,7 @@ def test_a_signed_in_customer_chats_is_handed_to_a_person_and_sees_the_reply_as_
     launcher(page).click()
     expect(chat(page).get_by_role("button", name="Start chatting")).to_be_visible()
     expect(chat(page).locator("[data-chat-log]")).to_have_count(0)
+    assert errors == []
 
 
 def test_a_forged_signature_gives_an_anonymous_chat_that_says_so(
@@ -216,6 +227,7 @@ def test_a_forged_signature_gives_an_anonymous_chat_that_says_so(
     shop, _ = shops
     Customer.objects.create(name="Ann Vip", email="ann@example.com", tier="vip")
     page = browser.new_context().new_page()
+    errors = watch_errors(page)
     open_widget(page, shop.url + "/forged")
     start_chat(page, name="Mallory")
     notice = chat(page).locator("[data-widget-unverified]")
@@ -228,6 +240,7 @@ def test_a_forged_signature_gives_an_anonymous_chat_that_says_so(
     assert not conversation.identity_verified
     assert (conversation.customer.name, conversation.customer.email) == ("Mallory", "")
     assert WidgetConversation.objects.get().identity == "refused"
+    assert errors == []
 
 
 def test_a_site_not_on_the_list_gets_no_widget(
