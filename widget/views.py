@@ -9,7 +9,7 @@ the browser enforces whatever the request said).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -27,11 +27,12 @@ from helpdesk.floods import chat_start_refused
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation
 from helpdesk.pagetexts import CUSTOMER, chat_page_context
-from helpdesk.selectors import conversation_for_customer, transcript_payload
+from helpdesk.selectors import transcript_payload
 from widget.cookies import widget_cookie_set
 from widget.forms import WidgetStartForm
 from widget.identity import HostIdentity
 from widget.models import WidgetConversation, WidgetSite, origin_normalised
+from widget.selectors import widget_conversation_held
 from widget.services import widget_conversation_record, widget_customer_choose
 
 
@@ -43,15 +44,16 @@ def frame(request: HttpRequest) -> HttpResponse:
     if found is None:
         return _refused(request)
     site, origin = found
-    conversation = None if request.GET.get("new") else _own_conversation(request, site)
-    if conversation is None:
+    token = read_chat_token(request.COOKIES.get(WIDGET_COOKIE, ""))
+    held = None
+    if token is not None and not request.GET.get("new"):
+        held = widget_conversation_held(token=token, site=site)
+    if held is None:
         form = WidgetStartForm(initial={"language": get_language_from_request(request)})
         context = {"form": form, **_frame_context(site, origin, None)}
         response = render(request, "widget/frame_start.html", context)
     else:
-        response = render(
-            request, "widget/frame_chat.html", _chat_context(conversation, site, origin)
-        )
+        response = render(request, "widget/frame_chat.html", _chat_context(held, site, origin))
     return _frameable_by(response, site, request)
 
 
@@ -106,8 +108,8 @@ def _site_and_origin(request: HttpRequest, params: QueryDict) -> tuple[WidgetSit
 
 
 def _origin_of(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}" if rest else ""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _own_origin(request: HttpRequest) -> str | None:
@@ -119,21 +121,6 @@ def _from_our_own_page(request: HttpRequest) -> bool:
     origin = origin_normalised(request.headers.get("Origin", ""))
     fetch_site = request.headers.get("Sec-Fetch-Site", "same-origin")
     return origin is not None and origin == _own_origin(request) and fetch_site == "same-origin"
-
-
-def _own_conversation(request: HttpRequest, site: WidgetSite) -> Conversation | None:
-    token = read_chat_token(request.COOKIES.get(WIDGET_COOKIE, ""))
-    if token is None:
-        return None
-    conversation = conversation_for_customer(
-        public_id=token.conversation, customer_id=token.customer_id
-    )
-    record = (
-        WidgetConversation.objects.filter(conversation=conversation).first()
-        if conversation
-        else None
-    )
-    return conversation if record is not None and record.site_id == site.pk else None
 
 
 def _frame_url(site: WidgetSite, origin: str, **extra: str) -> str:
@@ -168,8 +155,8 @@ def _chat_key(conversation: Conversation) -> str:
     return salted_hmac("widget.chat_key", str(conversation.public_id)).hexdigest()[:16]
 
 
-def _chat_context(conversation: Conversation, site: WidgetSite, origin: str) -> dict[str, object]:
-    record = WidgetConversation.objects.get(conversation=conversation)
+def _chat_context(record: WidgetConversation, site: WidgetSite, origin: str) -> dict[str, object]:
+    conversation = record.conversation
     return {
         "conversation": conversation,
         "initial_messages": transcript_payload(conversation),

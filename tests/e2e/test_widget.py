@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, FrameLocator, Locator, Page, expect
 
 from helpdesk.models import Conversation, Customer
 from tests.support.factories import make_agent
@@ -100,7 +100,12 @@ def watch_errors(page: Page) -> list[str]:
     """Console errors (a CSP violation in the shop's page or in our frame is one) and uncaught
     exceptions, from the page and its frames."""
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
 
@@ -127,7 +132,7 @@ def send(page: Page, text: str) -> None:
     frame.get_by_role("button", name="Send", exact=True).click()
 
 
-def agent_joins_and_replies(browser: Browser, server: AsgiServer, customer: str, text: str) -> None:
+def agent_joins_and_replies(browser: Browser, server: AsgiServer, customer: str, text: str) -> Page:
     agent = browser.new_context().new_page()
     agent.goto(server.url + "/agent/")
     agent.get_by_label("Username").fill("dana")
@@ -141,6 +146,7 @@ def agent_joins_and_replies(browser: Browser, server: AsgiServer, customer: str,
     agent.locator("#chat-input").fill(text)
     agent.get_by_role("button", name="Send", exact=True).click()
     expect(agent.locator("li.msg-agent .body").last).to_have_text(text)
+    return agent
 
 
 def test_a_signed_in_customer_chats_is_handed_to_a_person_and_sees_the_reply_as_unread(
@@ -175,7 +181,7 @@ def test_a_signed_in_customer_chats_is_handed_to_a_person_and_sees_the_reply_as_
     expect(launcher(page)).to_be_focused()
     expect(launcher(page)).to_have_attribute("aria-expanded", "false")
 
-    agent_joins_and_replies(browser, server, "Ann Vip", "Hi Ann, Dana here. Let me look.")
+    agent = agent_joins_and_replies(browser, server, "Ann Vip", "Hi Ann, Dana here. Let me look.")
     badge = page.locator("[data-helpdesk-widget] .badge")
     # The assistant's note that Dana has the conversation, and Dana's reply, came while the
     # panel was closed (her joining is a system line: not counted).
@@ -209,6 +215,18 @@ def test_a_signed_in_customer_chats_is_handed_to_a_person_and_sees_the_reply_as_
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 740)
     expect(chat(page).locator("#chat-input")).to_be_visible()
     page.screenshot(path=str(artifacts / "widget-phone.png"))
+
+    # Dana resolves it; a new conversation starts in the widget, still as Ann.
+    agent.get_by_role("button", name="Resolve").click()
+    expect(chat(page).locator("[data-chat-status]")).to_have_text("This conversation is closed.")
+    chat(page).get_by_role("button", name="Start a new conversation").click()
+    expect(chat(page).locator("[data-chat-connection]")).to_have_text("Connected")
+    expect(chat(page).locator("#chat-input")).to_be_visible()
+    latest = Conversation.objects.latest("opened_at")
+    assert latest != conversation
+    assert (latest.customer, latest.identity_verified) == (ann, True)
+    assert latest.widget.identity == "verified"
+
     page.get_by_role("button", name="Close the chat").click()
     expect(launcher(page)).to_be_visible()
     expect(launcher(page)).to_be_focused()
@@ -222,13 +240,18 @@ def test_a_signed_in_customer_chats_is_handed_to_a_person_and_sees_the_reply_as_
 
 
 def test_a_forged_signature_gives_an_anonymous_chat_that_says_so(
-    browser: Browser, server: AsgiServer, shops: tuple[Shop, Shop]
+    browser: Browser, server: AsgiServer, shops: tuple[Shop, Shop], artifacts: Path
 ) -> None:
     shop, _ = shops
     Customer.objects.create(name="Ann Vip", email="ann@example.com", tier="vip")
-    page = browser.new_context().new_page()
+    page = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
     errors = watch_errors(page)
     open_widget(page, shop.url + "/forged")
+    launcher(page).click()
+    expect(chat(page).get_by_role("button", name="Start chatting")).to_be_enabled()
+    page.screenshot(path=str(artifacts / "widget-start-phone.png"))
+    launcher_closes = page.get_by_role("button", name="Close the chat")
+    launcher_closes.click()
     start_chat(page, name="Mallory")
     notice = chat(page).locator("[data-widget-unverified]")
     expect(notice).to_contain_text("We could not confirm who you are")
@@ -236,6 +259,7 @@ def test_a_forged_signature_gives_an_anonymous_chat_that_says_so(
     # The first turn of a fresh server may take a while (the assistant's model loads).
     expect(chat(page).locator("li.msg-assistant")).not_to_have_count(0, timeout=20000)
     expect(chat(page).locator("body")).not_to_contain_text("Ann Vip")
+    page.screenshot(path=str(artifacts / "widget-unverified-phone.png"))
     conversation = Conversation.objects.get()
     assert not conversation.identity_verified
     assert (conversation.customer.name, conversation.customer.email) == ("Mallory", "")
