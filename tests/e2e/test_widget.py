@@ -160,6 +160,7 @@ def test_a_signed_in_customer_chats_is_handed_to_a_person_and_sees_the_reply_as_
     errors = watch_errors(page)
     open_widget(page, shop.url + "/signed")
     expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("[data-helpdesk-widget] iframe")).to_have_attribute("title", "Chat with us")
     start_chat(page)
 
     send(page, "I want to talk to a human")

@@ -154,6 +154,7 @@
   function label() {
     title.textContent = texts.title;
     panel.setAttribute("aria-label", texts.title);
+    frame.title = texts.title;
     close.setAttribute("aria-label", texts.close);
     const action = isOpen() ? texts.close : texts.open;
     const count = texts.unread.replace("%(count)s", String(unread));
