@@ -9,6 +9,7 @@ from django.core import signing
 
 SALT = "helpdesk.chat.token"
 CHAT_COOKIE = "hd_chat"
+WIDGET_COOKIE = "hd_widget"  # the same token, for a chat in the widget on another site (widget/)
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,9 @@ def read_cookie_token(cookies: dict[str, str]) -> str:
     """The chat token from the browser's cookie. The token is itself signed (and expires), so the
     cookie needs no second signature: read_chat_token rejects anything forged or stale."""
     return cookies.get(CHAT_COOKIE, "")
+
+
+def cookie_tokens(cookies: dict[str, str]) -> list[str]:
+    """Both chat cookies' tokens, the chat page's first: a browser may hold a chat of each kind
+    (the socket takes the one that names its conversation)."""
+    return [cookies.get(CHAT_COOKIE, ""), cookies.get(WIDGET_COOKIE, "")]

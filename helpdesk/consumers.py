@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpdesk.chatsocket import ConversationSocket
-from helpdesk.chattoken import ChatToken, read_chat_token, read_cookie_token
+from helpdesk.chattoken import ChatToken, cookie_tokens, read_chat_token
 from helpdesk.floods import customer_subjects
 from helpdesk.flows import customer_choose, customer_message_receive
 from helpdesk.models import Conversation
@@ -22,12 +22,13 @@ class CustomerChatConsumer(ConversationSocket):
 
         The token travels in the cookie, not the URL, so it never lands in access logs.
         """
-        token = read_chat_token(read_cookie_token(self.scope.get("cookies", {})))
         public_id = str(self.scope["url_route"]["kwargs"]["public_id"])
-        if token is None or token.conversation != public_id:
-            return None
-        self.token = token
-        return conversation_for_customer(public_id=public_id, customer_id=token.customer_id)
+        for raw in cookie_tokens(self.scope.get("cookies", {})):  # the chat page's, the widget's
+            token = read_chat_token(raw)
+            if token is not None and token.conversation == public_id:
+                self.token = token
+                return conversation_for_customer(public_id=public_id, customer_id=token.customer_id)
+        return None
 
     def flood_subjects(self) -> list[tuple[str, int, int]]:
         client = self.scope.get("client") or ("", 0)

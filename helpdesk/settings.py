@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "escalation.apps.EscalationConfig",
     "routing.apps.RoutingConfig",
     "agents.apps.AgentsConfig",
+    "widget.apps.WidgetConfig",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",

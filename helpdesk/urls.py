@@ -7,6 +7,7 @@ from helpdesk import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("chat/", include("helpdesk.chat_urls")),
+    path("widget/", include("widget.urls")),
     path("agent/", include("agents.urls")),
     path("supervisor/", include("escalation.urls")),
     path("metrics", escalation_views.prometheus, name="metrics"),

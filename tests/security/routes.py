@@ -93,6 +93,11 @@ def a_new_conversation(world: World, role: str, response: Response) -> None:
         assert token.customer_id not in {chat.customer_id for chat in chats.values()}
 
 
+def no_new_conversation(world: World, role: str, response: Response) -> None:
+    own = [*world.chats.values(), world.callback.conversation]
+    assert not Conversation.objects.exclude(pk__in=[chat.pk for chat in own]).exists()
+
+
 def nobody_verified(world: World, role: str, response: Response) -> None:
     """A wrong code proves nothing, and only the claimant's chat has codes to ask for."""
     assert not Conversation.objects.filter(identity_verified=True).exists()
@@ -204,6 +209,18 @@ PAGES: dict[str, list[Page]] = {
             "/chat/verify/resend/",
             roles((302, "/chat/"), (302, "/chat/"), customer_a=400, customer_b=400, claimant=302),
             check=nobody_verified,
+        )
+    ],
+    # The widget's frame and its start, for a site nobody configured (tests/widget/ has the
+    # configured ones): refused whoever asks, with nothing started.
+    "widget/": [Page("get", "/widget/?site=nosuch&origin=https://shop.example", roles(403, 403))],
+    "widget/start/": [
+        Page(
+            "post",
+            "/widget/start/",
+            roles(403, 403),
+            data={"site": "nosuch", "origin": "https://shop.example", "language": "en"},
+            check=no_new_conversation,
         )
     ],
     "agent/": [Page("get", "/agent/", AGENT_PAGE)],

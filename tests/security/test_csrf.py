@@ -18,7 +18,15 @@ from helpdesk.models import Conversation, EmailCode
 from tests.security.routes import PAGES, Page, assert_answer
 from tests.security.world import World
 
-POSTS = [(route, page) for route, pages in PAGES.items() for page in pages if page.method == "post"]
+# A form in the widget's frame, on another site's page, gets no CSRF cookie (SameSite=Lax): its
+# start is guarded by the request's Origin instead, tested in tests/widget/test_views.py.
+ORIGIN_CHECKED = {"widget/start/"}
+POSTS = [
+    (route, page)
+    for route, pages in PAGES.items()
+    for page in pages
+    if page.method == "post" and route not in ORIGIN_CHECKED
+]
 
 
 # Who sends each POST in this test: someone it is meant for. Anyone else: the joined agent.
