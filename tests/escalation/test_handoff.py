@@ -1,14 +1,18 @@
 """The handoff package: built when the assistant escalates, refreshed as a new version after."""
 
+from datetime import timedelta
+
 import pytest
 
 from escalation.handoff import PACKAGE_KEYS, CustomerLine, customer_requests
-from escalation.models import HandoffPackage
-from escalation.reasons import why_a_person
+from escalation.models import Callback, HandoffPackage
+from escalation.reasons import topic, why_a_person
 from escalation.services import handoff_refresh
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
+from routing.models import Team
 from tests.support.factories import customer_writes, say
+from tests.support.waiting import TUESDAY_10, at, choose, escalate, latest_offer, run_timers
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
@@ -213,3 +217,20 @@ def test_requests_are_the_sentences_that_ask_for_something(
 ) -> None:
     found = customer_requests([turn(text)])
     assert [(item["kind"], item["text"]) for item in found] == expected
+
+
+def test_a_callback_is_labelled_with_the_customers_problem(london: Team) -> None:
+    customer = Customer.objects.create(name="Alice", email="alice@example.com")
+    with at(TUESDAY_10):
+        conversation = escalate(customer, "I ordered size 42 and got 38. I want a person")
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
+    with at(TUESDAY_10 + timedelta(minutes=11)):
+        choose(conversation, "callback")
+        slot = next(
+            choice["id"]
+            for choice in latest_offer(conversation).actions["choices"]
+            if choice["id"].startswith("slot:")
+        )
+        choose(conversation, slot, contact="+44 20 7946 0958")
+    summary = Callback.objects.get(conversation=conversation).summary
+    assert summary == f'{topic("return_item")}: "I ordered size 42 and got 38. I want a person"'

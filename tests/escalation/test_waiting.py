@@ -18,7 +18,6 @@ from escalation.models import (
     Timer,
     TransitionPolicy,
 )
-from escalation.reasons import topic
 from escalation.timers import timer_run, timer_schedule, timers_claim, timers_run_due
 from helpdesk.flows import conversation_join
 from helpdesk.models import Conversation, Customer
@@ -94,23 +93,6 @@ def test_updates_stop_once_an_agent_has_the_customer(alice: Customer, london: Te
 
 
 # -- the customer's choices --------------------------------------------------------------------------
-
-
-def test_a_callback_is_labelled_with_the_customers_problem(london: Team) -> None:
-    customer = Customer.objects.create(name="Alice", email="alice@example.com")
-    with at(TUESDAY_10):
-        conversation = escalate(customer, "I ordered size 42 and got 38. I want a person")
-    run_timers(TUESDAY_10 + timedelta(minutes=10))
-    with at(TUESDAY_10 + timedelta(minutes=11)):
-        choose(conversation, "callback")
-        slot = next(
-            choice["id"]
-            for choice in latest_offer(conversation).actions["choices"]
-            if choice["id"].startswith("slot:")
-        )
-        choose(conversation, slot, contact="+44 20 7946 0958")
-    summary = Callback.objects.get(conversation=conversation).summary
-    assert summary == f'{topic("return_item")}: "I ordered size 42 and got 38. I want a person"'
 
 
 def test_taking_the_callback_offer_schedules_a_call_with_a_confirmation_that_repeats_the_issue(
