@@ -37,6 +37,12 @@ ENGLISH: dict[str, str] = {
     "min to go.",
     "wait_update_unknown": "Thanks for waiting. Everyone who can help is still busy; you keep "
     "your place in line and I will keep you posted.",
+    "nobody_online": "Nobody who can help with this is online right now. You are number "
+    "{position} in line, and the first person back will see everything you have written. Rather "
+    "than wait, we can call you back or reply by email.",
+    "team_hours_today": "Our team's hours today run until {time} ({zone} time).",
+    "nobody_online_update": "Nobody who can help with this is online yet; you are number "
+    "{position} in line.",
     "callback_offer": "I'm sorry this is taking longer than we'd like. Would you rather we call "
     "you back at a time that suits you, or follow up by email? You keep your place in line "
     "until you choose.",

@@ -20,6 +20,12 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "unos {minutes} min.",
         "wait_update_unknown": "Gracias por esperar. Todas las personas que pueden ayudarte siguen "
         "ocupadas; conservas tu lugar en la cola y te mantendré al tanto.",
+        "nobody_online": "Ahora mismo no hay nadie conectado que pueda ayudarte con esto. Eres "
+        "el número {position} en la cola, y la primera persona que vuelva verá todo lo que has "
+        "escrito. Si prefieres no esperar, podemos llamarte o responderte por correo electrónico.",
+        "team_hours_today": "Hoy nuestro equipo atiende hasta las {time} (hora de {zone}).",
+        "nobody_online_update": "Todavía no hay nadie conectado que pueda ayudarte con esto; eres "
+        "el número {position} en la cola.",
         "callback_offer": "Siento que esto esté tardando más de lo que nos gustaría. ¿Prefieres "
         "que te llamemos a la hora que mejor te venga o que te respondamos por correo electrónico? "
         "Conservas tu lugar en la cola hasta que elijas.",
@@ -94,6 +100,13 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "wait_update_unknown": "Merci de votre patience. Toutes les personnes qui peuvent vous "
         "aider sont encore occupées ; vous gardez votre place dans la file et je vous tiens au "
         "courant.",
+        "nobody_online": "Personne ne peut vous aider en ligne pour le moment. Vous êtes "
+        "numéro {position} dans la file, et la première personne de retour verra tout ce que vous "
+        "avez écrit. Plutôt que d'attendre, nous pouvons vous rappeler ou vous répondre par "
+        "e-mail.",
+        "team_hours_today": "Aujourd'hui, notre équipe est là jusqu'à {time} (heure de {zone}).",
+        "nobody_online_update": "Personne ne peut encore vous aider en ligne ; vous êtes numéro "
+        "{position} dans la file.",
         "callback_offer": "Je suis désolé que cela prenne plus de temps que nous le voudrions. "
         "Préférez-vous que nous vous rappelions à un moment qui vous convient, ou que nous vous "
         "répondions par e-mail ? Vous gardez votre place dans la file jusqu'à ce que vous "
@@ -172,6 +185,13 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "wait_update_unknown": "Danke für Ihre Geduld. Alle, die Ihnen helfen können, sind noch "
         "beschäftigt; Sie behalten Ihren Platz in der Warteschlange, und ich halte Sie auf dem "
         "Laufenden.",
+        "nobody_online": "Gerade ist niemand online, der Ihnen dabei helfen kann. Sie sind "
+        "Nummer {position} in der Warteschlange, und wer als Erstes zurück ist, sieht alles, was "
+        "Sie geschrieben haben. Statt zu warten, können wir Sie zurückrufen oder per E-Mail "
+        "antworten.",
+        "team_hours_today": "Unser Team ist heute bis {time} Uhr da (Zeitzone {zone}).",
+        "nobody_online_update": "Noch ist niemand online, der Ihnen dabei helfen kann; Sie sind "
+        "Nummer {position} in der Warteschlange.",
         "callback_offer": "Es tut mir leid, dass es länger dauert als gewünscht. Möchten Sie "
         "lieber zu einer für Sie passenden Zeit zurückgerufen werden, oder sollen wir uns per "
         "E-Mail bei Ihnen melden? Bis Sie sich entscheiden, behalten Sie Ihren Platz in der "

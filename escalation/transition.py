@@ -14,9 +14,11 @@ Every text comes from escalation.texts, in the customer's language, as superviso
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from escalation.callbacks import email_choice
 from escalation.desk import (
@@ -42,7 +44,7 @@ from routing.models import RoutingPolicy
 from routing.needs import conversation_needs
 from routing.selectors import waiting_queue
 from routing.services import conversation_route_soon
-from routing.teams import serving_team
+from routing.teams import ServingTeam, open_until, serving_team
 
 
 def handoff_begin(
@@ -67,9 +69,12 @@ def handoff_begin(
             _wait_timers_start(conversation, policy, back, immediately=True)
         return
     # Inside the escalation's transaction, which holds the conversation's row.
-    text = handoff_text(language, introduce=introduce, **what_happens_next(conversation))
-    post_reply(conversation, text, locked=True)
-    _wait_timers_start(conversation, policy, now)
+    facts = what_happens_next(conversation)
+    if _nobody_online(facts):
+        _nobody_online_offer(conversation, serving, facts["position"], introduce=introduce)
+    else:
+        post_reply(conversation, handoff_text(language, introduce=introduce, **facts), locked=True)
+    _wait_timers_start(conversation, policy, now, said=_told(facts))
     routing = RoutingPolicy.load()
     queue_ahead = waiting_queue().exclude(pk=conversation.pk).count()
     if routing.overflow_queue_length and queue_ahead >= routing.overflow_queue_length:
@@ -84,12 +89,44 @@ def handoff_begin(
         )
 
 
+def _nobody_online(facts: dict[str, Any]) -> bool:
+    """Queued, and no qualified agent online to give a wait: nobody is busy, nobody is there."""
+    return not facts["agent_free"] and facts["position"] and facts["seconds"] is None
+
+
+def _nobody_online_offer(
+    conversation: Conversation, serving: ServingTeam, position: int, *, introduce: bool
+) -> None:
+    """Say so, with the place in line and the team's hours, and offer the callback and the
+    email at once rather than after the usual wait."""
+    language = conversation.language
+    parts = [render("handoff", language)] if introduce else []
+    parts.append(render("nobody_online", language, position=position))
+    until = open_until(serving)
+    if until is not None:
+        local = timezone.localtime(until, serving.zone)
+        parts.append(
+            render("team_hours_today", language, time=f"{local:%H:%M}", zone=serving.zone.key)
+        )
+    post_reply(conversation, " ".join(parts), offer_actions(conversation), locked=True)
+
+
+def _told(facts: dict[str, Any]) -> list[Any] | None:
+    """What the customer was told of their wait: the place in line and the minutes (None when
+    unknown), for the updates to say only what changed."""
+    if facts.get("position") is None:
+        return None
+    seconds = facts.get("seconds")
+    return [facts["position"], minutes_of(float(seconds)) if seconds else None]
+
+
 def _wait_timers_start(
     conversation: Conversation,
     policy: TransitionPolicy,
     start: datetime,
     *,
     immediately: bool = False,
+    said: list[Any] | None = None,
 ) -> None:
     """The first update at the latest when the estimate runs out (or at `start` itself), then
     every N minutes; the callback offer after the configured wait."""
@@ -98,7 +135,9 @@ def _wait_timers_start(
     every = timedelta(minutes=policy.update_every_minutes)
     estimate = wait_estimate(conversation)["seconds"]
     first = min(every, timedelta(seconds=estimate)) if estimate else every
-    _schedule_wait_update(conversation, due_at=start if immediately else start + first, number=1)
+    _schedule_wait_update(
+        conversation, due_at=start if immediately else start + first, number=1, said=said
+    )
     if policy.offer_callback_after_minutes:
         timer_add(
             kind=Timer.Kind.CALLBACK_OFFER,
@@ -109,13 +148,15 @@ def _wait_timers_start(
         )
 
 
-def _schedule_wait_update(conversation: Conversation, *, due_at: datetime, number: int) -> None:
+def _schedule_wait_update(
+    conversation: Conversation, *, due_at: datetime, number: int, said: list[Any] | None = None
+) -> None:
     timer_add(
         kind=Timer.Kind.WAIT_UPDATE,
         key=f"wait_update:{episode_of(conversation)}:{number}",
         due_at=due_at,
         conversation=conversation,
-        payload={"number": number},
+        payload={"number": number, "said": said},
     )
 
 
@@ -138,23 +179,30 @@ def wait_update(timer: Timer, now: datetime) -> str:
         _schedule_wait_update(conversation, due_at=back, number=number + 1)
         off_hours_offer(conversation, serving, policy, introduce=False)
         return "team closed: off-hours choices posted"
-    _schedule_wait_update(
-        conversation, due_at=now + _update_interval(policy, number), number=number + 1
-    )
+    said = timer.payload.get("said")
     if not still_queued(conversation):
+        _schedule_wait_update(conversation, due_at=_next(now, policy, number), number=number + 1)
         return "offered to an agent: nothing posted"
     estimate = wait_estimate(conversation, needs)
-    if estimate["position"] and estimate["seconds"]:
-        body = render(
-            "wait_update",
-            conversation.language,
-            position=estimate["position"],
-            minutes=minutes_of(float(estimate["seconds"])),
-        )
-    else:
-        body = render("wait_update_unknown", conversation.language)
-    post_reply(conversation, body)
+    told = _told(estimate)
+    _schedule_wait_update(
+        conversation, due_at=_next(now, policy, number), number=number + 1, said=told or said
+    )
+    if told is None or told == said:
+        return "nothing new: nothing posted"
+    post_reply(conversation, _update_text(conversation.language, told))
     return f"posted update {number}"
+
+
+def _update_text(language: str, told: list[Any]) -> str:
+    position, minutes = told
+    if minutes is None:
+        return render("nobody_online_update", language, position=position)
+    return render("wait_update", language, position=position, minutes=minutes)
+
+
+def _next(now: datetime, policy: TransitionPolicy, number: int) -> datetime:
+    return now + _update_interval(policy, number)
 
 
 def _update_interval(policy: TransitionPolicy, number: int) -> timedelta:
@@ -213,20 +261,23 @@ def _offer(conversation: Conversation) -> str:
     showing = latest is not None and latest.actions.get("kind") == "callback_offer"
     if showing and latest is not None and not latest.actions.get("chosen"):
         return "already offered"
-    language = conversation.language
     post_reply(
-        conversation,
-        render("callback_offer", language),
-        {
-            "kind": "callback_offer",
-            "choices": [
-                {"id": "callback", "label": render("choice_callback", language)},
-                email_choice(conversation),
-                {"id": "wait", "label": render("choice_wait", language)},
-            ],
-        },
+        conversation, render("callback_offer", conversation.language), offer_actions(conversation)
     )
     return "offered a callback"
+
+
+def offer_actions(conversation: Conversation) -> dict[str, Any]:
+    """The buttons under an offer to stop waiting: call me back, email me, keep waiting."""
+    language = conversation.language
+    return {
+        "kind": "callback_offer",
+        "choices": [
+            {"id": "callback", "label": render("choice_callback", language)},
+            email_choice(conversation),
+            {"id": "wait", "label": render("choice_wait", language)},
+        ],
+    }
 
 
 def _longest_waiting_not_overflowed() -> Conversation | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from django.conf import settings
 from agents.models import Agent
 from helpdesk.configcache import area
 from helpdesk.models import Conversation
-from routing.hours import OpeningHours, Schedule, is_open, public_holidays
+from routing.hours import OpeningHours, Schedule, is_open, opening_spans, public_holidays
 from routing.models import OnCallShift, RoutingPolicy, Team
 from routing.needs import Needs, conversation_needs
 
@@ -110,6 +110,14 @@ class ServingTeam:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.schedule.zone if self.schedule else settings.TIME_ZONE)
+
+
+def open_until(serving: ServingTeam) -> datetime | None:
+    """When the team's current opening ends; None when it keeps no hours or is closed now."""
+    if serving.schedule is None:
+        return None
+    spans = opening_spans(serving.schedule, serving.now, serving.now + timedelta(days=1))
+    return spans[0][1] if spans and spans[0][0] <= serving.now else None
 
 
 def serving_team(

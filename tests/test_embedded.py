@@ -177,14 +177,15 @@ def test_the_ticker_runs_the_wait_updates_a_waiting_customer_sees_live(
         receive(wes, "ack")
         handoff = assistant_says(wes)
         assert handoff["body"].startswith("I want to connect you with a specialist")
-        # The clock moved on: the first update is due now (a timer row, nothing in memory).
+        # The clock moved on: the first update is due now (a timer row, nothing in memory),
+        # as if nothing had been said of the place in line yet, so the update has news.
         with sqlite3.connect(sqlite_path) as db:
             moved = db.execute(
-                "UPDATE escalation_timer SET due_at = '2000-01-01 00:00:00'"
+                "UPDATE escalation_timer SET due_at = '2000-01-01 00:00:00', payload = '{}'"
                 " WHERE kind = 'wait_update' AND done_at IS NULL"
                 " AND conversation_id = (SELECT max(id) FROM helpdesk_conversation)"
             ).rowcount
         assert moved == 1
         update = assistant_says(wes)
-    assert update["body"].startswith("Thanks for waiting.")
+    assert update["body"].startswith("Nobody who can help with this is online yet")
     assert update["seq"] == handoff["seq"] + 1

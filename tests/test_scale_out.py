@@ -142,9 +142,11 @@ def test_a_customer_and_an_agent_on_different_processes_escalate_route_chat_and_
         assistant_or_agent_says(wes, "assistant")
         conversation = Conversation.objects.get(public_id=waiting_id)
         assert conversation.status == "waiting"
+        # Due now, and as if the customer had not been told their place yet (as after an
+        # agent hands them back): an update has something to say.
         moved = Timer.objects.filter(
             conversation=conversation, kind="wait_update", done_at__isnull=True
-        ).update(due_at=conversation.escalated_at)
+        ).update(due_at=conversation.escalated_at, payload={"number": 1})
         assert moved == 1
         update = assistant_or_agent_says(wes, "assistant")
     assert update["body"].startswith("Thanks for waiting.")

@@ -10,6 +10,8 @@ from agents.models import Agent
 from escalation.models import (
     UrgencyCriterion,
 )
+from helpdesk.flows import conversation_open
+from helpdesk.models import Conversation, Customer
 from routing.models import OnCallShift, Team, TeamHours
 from tests.support.factories import make_agent
 from tests.support.waiting import (
@@ -48,4 +50,13 @@ def on_call(london: Team) -> Agent:
     UrgencyCriterion.objects.create(
         name="Critical", customer_text="a hacked account", min_urgency="critical"
     )
+    return agent
+
+
+@pytest.fixture
+def busy_desk(london: Team) -> Agent:
+    """An agent online with their one slot taken: customers wait in line with an estimate."""
+    agent = make_agent("bo", "Bo", presence="online", max_concurrent=1)
+    taken = conversation_open(customer=Customer.objects.create(name="Being helped"))
+    Conversation.objects.filter(pk=taken.pk).update(assigned_agent=agent, status="with_agent")
     return agent

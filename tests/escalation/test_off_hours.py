@@ -21,7 +21,7 @@ from escalation.models import (
 from helpdesk.flows import conversation_join
 from helpdesk.models import Customer
 from routing.models import Team
-from tests.support.factories import say
+from tests.support.factories import make_agent, say
 from tests.support.waiting import (
     HACKED,
     SATURDAY_22,
@@ -63,8 +63,7 @@ def test_at_22_on_a_saturday_the_customer_is_offered_monday_morning(
     assert bodies(conversation, after=seq) == []
     run_timers(monday_8)
     assert bodies(conversation, after=seq) == [
-        "Thanks for waiting. Everyone who can help is still busy; you keep your place in line "
-        "and I will keep you posted."
+        "Nobody who can help with this is online yet; you are number 1 in line."
     ]
 
 
@@ -273,3 +272,25 @@ def test_with_an_address_left_first_the_guarantee_names_it(on_call: Agent) -> No
     callback = Callback.objects.get()
     assert (callback.kind, callback.email) == ("email", "mo@example.net")
     assert "we will contact you on mo@example.net by" in bodies(conversation)[-1]
+
+
+def test_with_nobody_online_the_customer_hears_so_with_the_hours_and_the_choices_at_once(
+    alice: Customer, london: Team
+) -> None:
+    with at(TUESDAY_10):
+        conversation = escalate(alice)
+    handoff = latest_offer(conversation)
+    assert "busy" not in handoff.body
+    assert "Nobody who can help with this is online right now. You are number 1 in line" in (
+        handoff.body
+    )
+    assert handoff.body.endswith("Our team's hours today run until 20:00 (Europe/London time).")
+    assert [choice["id"] for choice in handoff.actions["choices"]] == ["callback", "email", "wait"]
+    seq = conversation.last_seq
+    run_timers(TUESDAY_10 + timedelta(minutes=5))
+    run_timers(TUESDAY_10 + timedelta(minutes=15))  # the usual callback offer: shown already
+    assert bodies(conversation, after=seq) == []
+    assert conversation.messages.exclude(actions={}).count() == 1
+    make_agent("cy", "Cy", presence="online", max_concurrent=0)  # online, but no free slot
+    run_timers(TUESDAY_10 + timedelta(minutes=20))
+    assert bodies(conversation, after=seq) == []  # no slot, no estimate: nothing new to say

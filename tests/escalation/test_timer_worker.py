@@ -143,6 +143,8 @@ def test_a_worker_killed_mid_task_loses_nothing_and_repeats_nothing(workers: Wor
     calling = scheduled_call("omar@example.com")
     waiting = escalated_conversation("Waiting")
     due_now(waiting, "wait_update")
+    # As if nothing had been said of the place in line yet: the update has news to post.
+    Timer.objects.filter(conversation=waiting, kind="wait_update").update(payload={"number": 1})
     Timer.objects.filter(kind="callback_reminder").update(due_at=timezone.now())
     updates_before = waiting.messages.count()
 
@@ -163,7 +165,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_repeats_nothing(workers: Wor
         return not Timer.objects.filter(done_at__isnull=True, due_at__lte=timezone.now()).exists()
 
     wait_for(all_done, "every due timer to be done by the second worker", seconds=60)
-    updates = waiting.messages.filter(body__startswith="Thanks for waiting")
+    updates = waiting.messages.filter(body__startswith="Nobody who can help with this is online")
     assert updates.count() == 1
     assert waiting.messages.count() == updates_before + 1
     assert calling.events.filter(kind="transition.paged").count() == 1

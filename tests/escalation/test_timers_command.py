@@ -19,12 +19,11 @@ def run(*args: str) -> str:
 
 
 def test_the_command_lists_pending_timers_and_moves_the_clock_forward() -> None:
-    conversation = escalated_conversation("Waiting")  # nobody online: updates every 5 minutes
+    conversation = escalated_conversation("Waiting")  # nobody online: the choices at once
     pending = run()
     assert "wait_update" in pending
     assert "callback_offer" in pending
     assert "0 timer(s) run" in run("--run")  # nothing is due yet
-    assert "posted update 1" in run("--run", "--advance", "6")
-    assert conversation.messages.filter(body__startswith="Thanks for waiting.").count() == 1
-    assert "offered a callback" in run("--run", "--advance", "11")
+    assert "nothing new: nothing posted" in run("--run", "--advance", "6")
+    assert "already offered" in run("--run", "--advance", "11")
     assert conversation.messages.exclude(actions={}).count() == 1

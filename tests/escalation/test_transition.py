@@ -44,8 +44,11 @@ def test_with_nobody_qualified_online_there_is_no_made_up_wait() -> None:
         customer=Customer.objects.create(name="Dieter", language="de"), language="de"
     )
     text = escalate(conversation, "Ich möchte mit einem Menschen sprechen")
-    assert text.endswith("Sie behalten Ihren Platz in der Warteschlange.")
+    assert "Gerade ist niemand online, der Ihnen dabei helfen kann. Sie sind Nummer 1" in text
+    assert "beschäftigt" not in text  # nobody is busy: nobody is there
     assert "Min." not in text
+    offer = conversation.messages.exclude(actions={}).get()
+    assert [choice["id"] for choice in offer.actions["choices"]] == ["callback", "email", "wait"]
 
 
 @pytest.mark.parametrize("language", ["en", "es", "fr", "de"])

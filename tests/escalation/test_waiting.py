@@ -40,43 +40,41 @@ pytestmark = pytest.mark.usefixtures("knowledge_base")
 # -- never a silent queue -------------------------------------------------------------------------
 
 
-def test_a_waiting_customer_hears_from_us_every_few_minutes_and_each_update_once(
-    alice: Customer, london: Team
-) -> None:
+def test_each_update_says_something_new_or_nothing(alice: Customer, busy_desk: Agent) -> None:
     with at(TUESDAY_10):
-        conversation = escalate(alice)  # nobody online: no estimate to give
+        ahead = escalate(Customer.objects.create(name="Ahead"))
+        conversation = escalate(alice)
+    assert bodies(conversation)[-1].endswith("You are number 2 in line; the wait is about 10 min.")
     handoff_seq = conversation.last_seq
-    run_timers(TUESDAY_10 + timedelta(minutes=4, seconds=59))
-    assert bodies(conversation, after=handoff_seq) == []
     run_timers(TUESDAY_10 + timedelta(minutes=5))
-    run_timers(TUESDAY_10 + timedelta(minutes=5, seconds=30))  # the sweep again: nothing new
-    assert bodies(conversation, after=handoff_seq) == [
-        "Thanks for waiting. Everyone who can help is still busy; you keep your place in line "
-        "and I will keep you posted."
-    ]
+    assert bodies(conversation, after=handoff_seq) == []  # still number 2, still 10 min
+    Conversation.objects.filter(pk=ahead.pk).update(assigned_agent=busy_desk, status="with_agent")
     run_timers(TUESDAY_10 + timedelta(minutes=10))
-    updates = bodies(conversation, after=handoff_seq)
-    # The second update, and (at the default 10 minutes) the callback offer with its buttons.
-    assert len(updates) == 3
+    run_timers(TUESDAY_10 + timedelta(minutes=10, seconds=30))  # the sweep again: nothing new
+    # A new place in line, and at the default 10 minutes the callback offer with its buttons.
+    said = bodies(conversation, after=handoff_seq)
+    assert len(said) == 2
+    assert "Thanks for waiting. You are now number 1 in line; about 5 min to go." in said
     offer = latest_offer(conversation)
     assert offer.body.startswith("I'm sorry this is taking longer than we'd like.")
     assert [choice["id"] for choice in offer.actions["choices"]] == ["callback", "email", "wait"]
 
 
 def test_the_first_update_comes_when_the_estimate_runs_out(
-    alice: Customer, london: Team, dana: Agent
+    alice: Customer, busy_desk: Agent
 ) -> None:
-    TransitionPolicy.objects.update_or_create(pk=1, defaults={"update_every_minutes": 30})
-    Agent.objects.filter(pk=dana.pk).update(max_concurrent=1)
+    TransitionPolicy.objects.update_or_create(
+        pk=1, defaults={"update_every_minutes": 30, "offer_callback_after_minutes": 60}
+    )
     with at(TUESDAY_10):
-        first = escalate(alice)
-        Conversation.objects.filter(pk=first.pk).update(assigned_agent=dana, status="with_agent")
-        mine = escalate(Customer.objects.create(name="Second"))
-    # Number 1 in line behind dana's one slot, 300 s average: about 5 min, not 30.
-    assert bodies(mine)[-1].endswith("You are number 1 in line; the wait is about 5 min.")
+        ahead = escalate(Customer.objects.create(name="Ahead"))
+        mine = escalate(alice)
+    # Number 2 in line behind Bo's one slot, 300 s average: about 10 min, not 30.
+    assert bodies(mine)[-1].endswith("You are number 2 in line; the wait is about 10 min.")
     due = Timer.objects.get(conversation=mine, kind="wait_update").due_at
-    assert due == TUESDAY_10 + timedelta(minutes=5)
-    run_timers(TUESDAY_10 + timedelta(minutes=5))
+    assert due == TUESDAY_10 + timedelta(minutes=10)
+    Conversation.objects.filter(pk=ahead.pk).update(assigned_agent=busy_desk, status="with_agent")
+    run_timers(TUESDAY_10 + timedelta(minutes=10))
     assert bodies(mine)[-1] == (
         "Thanks for waiting. You are now number 1 in line; about 5 min to go."
     )
@@ -227,7 +225,7 @@ def test_choices_are_refused_for_another_customer_an_old_offer_or_a_made_up_opti
 # -- overflow ----------------------------------------------------------------------------------------
 
 
-def test_a_full_queue_overflows_straight_to_the_callback_offer(london: Team) -> None:
+def test_a_full_queue_overflows_straight_to_the_callback_offer(busy_desk: Agent) -> None:
     RoutingPolicy.objects.update_or_create(
         pk=1, defaults={"overflow_queue_length": 1, "overflow_action": "callback"}
     )
@@ -274,17 +272,14 @@ def test_a_slow_queue_overflows_to_the_secondary_skill_group(london: Team) -> No
 
 
 def test_a_supervisors_text_replaces_the_shipped_one_in_that_language_only(london: Team) -> None:
-    MessageTemplate.objects.create(
-        key="wait_update_unknown", language="en", text="Hang on, we are on it."
-    )
+    MessageTemplate.objects.create(key="nobody_online", language="en", text="Hang on, {position}.")
     with at(TUESDAY_10):
         english = escalate(Customer.objects.create(name="En"))
         spanish = escalate(
             Customer.objects.create(name="Es", language="es"), "Quiero hablar con una persona"
         )
-    run_timers(TUESDAY_10 + timedelta(minutes=5))
-    assert bodies(english)[-1] == "Hang on, we are on it."
-    assert bodies(spanish)[-1].startswith("Gracias por esperar")
+    assert "you won't need to repeat anything. Hang on, 1. Our team's hours" in bodies(english)[-1]
+    assert "Ahora mismo no hay nadie conectado" in bodies(spanish)[-1]
 
 
 def test_a_text_with_an_unknown_placeholder_is_refused() -> None:
@@ -388,11 +383,13 @@ def test_updates_start_again_when_the_agent_hands_the_customer_back(
         conversation_leave(public_id=conversation.public_id, agent=agent)
     seq = conversation.messages.order_by("-seq").values_list("seq", flat=True)[0]
     run_timers(TUESDAY_10 + timedelta(minutes=25))
-    assert bodies(conversation, after=seq)[-1].startswith("Thanks for waiting.")
+    assert bodies(conversation, after=seq) == [
+        "Nobody who can help with this is online yet; you are number 1 in line."
+    ]
 
 
 def test_an_offer_due_while_an_agent_has_been_offered_the_chat_comes_once_that_runs_out(
-    alice: Customer, london: Team
+    alice: Customer, busy_desk: Agent
 ) -> None:
     agent = make_agent("omar", "Omar", presence="offline")
     with at(TUESDAY_10):
