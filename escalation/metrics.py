@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from assistant.labels import HUMAN_REQUEST
 from escalation.models import Category, Escalation, HandoffRating, MeasurementPolicy, Survey
+from escalation.reasons import topic
 from helpdesk.models import Conversation, Message, MessageAnalysis
 from routing.selectors import waiting_queue
 
@@ -150,6 +151,7 @@ def _intent_counts(period: Period) -> list[dict[str, Any]]:
             examples[intent].append(body[:200])
     return [
         {
+            "topic": topic(row["intent"]),
             "intent": row["intent"],
             "conversations": row["conversations"],
             "escalated": escalated.get(row["intent"], 0),
@@ -168,7 +170,7 @@ def by_intent(period: Period, counts: list[dict[str, Any]] | None = None) -> Tab
     )
     for row in rows:
         row.pop("examples")
-    columns = [("intent", "Intent"), ("conversations", "Conversations")]
+    columns = [("topic", "Topic"), ("intent", "Intent code"), ("conversations", "Conversations")]
     columns += [("escalated", "Escalated"), ("rate", "Rate")]
     return Table("intents", "Escalation rate by intent", columns, rows)
 
@@ -187,7 +189,7 @@ def knowledge_gaps(
         and row["intent"] not in NOT_A_GAP
     ]
     rows.sort(key=lambda row: (-row["rate"], -row["conversations"], row["intent"]))
-    columns = [("intent", "Intent"), ("conversations", "Conversations")]
+    columns = [("topic", "Topic"), ("intent", "Intent code"), ("conversations", "Conversations")]
     columns += [("escalated", "Escalated"), ("rate", "Rate")]
     columns += [("examples", "What customers wrote (latest first)")]
     return Table("gaps", "Knowledge gaps", columns, rows[:limit])

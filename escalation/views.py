@@ -22,7 +22,6 @@ from helpdesk.realtime import open_connections
 
 CHART_WIDTH = 320  # px of the longest bar / the trend line's width
 CHART_HEIGHT = 120
-BAR_PITCH = 22
 PERCENT_COLUMNS = {"rate", "repeated", "context_sufficient", "prepared"}
 
 
@@ -59,7 +58,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tables": tables,
         "query": request.GET.urlencode(),
         "trigger_bars": bars,
-        "bar_chart_height": BAR_PITCH * len(bars),
         "trend_line": _line(by_name["trend"]),
         "percent_columns": PERCENT_COLUMNS,
     }
@@ -106,15 +104,7 @@ def csv_cell(value: Any) -> Any:
 def _bars(table: Table, label_key: str, value_key: str) -> list[dict[str, Any]]:
     values = [row[value_key] or 0 for row in table.rows]
     top = max(values, default=0) or 1
-    return [
-        {
-            "label": row[label_key],
-            "value": row[value_key],
-            "width": round(CHART_WIDTH * value / top),
-            "y": index * BAR_PITCH,
-        }
-        for index, (row, value) in enumerate(zip(table.rows, values, strict=True))
-    ]
+    return [{"label": row[label_key], "value": row[value_key], "top": top} for row in table.rows]
 
 
 def _line(table: Table) -> dict[str, Any]:

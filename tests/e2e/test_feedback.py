@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from escalation.models import HandoffRating, Survey
 from helpdesk.models import Conversation
@@ -75,3 +75,30 @@ def test_the_agent_rates_the_handoff_and_the_customer_answers_the_survey(
     expect(quality).to_contain_text("4.0")
     expect(quality).to_contain_text("the order number")
     supervisor.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+    expect(supervisor.locator('[data-chart="triggers"] .bar-row')).to_have_count(5)
+    for width in (1280, 375):
+        supervisor.set_viewport_size({"width": width, "height": 800})
+        assert clipped_chart_parts(supervisor) == [], f"clipped at {width} px"
+
+
+# Each part of the trigger chart (label, bar, figure) must lie inside the chart and beside,
+# never over, the others: what is measured is the rendered boxes.
+CLIPPED_PARTS = """() => {
+  const chart = document.querySelector('[data-chart="triggers"]').getBoundingClientRect();
+  const out = [];
+  for (const row of document.querySelectorAll('[data-chart="triggers"] .bar-row')) {
+    const [label, bar, value] = ['dt', 'meter', '.value'].map(
+      (css) => row.querySelector(css).getBoundingClientRect());
+    const inside = [label, bar, value].every(
+      (box) => box.left >= chart.left - 0.5 && box.right <= chart.right + 0.5 && box.width > 0);
+    const apart = label.right <= bar.left && bar.right <= value.left;
+    const name = row.querySelector('dt').textContent;
+    if (!inside || !apart) out.push(name);
+    if (row.querySelector('.value').scrollWidth > value.width + 0.5) out.push(name + ' value');
+  }
+  return out;
+}"""
+
+
+def clipped_chart_parts(page: Page) -> list[str]:
+    return page.evaluate(CLIPPED_PARTS)
