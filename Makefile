@@ -13,20 +13,26 @@ UVICORN_FLAGS := --ws-per-message-deflate false --ws-max-size 1048576 --lifespan
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	@echo "==> Installing the packages into $(VENV) (first time only)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
+	@echo "==> Preparing the database"
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
 
 seed: migrate
+	@echo "==> Getting the assistant ready (trained on the first run, then cached in var/models)"
+	$(BIN)/python manage.py prepare_assistant
+	@echo "==> Adding the demo data"
 	$(BIN)/python manage.py seed_demo
 
 run: seed serve
 
 serve: install
+	@echo "==> Serving http://$(HOST):$(PORT)/ (agents /agent/, supervisors /supervisor/, password helpdesk-demo)"
 	$(BIN)/uvicorn helpdesk.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
 
 test: install

@@ -37,7 +37,7 @@ from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import embed
 from assistant.features import LinearReader, ReadsLinearly, text_vectorizers, tfidf
 from assistant.labels import COMPLAINT, HUMAN_REQUEST
-from assistant.storage import read_model, write_model
+from assistant.storage import Progress, quiet, read_model, write_model
 
 logger = logging.getLogger(__name__)
 CUES_VERSION = 2  # bump when the features or classifiers below change
@@ -103,7 +103,8 @@ class CueModel(ReadsLinearly):
         return LinearReader(self.vectorizers, classifier.coef_, classifier.intercept_)
 
     @classmethod
-    def train(cls) -> CueModel:
+    def train(cls, progress: Progress = quiet) -> CueModel:
+        progress("learning asks for a person and moods")
         asks = person_examples()
         moods = mood_examples()
         vectorizers = _features()
@@ -174,7 +175,7 @@ def cues_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_or_train_cues(cache_dir: Path) -> CueModel:
+def load_or_train_cues(cache_dir: Path, progress: Progress = quiet) -> CueModel:
     """The cue model of the shipped data: from the disk cache, or trained (about 12 s) and cached."""
     version = cues_fingerprint()
     path = cache_dir / f"cues-{version}.joblib"
@@ -182,7 +183,7 @@ def load_or_train_cues(cache_dir: Path) -> CueModel:
     if model is not None:
         return model
     started = time.perf_counter()
-    model = CueModel.train()
+    model = CueModel.train(progress)
     logger.info("Trained the cue model in %.1f s", time.perf_counter() - started)
     try:
         write_model(model, path, keep=2)

@@ -31,7 +31,7 @@ from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import EmbeddingFeatures, embed
 from assistant.features import LinearReader, ReadsLinearly, text_vectorizers, tfidf
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
-from assistant.storage import read_model, write_model
+from assistant.storage import Progress, quiet, read_model, write_model
 from assistant.text import words
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,10 @@ class IntentModel(ReadsLinearly):
         self.topics = topics
 
     @classmethod
-    def train(cls, examples: list[Example]) -> IntentModel:
+    def train(cls, examples: list[Example], progress: Progress = quiet) -> IntentModel:
+        progress("learning the intents")
         pipeline, vocabulary = fit_classifier(examples)
+        progress("learning the topics")
         # Topics: the store intents, and the out-of-scope phrases by what they are about, so two
         # off-topic questions about the weather read as alike (question_similarities).
         # The phrases as written are enough here, and half the cost of the augmented set.
@@ -266,13 +268,16 @@ def load_cached(cache_dir: Path, version: str) -> IntentModel | None:
     return read_model(cached_path(cache_dir, version), IntentModel, version)
 
 
-def load_or_train(examples: list[Example], cache_dir: Path) -> IntentModel:
-    """The model for exactly these examples: from the disk cache, or trained and cached."""
+def load_or_train(
+    examples: list[Example], cache_dir: Path, progress: Progress = quiet
+) -> IntentModel:
+    """The model for exactly these examples: from the disk cache, or trained and cached
+    (`progress` hears each step's name as it starts)."""
     model = load_cached(cache_dir, fingerprint(examples))
     if model is not None:
         return model
     started = time.perf_counter()
-    model = IntentModel.train(examples)
+    model = IntentModel.train(examples, progress)
     logger.info(
         "Trained the intent model on %d examples in %.1f s",
         len(examples),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -11,6 +12,14 @@ import joblib
 
 logger = logging.getLogger(__name__)
 Model = TypeVar("Model")
+
+
+# Told the name of each training step as it starts (manage.py prepare_assistant draws a bar).
+Progress = Callable[[str], None]
+
+
+def quiet(step: str) -> None:
+    """No one is watching the training."""
 
 
 def read_model(path: Path, kind: type[Model], version: str) -> Model | None:
