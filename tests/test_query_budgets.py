@@ -90,7 +90,10 @@ def test_a_wait_update_takes_at_most_ten_statements(open_all_week: Team) -> None
 
 
 def due_wait_update(conversation: Conversation) -> int:
-    """The conversation's first wait update, due now."""
+    """The conversation's first wait update, due now, with news to post (as if the customer
+    had not been told their place yet): the costlier path, posting a message."""
     timer = Timer.objects.get(conversation=conversation, kind=Timer.Kind.WAIT_UPDATE)
-    Timer.objects.filter(pk=timer.pk).update(due_at=timezone.now() - timedelta(seconds=1))
+    Timer.objects.filter(pk=timer.pk).update(
+        due_at=timezone.now() - timedelta(seconds=1), payload={"number": 1}
+    )
     return timer.pk
