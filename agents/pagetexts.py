@@ -27,10 +27,19 @@ def inbox_texts() -> dict[str, Any]:
         "new_escalation": gettext("New escalation"),
         "escalation_body": gettext("%(urgency)s urgency · %(trigger)s"),
         "reminder": gettext("Helpdesk reminder"),
+        "offer": offer_texts(),
         # How long a customer has waited, ticking on the page.
         "waited": {
             "seconds": gettext("%(seconds)s s"),
             "minutes": gettext("%(minutes)s min %(seconds)s s"),
             "hours": gettext("%(hours)s h %(minutes)s min"),
         },
+    }
+
+
+def offer_texts() -> dict[str, str]:
+    """The countdown of a conversation offered to the agent (the inbox and the summary page)."""
+    return {
+        "left": gettext("%(time)s left"),
+        "over": gettext("Time is up"),
     }

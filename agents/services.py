@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
-from routing.services import agent_offers_release_soon, waiting_route_soon
+from routing.offers import agent_offers_release_soon
+from routing.services import waiting_route_soon
 
 
 def agent_set_presence(*, agent: Agent, presence: str) -> Agent:

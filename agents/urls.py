@@ -18,6 +18,7 @@ urlpatterns = [
         name="summary-transcript",
     ),
     path("conversations/<uuid:public_id>/join/", views.join, name="join"),
+    path("conversations/<uuid:public_id>/pass/", views.pass_offer, name="pass"),
     path("conversations/<uuid:public_id>/assign/", views.assign, name="assign"),
     path("conversations/<uuid:public_id>/leave/", views.leave, name="leave"),
     path("conversations/<uuid:public_id>/resolve/", views.resolve, name="resolve"),

@@ -23,16 +23,19 @@ from django_htmx.middleware import HtmxDetails
 from agents import services
 from agents.forms import SignInForm, refusal_status
 from agents.models import Agent
-from agents.pagetexts import inbox_texts
+from agents.pagetexts import inbox_texts, offer_texts
 from agents.selectors import (
     INBOX_TABS,
     agent_for_user,
+    agent_workload,
     agents_with_load,
     inbox_callbacks,
     inbox_conversations,
     inbox_counts,
+    inbox_offers,
     latest_handoff,
     latest_routing_event,
+    offer_seconds_left,
 )
 from escalation.callbacks import callback_complete, callback_take
 from escalation.models import Callback, HandoffRating
@@ -42,6 +45,7 @@ from helpdesk.models import Conversation
 from helpdesk.pagetexts import AGENT, chat_page_context
 from helpdesk.selectors import conversation_by_public_id, transcript, transcript_payload
 from helpdesk.services import ChatError
+from routing.offers import offer_pass
 from routing.services import conversation_assign_manually
 
 
@@ -103,18 +107,22 @@ def agent_required(view: View) -> View:
 @require_GET
 @agent_required
 def inbox(request: AgentRequest) -> HttpResponse:
-    """The escalation inbox: waiting (by priority), mine, or all open conversations. The page's
-    socket tells it when to fetch the list again; the fetch is the partial below."""
+    """The escalation inbox: the conversations offered to the agent, above the tabs: waiting
+    (by priority), mine, or all open conversations. The page's socket tells it when to fetch
+    the list again; the fetch is the partial below."""
     tab = request.GET.get("tab", "waiting")
     if tab not in INBOX_TABS:
         tab = "waiting"
     template = "agents/inbox.html"
     if request.htmx:
         template += "#conversation-list"
+    counts, workload = inbox_counts(agent=request.agent)
     context = {
         "tab": tab,
         "tabs": INBOX_TABS,
-        "counts": inbox_counts(agent=request.agent),
+        "counts": counts,
+        "offers": inbox_offers(agent=request.agent),
+        "workload": workload,
         "agent": request.agent,
         "now": timezone.now(),
         "inbox_texts": inbox_texts(),
@@ -139,6 +147,7 @@ def conversation(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "agent": request.agent,
         "joined": found.is_with(request.agent.pk),
         "handoff": latest_handoff(found),
+        "workload": agent_workload(request.agent),
         **_rating_context(found, request.agent),
         **chat_page_context(AGENT, found),
     }
@@ -193,6 +202,9 @@ def summary(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
         "agent": request.agent,
         "joined": found.is_with(request.agent.pk),
         "handoff": latest_handoff(found),
+        "workload": agent_workload(request.agent),
+        "offer_seconds_left": offer_seconds_left(found),
+        "offer_texts": offer_texts(),
     }
     return render(request, "agents/summary.html", context)
 
@@ -223,6 +235,26 @@ def join(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
 @agent_required
 def leave(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
     return _conversation_action(request, public_id, flows.conversation_leave)
+
+
+@require_POST
+@agent_required
+def pass_offer(request: AgentRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Pass on a conversation offered to the agent: routing gives it to someone else."""
+    try:
+        passed = offer_pass(public_id=public_id, agent=request.agent)
+    except ChatError as error:
+        if error.code == "not_found":
+            raise Http404(error.message) from None
+        messages.error(request, error.message)
+    else:
+        name = passed.customer.display_name
+        messages.success(
+            request, f"You passed on {name}: it goes to another agent or back to the queue."
+        )
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect("agents:inbox")
 
 
 @require_POST

@@ -127,11 +127,14 @@ class Conversation(models.Model):
     trigger = models.CharField(max_length=20, blank=True, help_text="What handed it to people.")
     # Routing: the queue runs in queue_key order (escalation time minus the urgency's head start);
     # offered_at is when routing gave it to assigned_agent, who has not accepted yet (status
-    # still waiting); declined_by lists agents whose offer ran out, so it is not offered again.
+    # still waiting); declined_by lists agents whose offer ran out, so it is not offered again
+    # (unless nobody else qualifies); passed_by lists agents who passed on it, to whom routing
+    # never offers it again (they can still take it from the queue themselves).
     queue_key = models.DateTimeField(null=True, blank=True, db_index=True)
     offered_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_by = models.JSONField(default=list, blank=True)
+    passed_by = models.JSONField(default=list, blank=True)
     automated = models.BooleanField(
         default=True,
         help_text="False: it went straight to agents (the hold-out, or a direct channel).",
@@ -160,10 +163,13 @@ class Conversation(models.Model):
         """The agent has accepted it (an offer still waiting does not count)."""
         return self.assigned_agent_id == agent_id and self.status == self.Status.WITH_AGENT
 
+    def is_offered_to(self, agent_id: int) -> bool:
+        """Routed or assigned to the agent, who has not accepted it yet."""
+        return self.status == self.Status.WAITING and self.assigned_agent_id == agent_id
+
     def may_be_accepted_by(self, agent_id: int) -> bool:
         """Open and free, or offered to this agent and not yet accepted."""
-        offered_to_them = self.status == self.Status.WAITING and self.assigned_agent_id == agent_id
-        return self.is_open and (self.assigned_agent_id is None or offered_to_them)
+        return self.is_open and (self.assigned_agent_id is None or self.is_offered_to(agent_id))
 
     @property
     def group_name(self) -> str:

@@ -28,11 +28,22 @@ class RoutingPolicyAdmin(admin.ModelAdmin):
         "fallback_skill",
         "relax_after_seconds",
         "offer_timeout_seconds",
+        "offers_per_agent",
         "previous_agent_days",
         "require_language",
     ]
     fieldsets = [
-        (None, {"fields": ["require_language", "previous_agent_days", "offer_timeout_seconds"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "require_language",
+                    "previous_agent_days",
+                    "offer_timeout_seconds",
+                    "offers_per_agent",
+                ]
+            },
+        ),
         ("Relaxing a required skill", {"fields": ["fallback_skill", "relax_after_seconds"]}),
         (
             "Overflow",

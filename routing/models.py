@@ -49,6 +49,12 @@ class RoutingPolicy(models.Model):
         help_text="An agent who has not accepted an assigned conversation by then loses it to "
         "the next agent.",
     )
+    offers_per_agent = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="How many conversations routing offers one agent at a time, not yet accepted "
+        "(each offer holds one of their slots); when they accept or pass, the next is offered. "
+        "0: as many as their free slots.",
+    )
     # Aging: conversations queue by the time they were escalated minus their urgency's head start,
     # so one minute of waiting is worth one minute of head start.
     head_start_critical = models.PositiveIntegerField(default=60, help_text="Minutes.")

@@ -21,10 +21,15 @@ class Candidate:
     load: int  # conversations offered or accepted
     capacity: int
     last_assigned_at: datetime | None  # None: never assigned
+    offers: int = 0  # offered and not accepted yet (part of the load)
+    offer_limit: int = 0  # the policy's offers_per_agent; 0: no limit but capacity
 
     @property
     def full(self) -> bool:
-        return self.load >= self.capacity
+        """Nothing more is offered to them: at capacity, or holding as many unaccepted offers
+        as the policy allows (they accept or pass one first)."""
+        at_offer_limit = bool(self.offer_limit) and self.offers >= self.offer_limit
+        return self.load >= self.capacity or at_offer_limit
 
 
 def score(candidate: Candidate) -> tuple[object, ...]:
@@ -46,7 +51,7 @@ def score(candidate: Candidate) -> tuple[object, ...]:
 @dataclass(frozen=True)
 class Ranking:
     free: list[Candidate]  # best first: the ones to try, in order
-    full: list[Candidate]  # best first: at capacity, shown in the explanation
+    full: list[Candidate]  # best first: at capacity or offer limit, shown in the explanation
 
 
 def rank(candidates: Iterable[Candidate], *, previous: int | None = None) -> Ranking:

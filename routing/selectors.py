@@ -3,6 +3,8 @@ can take a conversation (their load, their skill level). Writes are in routing.s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import (
     Case,
     Count,
@@ -20,6 +22,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from agents.models import Agent, AgentSkill
 from helpdesk.models import Conversation
+from routing.models import RoutingPolicy
 from routing.needs import Needs
 from routing.ranking import Candidate
 
@@ -55,20 +58,38 @@ def queue_position_filter(conversation: Conversation) -> QuerySet[Conversation] 
 
 def agent_load() -> Coalesce:
     """Annotation: how many handed-over conversations an agent holds (offered or accepted)."""
-    return Coalesce(_loads(), 0)
+    return Coalesce(_loads(Conversation.HANDED_OVER_STATUSES), 0)
+
+
+def agent_offers() -> Coalesce:
+    """Annotation: how many conversations are offered to an agent and not accepted yet."""
+    return Coalesce(_loads([Conversation.Status.WAITING]), 0)
+
+
+def with_load(agents: QuerySet[Agent]) -> QuerySet[Agent]:
+    """Agents annotated with their `load` and their unaccepted `offers`, as with_free_slot
+    and offer_limit_reached read them."""
+    return agents.annotate(load=agent_load(), offers=agent_offers())
 
 
 def with_free_slot(agents: QuerySet[Agent]) -> QuerySet[Agent]:
-    """Agents (annotated with `load`) below their capacity."""
-    # (a keyword dict: the type checker cannot see the load annotation through the helpers)
-    return agents.filter(**{"load__lt": F("max_concurrent")})
+    """Agents (annotated by with_load) routing may offer a conversation to now: below their
+    capacity, and holding fewer unaccepted offers than the policy's offers_per_agent."""
+    # (a keyword dict: the type checker cannot see the annotations through the helpers)
+    free = agents.filter(**{"load__lt": F("max_concurrent")})
+    limit = RoutingPolicy.load().offers_per_agent
+    return free.filter(**{"offers__lt": limit}) if limit else free
 
 
-def _loads() -> Subquery:
+def offer_limit_reached(offers: int) -> bool:
+    """An agent holding `offers` unaccepted offers is offered nothing more until they answer."""
+    limit = RoutingPolicy.load().offers_per_agent
+    return bool(limit) and offers >= limit
+
+
+def _loads(statuses: Sequence[str]) -> Subquery:
     return Subquery(
-        Conversation.objects.filter(
-            assigned_agent=OuterRef("pk"), status__in=Conversation.HANDED_OVER_STATUSES
-        )
+        Conversation.objects.filter(assigned_agent=OuterRef("pk"), status__in=statuses)
         .values("assigned_agent")
         .annotate(count=Count("pk"))
         .values("count"),
@@ -119,7 +140,7 @@ def qualified_agents(
         if first_skill
         else Value(0, output_field=IntegerField())
     )
-    return agents.annotate(load=agent_load(), skill_level=first_level)
+    return with_load(agents).annotate(skill_level=first_level)
 
 
 def best_qualified(agents: QuerySet[Agent], *, per_side: int) -> list[Agent]:
@@ -133,7 +154,11 @@ def best_qualified(agents: QuerySet[Agent], *, per_side: int) -> list[Agent]:
         F("last_assigned_at").asc(nulls_first=True),
         F("pk").asc(),
     )
-    full = Case(When(load__gte=F("max_concurrent"), then=Value(1)), default=Value(0))
+    limit = RoutingPolicy.load().offers_per_agent
+    at_offer_limit = [When(offers__gte=limit, then=Value(1))] if limit else []
+    full = Case(
+        When(load__gte=F("max_concurrent"), then=Value(1)), *at_offer_limit, default=Value(0)
+    )
     return list(
         agents.annotate(full=full)
         .annotate(place=Window(RowNumber(), partition_by=[F("full")], order_by=order))
@@ -150,4 +175,6 @@ def candidate_of(agent: Agent) -> Candidate:
         load=agent.load,  # type: ignore[attr-defined]
         capacity=agent.max_concurrent,
         last_assigned_at=agent.last_assigned_at,
+        offers=agent.offers,  # type: ignore[attr-defined]
+        offer_limit=RoutingPolicy.load().offers_per_agent,
     )

@@ -5,6 +5,11 @@ and then the chosen agent's row, counts the agent's open conversations under tha
 then writes. Two workers routing to the same agent queue on the agent's row; a worker routing a
 conversation someone else already has finds it taken under the conversation's lock. A manual
 assignment takes the same locks and overrides whatever the automatic one did.
+
+An offer holds one of the agent's slots until they accept it, pass on it or it runs out
+(routing.offers), so an accept never fails for capacity; and routing offers an agent only
+`offers_per_agent` (policy) conversations at a time, so their capacity fills with work they took,
+not with offers they have not read (docs/behaviour/routing.md, "Offers and capacity").
 """
 
 from __future__ import annotations
@@ -31,17 +36,19 @@ from routing.models import RoutingPolicy
 from routing.needs import Needs, conversation_needs, with_facts
 from routing.ranking import rank
 from routing.selectors import (
-    agent_load,
     best_qualified,
     candidate_of,
+    offer_limit_reached,
     qualified_agents,
     waiting_queue,
     with_free_slot,
+    with_load,
 )
 
 NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
 CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
 CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if all ten fill at once
+OFFER_UNANSWERED = "holds an offer not answered yet"
 
 
 def _ranked(
@@ -50,9 +57,12 @@ def _ranked(
     """The qualified agents with a free slot, best first (routing.ranking decides the order),
     the best few of those at capacity (for the explanation), and the customer's recent agent.
     SQL only pre-filters: the best few free and full (routing.selectors.best_qualified)."""
-    exclude = list(conversation.declined_by)
-    if exclude and not qualified_agents(needs, exclude=exclude, among=among).exists():
-        exclude = []  # only agents who let it go qualify: better them again than nobody
+    passed = set(conversation.passed_by)  # never offered again to an agent who passed on it
+    declined = set(conversation.declined_by) - passed
+    exclude = sorted(passed | declined)
+    if declined and not qualified_agents(needs, exclude=exclude, among=among).exists():
+        # Only agents whose offer ran out (or who left it) qualify: better them again than nobody.
+        exclude = sorted(passed)
     qualified = qualified_agents(needs, exclude=exclude, among=among)
     rows = best_qualified(qualified, per_side=CANDIDATES_TRIED)
     previous: int | None = getattr(conversation, "previous_agent", None)
@@ -173,6 +183,9 @@ def agent_slot_take(
 
     `skip_locked` (with `assigning`): None, without waiting, when another transaction holds
     the agent's row (or the agent just left their desk).
+
+    Routing (`assigning`) also needs the agent to hold fewer unaccepted offers than the policy
+    allows; an agent taking a conversation themselves needs only the free slot.
     """
     try:
         with transaction.atomic():
@@ -186,12 +199,13 @@ def agent_slot_take(
                 locked = agents.update(last_assigned_at=timezone.now()) == 1
                 if skip_locked and not locked:  # (or gone offline: the waiting pass tells)
                     return None
-                capacity = Agent.objects.filter(pk=agent.pk).annotate(load=agent_load())
-                row = capacity.values_list("load", "max_concurrent").first() if locked else None
+                capacity = with_load(Agent.objects.filter(pk=agent.pk))
+                columns = ("load", "max_concurrent", "offers")
+                row = capacity.values_list(*columns).first() if locked else None
             else:
                 held = agents.select_for_update().first()
-                row = None if held is None else (_load_of(held), held.max_concurrent)
-            if row is None or row[0] >= row[1]:
+                row = None if held is None else (_load_of(held), held.max_concurrent, 0)
+            if row is None or row[0] >= row[1] or offer_limit_reached(row[2]):
                 raise _NoSlot
             return True  # the savepoint is released, the row stays locked until commit
     except _NoSlot:
@@ -259,17 +273,24 @@ def _explain(
             "name": agent.display_name,
             "skill_level": agent.skill_level,  # type: ignore[attr-defined]
             "load": agent.load,  # type: ignore[attr-defined]
+            "offers": agent.offers,  # type: ignore[attr-defined]
             "capacity": agent.max_concurrent,
         }
 
-    passed = [{**describe(agent), "why": "no free slot"} for agent in full] + [
-        {**describe(agent), "why": "filled by another assignment meanwhile"} for agent in missed
-    ]
-    if chosen is None:
+    def at_capacity(agent: Agent) -> bool:
+        return agent.load >= agent.max_concurrent  # type: ignore[attr-defined]
+
+    passed = [
+        {**describe(agent), "why": "no free slot" if at_capacity(agent) else OFFER_UNANSWERED}
+        for agent in full
+    ] + [{**describe(agent), "why": "filled by another assignment meanwhile"} for agent in missed]
+    if chosen is None and not (full or missed):
+        decision = "queued: no qualified agent online"
+    elif chosen is None:
         decision = (
             "queued: every qualified agent is at capacity"
-            if full or missed
-            else "queued: no qualified agent online"
+            if all(at_capacity(agent) for agent in full)
+            else "queued: every qualified agent is at capacity or has an offer to answer first"
         )
     elif chosen.pk == previous:
         decision = "the customer's recent agent, online with a free slot"
@@ -358,62 +379,7 @@ def waiting_route(*, page: int = 50) -> int:
 
 
 def _any_free_slot() -> bool:
-    online = Agent.objects.filter(presence=Agent.Presence.ONLINE).annotate(load=agent_load())
-    return with_free_slot(online).exists()
-
-
-def agent_offers_release(*, agent: Agent, reason: str) -> list[int]:
-    """Take back the conversations offered to `agent` and not yet accepted, and route them
-    again (an agent who went offline, or whose offer ran out)."""
-    with transaction.atomic():
-        offered = list(
-            Conversation.objects.select_for_update(of=("self",))
-            .filter(assigned_agent=agent, status=Conversation.Status.WAITING)
-            .order_by("pk")
-        )
-        for conversation in offered:
-            _release(conversation, agent, reason)
-    for conversation in offered:
-        conversation_route(conversation_id=conversation.pk)
-    return [conversation.pk for conversation in offered]
-
-
-def offers_expire(*, now: Any = None) -> int:
-    """Offers older than the policy's timeout go to the next agent. Returns how many."""
-    policy = RoutingPolicy.load()
-    cutoff = (now or timezone.now()) - timedelta(seconds=policy.offer_timeout_seconds)
-    expired = []
-    with transaction.atomic():
-        for conversation in (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("assigned_agent")
-            .filter(
-                status=Conversation.Status.WAITING,
-                assigned_agent__isnull=False,
-                offered_at__lt=cutoff,
-            )
-            .order_by("pk")
-        ):
-            agent = conversation.assigned_agent
-            assert agent is not None
-            _release(conversation, agent, "offer not accepted in time")
-            expired.append(conversation.pk)
-    for conversation_id in expired:
-        conversation_route(conversation_id=conversation_id)
-    return len(expired)
-
-
-def _release(conversation: Conversation, agent: Agent, reason: str) -> None:
-    conversation.declined_by = sorted({*conversation.declined_by, agent.pk})
-    conversation.assigned_agent, conversation.offered_at = None, None
-    conversation.routing_note = ""
-    conversation.save(update_fields=["declined_by", "assigned_agent", "offered_at", "routing_note"])
-    event_record(
-        conversation=conversation,
-        kind=ConversationEvent.Kind.ROUTING_RELEASED,
-        actor_kind=ConversationEvent.ActorKind.SYSTEM,
-        data={"agent": agent.pk, "agent_name": agent.display_name, "reason": reason},
-    )
+    return with_free_slot(with_load(Agent.objects.filter(presence=Agent.Presence.ONLINE))).exists()
 
 
 def conversation_route_soon(conversation_id: int) -> None:
@@ -424,8 +390,3 @@ def conversation_route_soon(conversation_id: int) -> None:
 def waiting_route_soon() -> None:
     """Fill free slots from the queue in a worker, once the current transaction commits."""
     task_soon("routing.tasks.route_waiting")
-
-
-def agent_offers_release_soon(agent_id: int, reason: str) -> None:
-    """Hand the agent's unaccepted offers to others in a worker, after the commit."""
-    task_soon("routing.tasks.release_unaccepted", agent_id, reason)

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from agents.models import Agent
-from routing import services
+from routing import offers, services
 
 
 @shared_task(name="routing.tasks.route_conversation", acks_late=True)
@@ -20,9 +20,9 @@ def route_waiting_task() -> int:
 @shared_task(name="routing.tasks.release_unaccepted", acks_late=True)
 def release_unaccepted_task(agent_id: int, reason: str) -> list[int]:
     agent = Agent.objects.filter(pk=agent_id).first()
-    return services.agent_offers_release(agent=agent, reason=reason) if agent else []
+    return offers.agent_offers_release(agent=agent, reason=reason) if agent else []
 
 
 @shared_task(name="routing.tasks.expire_offers", acks_late=True)
 def expire_offers_task() -> int:
-    return services.offers_expire()
+    return offers.offers_expire()

@@ -43,6 +43,19 @@ def acceptable_by(conversation: Conversation, agent: Agent) -> bool:
 
 
 @register.filter
+def offered_to(conversation: Conversation, agent: Agent) -> bool:
+    """{% if conversation|offered_to:agent %}: theirs to accept or pass on."""
+    return conversation.is_offered_to(agent.pk)
+
+
+@register.filter
+def countdown(seconds: int) -> str:
+    """90 -> '1:30': the time left on an offer, as static/helpdesk/inbox/clocks.js ticks it."""
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+@register.filter
 def evidence_label(key: str) -> str:
     """'intent_confidence' -> 'Intent confidence'."""
     return key.replace("_", " ").capitalize()

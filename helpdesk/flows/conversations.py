@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.notify import inbox_changed
+from agents.selectors import agent_workload
 from escalation.holdout import straight_to_agents
 from escalation.models import Callback
 from escalation.surveys import survey_begin
@@ -50,21 +51,18 @@ def conversation_open(
 
 
 def conversation_join(*, public_id: uuid.UUID | str, agent: Agent) -> Conversation:
-    """Take the conversation: only if nobody else has it (a conditional update, race-free)."""
+    """Take the conversation: only if nobody else has it (a conditional update, race-free).
+    An offer to this agent already holds their slot; a free one needs a slot of its own."""
     with transaction.atomic():
         conversation = _open_conversation(public_id)
-        if (
-            conversation.assigned_agent_id == agent.pk
-            and conversation.status == Conversation.Status.WITH_AGENT
-        ):
+        if conversation.is_with(agent.pk):
             return conversation
         if conversation.assigned_agent_id is None and not agent_slot_take(agent, online_only=False):
             # Taking a free conversation counts against capacity like an automatic offer does
             # (the agent's row is locked after the conversation's, in routing's order).
-            raise ChatError(
-                "over_capacity",
-                f"You already have {agent.max_concurrent} conversations: finish one first.",
-            )
+            raise ChatError("over_capacity", agent_workload(agent).refusal)
+        if conversation.is_offered_to(agent.pk):
+            waiting_route_soon()  # the offer is answered: the agent's next one may be offered
         # Free, or offered to this agent by routing: either way it becomes theirs.
         taken = (
             Conversation.objects.filter(pk=conversation.pk, status__in=Conversation.OPEN_STATUSES)

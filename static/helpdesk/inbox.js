@@ -1,7 +1,8 @@
 /* The escalation inbox (templates/agents/inbox.html): its socket (the chat's, socket.js) says
  * when the list changed and htmx fetches it again; a new escalation raises a desktop
  * notification and a chime (which the agent can mute); an alert stays on the page until
- * dismissed; the waiting times tick every second. Its words come from the page (texts.js). */
+ * dismissed; the waiting times tick every second, and offers count down. Its words come from
+ * the page (texts.js). */
 
 import { LiveSocket, showConnection } from "./socket.js";
 import { format, readJson } from "./texts.js";
@@ -72,7 +73,7 @@ function startInbox(root) {
   });
   parts.sound.attach();
   offerNotifications(root.querySelector("[data-notify-enable]"));
-  startClocks(parts.texts.waited);
+  startClocks(parts.texts.waited, parts.texts.offer);
   socket.start();
 }
 

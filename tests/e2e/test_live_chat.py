@@ -207,7 +207,7 @@ def test_a_new_escalation_reaches_the_open_inbox_live_with_a_notification(
     row = inbox.locator("tr", has_text="Alice Martin")
     expect(row).to_be_visible(timeout=5000)
     expect(row.locator("[data-waiting-since]")).to_have_text(re.compile(r"^\d+ s$"))
-    expect(inbox.locator(".tab.current .count")).to_have_text("1")
+    expect(inbox.locator("tr[data-conversation]")).to_have_count(1)
     assert inbox.evaluate("window.__notes") == [
         ["New escalation", "normal urgency · explicit request"]
     ]

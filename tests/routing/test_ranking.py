@@ -71,6 +71,18 @@ def test_full_agents_are_set_apart_best_first() -> None:
     assert [c.agent_id for c in ranking.full] == [2, 1]
 
 
+def test_an_agent_holding_as_many_offers_as_allowed_is_set_apart_with_slots_free() -> None:
+    ranking = rank(
+        [
+            candidate(1, skill_level=5, load=1, offers=1, offer_limit=1),
+            candidate(2, load=2, offers=1, offer_limit=2),
+            candidate(3, load=1, offers=1, offer_limit=0),  # no limit: slots only
+        ]
+    )
+    assert [c.agent_id for c in ranking.free] == [3, 2]  # the less loaded first
+    assert [c.agent_id for c in ranking.full] == [1]
+
+
 def test_the_key_sorts_like_the_rules_say() -> None:
     assert score(candidate(1, skill_level=4)) < score(candidate(2, skill_level=3))
     assert score(candidate(1, skill_level=0)) < score(candidate(2, skill_level=None))
@@ -78,8 +90,9 @@ def test_the_key_sorts_like_the_rules_say() -> None:
 
 @pytest.mark.django_db
 def test_the_sql_pre_filter_keeps_exactly_the_best_of_each_side_by_the_same_order() -> None:
-    """Sixty agents with random levels, loads and idle times (ties included): the few rows SQL
-    keeps per side are the first of the pure ranking of all of them, in the same order."""
+    """Sixty agents with random levels, loads (some of it offers not yet accepted) and idle
+    times (ties included): the few rows SQL keeps per side are the first of the pure ranking of
+    all of them, in the same order."""
     shuffle = random.Random(15)
     skill, _ = Skill.objects.get_or_create(code="billing", defaults={"name": "Billing"})
     for number in range(60):
@@ -88,7 +101,8 @@ def test_the_sql_pre_filter_keeps_exactly_the_best_of_each_side_by_the_same_orde
             AgentSkill.objects.create(agent=agent, skill=skill, level=shuffle.randint(1, 3))
         idle = None if shuffle.random() < 0.2 else NOON - timedelta(minutes=shuffle.randint(0, 4))
         Agent.objects.filter(pk=agent.pk).update(last_assigned_at=idle)
-        _give_load(agent, shuffle.randint(0, 3))
+        load = shuffle.randint(0, 3)
+        _give_load(agent, load, offered=min(load, shuffle.randint(0, 1)))
     for wanted in (Needs(), Needs(skills={"billing": 1})):
         qualified = qualified_agents(wanted, exclude=[])
         everyone = rank(candidate_of(agent) for agent in qualified)
@@ -99,14 +113,17 @@ def test_the_sql_pre_filter_keeps_exactly_the_best_of_each_side_by_the_same_orde
         assert len(everyone.full) > 10
 
 
-def _give_load(agent: Agent, count: int) -> None:
+def _give_load(agent: Agent, count: int, *, offered: int) -> None:
+    """`count` conversations, the first `offered` of them offered and not accepted yet."""
     customer = Customer.objects.create(name=f"Load of {agent.display_name}")
     Conversation.objects.bulk_create(
         Conversation(
             customer=customer,
-            status=Conversation.Status.WITH_AGENT,
+            status=Conversation.Status.WAITING
+            if index < offered
+            else Conversation.Status.WITH_AGENT,
             assigned_agent=agent,
             escalated_at=timezone.now(),
         )
-        for _ in range(count)
+        for index in range(count)
     )

@@ -26,12 +26,12 @@ from helpdesk.flows import (
 from helpdesk.models import Conversation, ConversationEvent, Customer
 from helpdesk.services import ChatError, message_post
 from routing.models import RoutingPolicy, RoutingRule, Skill
+from routing.offers import offers_expire
 from routing.selectors import queue_position, waiting_queue
 from routing.services import (
     conversation_assign_manually,
     conversation_enqueue,
     conversation_route,
-    offers_expire,
 )
 from tests.support.factories import escalated_conversation as escalate
 from tests.support.factories import make_agent
@@ -121,9 +121,13 @@ def test_the_least_loaded_then_the_longest_idle_agent_wins(db: None) -> None:
     now = timezone.now()
     Agent.objects.filter(pk=idle_long.pk).update(last_assigned_at=now - timedelta(hours=2))
     Agent.objects.filter(pk=idle_short.pk).update(last_assigned_at=now - timedelta(minutes=5))
-    Conversation.objects.filter(pk=escalate("Load").pk).update(assigned_agent=busy)
-    first = conversation_route(conversation_id=escalate("One").pk)
+    Conversation.objects.filter(pk=escalate("Load").pk).update(
+        assigned_agent=busy, status="with_agent"
+    )
+    one = escalate("One")
+    first = conversation_route(conversation_id=one.pk)
     assert first.assigned == idle_long
+    conversation_join(public_id=one.public_id, agent=idle_long)  # accepted: no offer held
     second = conversation_route(conversation_id=escalate("Two").pk)
     assert second.assigned == idle_short  # Idle Long now has one; Busy already had one
 
@@ -131,7 +135,9 @@ def test_the_least_loaded_then_the_longest_idle_agent_wins(db: None) -> None:
 def test_skill_level_comes_before_load(db: None) -> None:
     expert = make_agent("expert", "Expert", skills={"billing": 5}, presence="online")
     novice = make_agent("novice", "Novice", skills={"billing": 1}, presence="online")
-    Conversation.objects.filter(pk=escalate("Load").pk).update(assigned_agent=expert)
+    Conversation.objects.filter(pk=escalate("Load").pk).update(
+        assigned_agent=expert, status="with_agent"
+    )
     outcome = conversation_route(
         conversation_id=escalate("Billing", "You charged me twice for the same order").pk
     )

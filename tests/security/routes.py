@@ -25,6 +25,7 @@ TO_LOGIN: Expect = (302, "/agent/login/")
 TO_ADMIN_LOGIN: Expect = (302, "/admin/login/")
 TO_CONVERSATION: Expect = (302, "/agent/conversations/{conversation}/")
 TO_CALLBACKS: Expect = (302, "/agent/?tab=callbacks")
+TO_INBOX: Expect = (302, "/agent/")
 
 Response = Any  # the test client's response (an HttpResponse with the request attached)
 Check = Callable[[World, str, Response], None]
@@ -127,6 +128,17 @@ def still_with_the_agent(world: World, role: str, response: Response) -> None:
         "with_agent",
         world.agents["agent"].pk,
     )
+
+
+def passed_on_by_the_offered_agent_only(world: World, role: str, response: Response) -> None:
+    """Only the agent a conversation is offered to passes on it (the CSRF test offers it to
+    them first); once accepted, it stays with them whoever asks."""
+    conversation = _conversation(world)
+    if world.agents["agent"].pk in conversation.passed_by:
+        assert role == "agent"
+        assert conversation.assigned_agent_id != world.agents["agent"].pk
+    else:
+        still_with_the_agent(world, role, response)
 
 
 def assigned_by_the_supervisor_only(world: World, role: str, response: Response) -> None:
@@ -271,6 +283,14 @@ PAGES: dict[str, list[Page]] = {
             CONVERSATION + "join/",
             roles(TO_LOGIN, TO_CONVERSATION),
             check=still_with_the_agent,
+        )
+    ],
+    "agent/conversations/<uuid:public_id>/pass/": [
+        Page(
+            "post",
+            CONVERSATION + "pass/",
+            roles(TO_LOGIN, TO_INBOX),
+            check=passed_on_by_the_offered_agent_only,
         )
     ],
     "agent/conversations/<uuid:public_id>/assign/": [

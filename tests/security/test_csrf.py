@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from agents.models import Agent
 from escalation.models import Callback, HandoffRating
@@ -44,13 +45,24 @@ FORM_PAGE = {
     "chat/verify/resend/": "/chat/",
     "agent/login/": "/agent/login/",
 }
-# The login is tested with the right password, and the join with the conversation free again,
-# so that each accepted POST changes something.
+# The login is tested with the right password, the join with the conversation free again, and
+# the pass with it offered to the agent, so that each accepted POST changes something.
 DATA = {"agent/login/": {"username": "dana", "password": "pw-dana"}}
+
+
+def _offered_to_the_agent(world: World) -> None:
+    """Free again, then offered to the agent by routing (as conversation_route leaves it)."""
+    conversation_leave(public_id=world.conversation.public_id, agent=world.agents["agent"])
+    Conversation.objects.filter(pk=world.conversation.pk).update(
+        assigned_agent=world.agents["agent"], offered_at=timezone.now()
+    )
+
+
 PREPARE: dict[str, Callable[[World], object]] = {
     "agent/conversations/<uuid:public_id>/join/": lambda world: conversation_leave(
         public_id=world.conversation.public_id, agent=world.agents["agent"]
     ),
+    "agent/conversations/<uuid:public_id>/pass/": _offered_to_the_agent,
 }
 
 
@@ -87,6 +99,7 @@ def test_every_post_route_is_here() -> None:
         "agent/presence/",
         "agent/heartbeat/",
         "agent/conversations/<uuid:public_id>/join/",
+        "agent/conversations/<uuid:public_id>/pass/",
         "agent/conversations/<uuid:public_id>/assign/",
         "agent/conversations/<uuid:public_id>/leave/",
         "agent/conversations/<uuid:public_id>/resolve/",

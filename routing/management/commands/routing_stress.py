@@ -5,7 +5,9 @@
 Creates scratch agents and waiting conversations on the configured database (PostgreSQL only:
 SQLite serialises every writer, so it would prove nothing), routes them from N threads, each
 with its own database connection, through the real routing service, removes every scratch row,
-and prints one JSON line.
+and prints one JSON line. The scratch agents accept each offer the moment it is made: routing
+offers an agent only the policy's offers_per_agent at a time, so their capacity fills with
+accepted conversations, as a busy desk's does.
 """
 
 from __future__ import annotations
@@ -104,7 +106,11 @@ def _route_concurrently(conversation_ids: list[int], agent_ids: list[int], worke
                     conversation_id = work.get_nowait()
                 except queue.Empty:
                     return
-                conversation_route(conversation_id=conversation_id, among=agent_ids)
+                agent = conversation_route(
+                    conversation_id=conversation_id, among=agent_ids
+                ).assigned
+                if agent is not None:
+                    _accept(conversation_id, agent.pk)
         except BaseException as error:  # reported after every thread has stopped
             errors.append(error)
         finally:
@@ -117,6 +123,16 @@ def _route_concurrently(conversation_ids: list[int], agent_ids: list[int], worke
         thread.join()
     if errors:
         raise CommandError(f"a routing worker failed: {errors[0]!r}")
+
+
+def _accept(conversation_id: int, agent_id: int) -> None:
+    """The agent accepts the offer: the conditional update helpdesk.flows.conversation_join
+    makes (its notices and messages to the customer are not what this measures, and a command
+    in routing may not call the flows above it, which reach escalation)."""
+    accepted = Conversation.objects.filter(
+        pk=conversation_id, assigned_agent_id=agent_id, status=Conversation.Status.WAITING
+    ).update(status=Conversation.Status.WITH_AGENT, offered_at=None, accepted_at=timezone.now())
+    assert accepted == 1, f"conversation {conversation_id} was not offered to agent {agent_id}"
 
 
 def _measure(agent_ids: list[int], conversation_ids: list[int], seconds: float) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 /* The inbox's clocks: waiting times tick every second from the timestamps the server rendered,
- * and due times, sent in UTC, are shown in the agent's own time zone. Both run again after each
- * htmx swap of the list. */
+ * an offer's time left counts down, and due times, sent in UTC, are shown in the agent's own
+ * time zone. All run again after each htmx swap of the list. */
 
 import { format } from "../texts.js";
 
@@ -22,6 +22,27 @@ function tick(texts) {
   });
 }
 
+/** "0:42 left", counted down from the seconds left the server rendered (not from its clock,
+ * which may differ from the browser's); texts: {left, over}. */
+function countdowns(texts) {
+  const now = Date.now() / 1000;
+  document.querySelectorAll("[data-offer-left]").forEach((element) => {
+    if (!element.dataset.offerEnds) {
+      element.dataset.offerEnds = String(now + Number(element.dataset.offerLeft));
+    }
+    const left = Math.max(0, Math.ceil(Number(element.dataset.offerEnds) - now));
+    const time = `${Math.floor(left / 60)}:${two(left % 60)}`;
+    element.textContent = left > 0 ? format(texts.left, { time }) : texts.over;
+    element.classList.toggle("over", left === 0);
+  });
+}
+
+/** Offers' countdowns on a page of their own (the handoff summary). */
+export function startCountdowns(texts) {
+  countdowns(texts);
+  setInterval(() => countdowns(texts), 1000);
+}
+
 function localTimes() {
   document.querySelectorAll("time[data-local-time]").forEach((element) => {
     const when = new Date(element.getAttribute("datetime"));
@@ -37,11 +58,15 @@ function localTimes() {
   });
 }
 
-/** texts: {seconds, minutes, hours}, each with its placeholders. */
-export function startClocks(texts) {
+/** waited: {seconds, minutes, hours}; offer: {left, over}; each with its placeholders. */
+export function startClocks(waited, offer) {
+  const all = () => {
+    tick(waited);
+    countdowns(offer);
+  };
   document.body.addEventListener("htmx:afterSwap", localTimes);
-  document.body.addEventListener("htmx:afterSwap", () => tick(texts));
+  document.body.addEventListener("htmx:afterSwap", all);
   localTimes();
-  tick(texts);
-  setInterval(() => tick(texts), 1000);
+  all();
+  setInterval(all, 1000);
 }
