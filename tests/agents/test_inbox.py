@@ -281,3 +281,12 @@ async def test_an_agent_with_another_page_still_open_stays_online() -> None:
         await database_sync_to_async(agent_heartbeat)(agent=dana)
     assert await database_sync_to_async(presence_sweep)(now=later + timedelta(seconds=16)) == 0
     assert await database_sync_to_async(_online)(dana)
+
+
+@pytest.mark.django_db
+def test_the_trigger_is_named_once_when_the_reason_says_the_same(dana: Agent) -> None:
+    conversation = escalated("Frank", "I want to speak to a human")
+    page = signed_in(dana.user).get(f"/agent/conversations/{conversation.public_id}/summary/")
+    box = page.content.decode().split("data-trigger", 1)[1].split("</div>", 1)[0]
+    assert box.count("Asked for a person") == 1
+    assert 'title="Rule: asks_for_person"' in box  # the rule's code only on hover
