@@ -13,6 +13,7 @@ the letters do not clearly place elsewhere.
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
@@ -57,9 +58,20 @@ SHORT = 3  # words: below this the customer's language wins unless the letters c
 SURE = 0.9
 
 
-@functools.cache
+_letters_lock = threading.Lock()
+
+
 def _letters_model() -> tuple[CountVectorizer, np.ndarray, np.ndarray]:
-    """The letter n-grams, log P(n-gram | language) and the log prior: a second to learn."""
+    # Learned once, whoever asks first: a customer's turn arriving while the start-up warm-up
+    # (helpdesk.flows.warmup) is learning it waits for that, rather than learning it a second
+    # time beside it and slowing both.
+    with _letters_lock:
+        return _learned_letters()
+
+
+@functools.cache
+def _learned_letters() -> tuple[CountVectorizer, np.ndarray, np.ndarray]:
+    """The letter n-grams, log P(n-gram | language) and the log prior: a few seconds to learn."""
     texts, labels = zip(*all_language_lines(), strict=True)
     # The same n-grams the intent and cue models read (accent-folded), so a message is cut into
     # n-grams once for all three.

@@ -4,8 +4,8 @@ and the responder.
 A process answers with the model of the training run activated last. When a newer run is
 ready, the model is loaded in a background thread and swapped in at once (one assignment under
 a lock), so a customer's turn never waits for a model to load or train, except the very first
-one a fresh process serves (which `preload` does at start-up instead). Articles and intents'
-settings are cheap to rebuild and are picked up on the next message.
+one a fresh process serves (which helpdesk.flows.warmup does at start-up instead). Articles and
+intents' settings are cheap to rebuild and are picked up on the next message.
 """
 
 from __future__ import annotations
@@ -102,17 +102,6 @@ def assistant_for_current_data() -> Assistant:
     """Exactly the data as it is now, trained here if need be: for replay and commands."""
     model = load_or_train(training_examples(), settings.ASSISTANT_MODEL_DIR)
     return _build(model, configuration_stamp())
-
-
-def preload() -> None:
-    """Load what a turn needs before the first customer does (web process start-up): the
-    served model, the cue model and the language reader."""
-    try:
-        get_assistant().analyse("hello", customer_language="en", earlier=[])
-    except Exception:  # the first message will try again and report it
-        logger.exception("Could not preload the assistant")
-    finally:
-        close_old_connections()
 
 
 def forget() -> None:

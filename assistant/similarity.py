@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,7 +62,16 @@ class ExampleMatcher:
         return ExampleMatch(round(float(scores[best]), 4), self.examples[nearest])
 
 
-@functools.lru_cache(maxsize=64)
+_matchers_lock = threading.Lock()
+
+
 def matcher_for(examples: tuple[str, ...]) -> ExampleMatcher:
-    """One matcher per set of examples, trained once per process (a fraction of a second)."""
+    """One matcher per set of examples, trained once per process (a fraction of a second),
+    however many turns ask for it at once."""
+    with _matchers_lock:
+        return _matcher(examples)
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher(examples: tuple[str, ...]) -> ExampleMatcher:
     return ExampleMatcher(examples)

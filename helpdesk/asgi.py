@@ -21,9 +21,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from agents.consumers import AgentChatConsumer, InboxConsumer  # noqa: E402
-from assistant.runtime import preload  # noqa: E402
 from helpdesk.consumers import CustomerChatConsumer  # noqa: E402
 from helpdesk.flows.runner import turn_threads_stop  # noqa: E402
+from helpdesk.flows.warmup import turns_warm_up  # noqa: E402
 from helpdesk.origins import SameOriginValidator  # noqa: E402
 from helpdesk.realtime import server_loop_attach  # noqa: E402
 from helpdesk.ticker import LifespanTicker  # noqa: E402
@@ -35,7 +35,7 @@ websocket_urlpatterns = [
 ]
 
 application = LifespanTicker(
-    warm_up=preload,
+    warm_up=turns_warm_up,
     on_loop=server_loop_attach,
     on_shutdown=turn_threads_stop,  # a turn under way finishes; what was queued stays owed
     app=ProtocolTypeRouter(

@@ -7,8 +7,8 @@ from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.core.mail import send_mail
 
-from assistant.runtime import preload
 from helpdesk.flows import turns_sweep, turns_take
+from helpdesk.flows.warmup import turns_warm_up
 
 
 @shared_task(
@@ -54,4 +54,4 @@ def _assistant_loaded_in_a_single_process_worker(sender: Any = None, **_: object
 
 
 def _preload_in_background() -> None:
-    threading.Thread(target=preload, name="warm-up", daemon=True).start()
+    threading.Thread(target=turns_warm_up, name="warm-up", daemon=True).start()
