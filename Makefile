@@ -8,9 +8,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UVICORN_FLAGS := --ws-per-message-deflate false --ws-max-size 1048576 --lifespan on
 
-.PHONY: install run serve test test-fast lint format worker beat bench migrate seed clean
+.PHONY: install messages translations run serve test test-fast lint format worker beat bench migrate seed clean
 
-install: $(VENV)/.installed
+# Installed, with the customer chat's translations compiled (locale/*/LC_MESSAGES/django.mo).
+install: $(VENV)/.installed messages
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> Installing the packages into $(VENV) (first time only)"
@@ -18,6 +19,24 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
+
+# The .mo Django reads, compiled from the .po in git (GNU gettext's msgfmt, through
+# compilemessages), each again only when its .po changed. Every target that serves or tests
+# goes through install, so none runs without them.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	@echo "==> Compiling the chat's words in $*"
+	$(BIN)/python manage.py compilemessages --locale $* --ignore "$(VENV)" --ignore .git --verbosity 0
+
+# After changing a chat string: the .po gain (or lose) its msgid; translate what is new, then
+# `make messages`. Only the customer's side is translated: the staff pages stay in English.
+CHAT_ONLY := $(addprefix --ignore ,$(VENV) agents api assistant routing benchmarks tests scripts \
+	static staticfiles var templates/agents templates/admin templates/supervisor \
+	templates/drf_spectacular templates/home.html)
+translations: install
+	$(BIN)/python manage.py makemessages -l es -l fr -l de --add-location=file --no-obsolete $(CHAT_ONLY)
 
 migrate: install
 	@echo "==> Preparing the database"

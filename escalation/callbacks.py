@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_noop
 
 from agents.models import Agent
 from agents.notify import agent_alert, inbox_changed
@@ -266,7 +267,7 @@ def _offer_message(conversation: Conversation, seq: int) -> Message:
     if latest != seq:
         raise _refusal("stale_choice", "error_stale", conversation)
     if not conversation.is_open and not str(offer.actions.get("kind", "")).startswith("survey"):
-        raise ChatError("closed", "This conversation is closed.")
+        raise ChatError("closed", gettext_noop("This conversation is closed."))  # translated
     return offer
 
 

@@ -12,7 +12,12 @@ from escalation.models import CapabilityBoundary, Escalation, HandoffPackage
 from escalation.transition import handoff_begin
 from helpdesk.models import Conversation, ConversationEvent, Message
 from helpdesk.realtime import task_soon
-from helpdesk.services import conversation_event_send, conversation_publish_status, event_record
+from helpdesk.services import (
+    conversation_event_send,
+    conversation_language_set,
+    conversation_publish_status,
+    event_record,
+)
 from routing.models import Skill
 from routing.services import conversation_enqueue, conversation_route_soon
 
@@ -42,11 +47,9 @@ def conversation_escalate(
         conversation.escalated_at = timezone.now()
         conversation.urgency = escalation.urgency
         conversation.trigger = escalation.category
+        conversation.save(update_fields=["status", "escalated_at", "urgency", "trigger"])
         # Everything from here on (updates, offers, the agent) speaks the language they wrote in.
-        conversation.language = language
-        conversation.save(
-            update_fields=["status", "escalated_at", "urgency", "trigger", "language"]
-        )
+        conversation_language_set(locked=conversation, language=language)
         conversation_enqueue(
             conversation, urgency=escalation.urgency
         )  # moved if the package raises it

@@ -1,4 +1,5 @@
-"""What the customer reads while the assistant hands over: warm, never "I cannot handle this".
+"""What the customer reads from the assistant beyond its answers (its greeting) and while it
+hands over: warm, never "I cannot handle this".
 
 Every text has a key and a shipped version per language (en, es, fr, de; escalation.texts_i18n
 holds the translations). A supervisor overrides any of them per language in admin
@@ -19,6 +20,10 @@ from helpdesk.configcache import area
 logger = logging.getLogger(__name__)
 
 ENGLISH: dict[str, str] = {
+    # The chat's opening line, shown above a new conversation (helpdesk.pagetexts), never stored.
+    "greeting": "Hello! I'm the assistant: ask me about orders, delivery, returns, payments or "
+    "your account and I'll answer right away. If you'd rather talk to a person, just say so: "
+    "someone from our team is one message away.",
     "handoff": "I want to connect you with a specialist who can help with this. I've shared our "
     "conversation with the team, so you won't need to repeat anything.",
     "shortly": "Someone will join this chat shortly.",

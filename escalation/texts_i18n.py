@@ -2,6 +2,9 @@
 
 TRANSLATIONS: dict[str, dict[str, str]] = {
     "es": {
+        "greeting": "¡Hola! Soy el asistente: pregúntame por pedidos, envíos, devoluciones, "
+        "pagos o tu cuenta y te respondo al momento. Si prefieres hablar con una persona, "
+        "dímelo: alguien de nuestro equipo está a un solo mensaje.",
         "fallback": "Lo siento, eso no lo puedo responder aquí. ¿Podrías decirlo de otra forma o "
         "preguntarme otra cosa?",
         "person_declined": "Ahora mismo nuestro equipo no atiende chats aquí, pero con gusto te "
@@ -80,6 +83,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "choice_skip": "Sin comentarios",
     },
     "fr": {
+        "greeting": "Bonjour ! Je suis l'assistant : posez-moi vos questions sur les commandes, "
+        "la livraison, les retours, les paiements ou votre compte, je vous réponds tout de "
+        "suite. Si vous préférez parler à une personne, dites-le simplement : un membre de notre "
+        "équipe n'est qu'à un message.",
         "fallback": "Désolé, je ne peux pas répondre à cela ici. Pourriez-vous le formuler "
         "autrement, ou me demander autre chose ?",
         "person_declined": "Notre équipe ne prend pas de discussions ici pour le moment, mais je "
@@ -165,6 +172,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "choice_skip": "Pas de commentaire",
     },
     "de": {
+        "greeting": "Hallo! Ich bin der Assistent: Fragen Sie mich zu Bestellungen, Lieferung, "
+        "Rücksendungen, Zahlungen oder Ihrem Konto, und ich antworte sofort. Wenn Sie lieber mit "
+        "einem Menschen sprechen möchten, sagen Sie es einfach: Jemand aus unserem Team ist nur "
+        "eine Nachricht entfernt.",
         "fallback": "Das kann ich hier leider nicht beantworten. Können Sie es anders "
         "formulieren oder mich etwas anderes fragen?",
         "person_declined": "Unser Team nimmt hier gerade keine Chats an, aber ich helfe Ihnen gern. "

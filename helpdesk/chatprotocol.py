@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 # frame type -> {field: expected python type}; every field listed is required.
@@ -155,7 +157,7 @@ def _clean_body(body: str, client_id: str | None) -> str:
     # Keep the customer's own line breaks but drop control characters that break rendering.
     cleaned = _printable(body)
     if not cleaned:
-        raise FrameError("empty", "Message is empty.", client_id=client_id)
+        raise FrameError("empty", gettext_noop("Message is empty."), client_id=client_id)
     return cleaned
 
 

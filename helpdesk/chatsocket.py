@@ -12,6 +12,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from helpdesk.chatprotocol import Frame, FrameError, RateLimiter, parse_frame
 from helpdesk.floods import Budget, budgets_allow, budgets_join, budgets_leave
@@ -131,6 +132,13 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
     def welcome(self) -> dict[str, Any]:
         return {}
 
+    async def language_changed(self, language: str) -> None:
+        """The conversation now speaks `language` (helpdesk.services.conversation_language_set)."""
+
+    def error_text(self, message: str) -> str:
+        """A refusal's sentence as this socket's reader reads it."""
+        return message
+
     def choose(self, *, seq: int, choice: str, contact: str) -> bool:
         """A button pressed under an assistant message; True when it was pressed before."""
         raise ChatError("forbidden", "Only the customer chooses here.")
@@ -148,7 +156,10 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
             return  # refused at connect; the close is on its way
         if not self.limiter.allow() or not budgets_allow(self.budgets):
             await self.send_error(
-                FrameError("rate_limited", "Too many messages at once; wait a moment and resend.")
+                FrameError(
+                    "rate_limited",
+                    gettext_noop("Too many messages at once; wait a moment and resend."),
+                )
             )
             return
         if text_data is None:
@@ -236,7 +247,7 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
         )
 
     async def send_error(self, error: FrameError) -> None:
-        await self.send_json(error.as_frame())
+        await self.send_json({**error.as_frame(), "message": self.error_text(error.message)})
 
     # --- events from the channel layer ---------------------------------------------------------
     async def chat_message(self, event: dict[str, Any]) -> None:
@@ -261,3 +272,6 @@ class ConversationSocket(AsyncJsonWebsocketConsumer):
 
     async def chat_status(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "status", "status": event["status"], "agent": event["agent"]})
+
+    async def chat_language(self, event: dict[str, Any]) -> None:
+        await self.language_changed(event["language"])

@@ -6,6 +6,7 @@ reported by `manage.py check --deploy` as warnings.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -54,3 +55,25 @@ def production_settings_check(app_configs: Any = None, **kwargs: Any) -> list[Ch
 def production_guard(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """With PRODUCTION=true, run the deploy checks on every start-up, not only with --deploy."""
     return production_settings_check() if settings.PRODUCTION else []
+
+
+@register()
+def translations_compiled_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The customer chat's catalogues are compiled (`make install`): without a .mo, or with one
+    older than its .po, Django silently shows the chat in English, or in yesterday's words."""
+    stale = [
+        str(po.parent.parent.name)
+        for locale in settings.LOCALE_PATHS
+        for po in sorted(Path(locale).glob("*/LC_MESSAGES/django.po"))
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return []
+    return [
+        Warning(
+            f"The chat's translations are not compiled for: {', '.join(stale)}.",
+            hint="Run `make install`, or `manage.py compilemessages` where make is not used.",
+            id="helpdesk.W005",
+        )
+    ]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpdesk.chatsocket import ConversationSocket
+from django.utils import translation
+
+from helpdesk.chatsocket import ConversationSocket, in_database
 from helpdesk.chattoken import ChatToken, cookie_tokens, read_chat_token
 from helpdesk.floods import customer_subjects
 from helpdesk.flows import customer_choose, customer_message_receive
 from helpdesk.models import Conversation
+from helpdesk.pagetexts import customer_chat_texts
 from helpdesk.selectors import conversation_for_customer
 from helpdesk.services import PostResult
 
@@ -65,5 +68,22 @@ class CustomerChatConsumer(ConversationSocket):
         ).exists()
 
     def welcome(self) -> dict[str, Any]:
+        # The language lets a page rendered before a change it never heard of (it was
+        # disconnected) notice, and reload in the conversation's language.
         agent = self.conversation.assigned_agent
-        return {"agent": agent.display_name if agent else None}
+        return {
+            "agent": agent.display_name if agent else None,
+            "language": self.conversation.language,
+        }
+
+    async def language_changed(self, language: str) -> None:
+        """The customer wrote in another language: the page's words, in it, to write in place."""
+        self.conversation.language = language
+        texts = await in_database(customer_chat_texts)(self.conversation)  # reads the greeting
+        await self.send_json({"type": "language", "language": language, "texts": texts})
+
+    def error_text(self, message: str) -> str:
+        # The refusals a customer can meet are marked for translation where they are raised
+        # (gettext_noop) and read here in the conversation's language; others stay as they are.
+        with translation.override(self.conversation.language):
+            return translation.gettext(message)

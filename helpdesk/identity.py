@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, ngettext
 
 from helpdesk.models import Conversation, ConversationEvent, Customer, EmailCode
 from helpdesk.realtime import publish_on_commit, task_soon
@@ -68,12 +69,16 @@ def email_code_resend(*, conversation_id: int) -> None:
     with transaction.atomic():
         conversation = _locked(conversation_id)
         if not _awaiting_proof(conversation):
-            raise ProofError("nothing_to_prove", "There is no email waiting to be confirmed.")
+            raise ProofError(
+                "nothing_to_prove", gettext("There is no email waiting to be confirmed.")
+            )
         if conversation.email_codes.count() >= CODES_PER_CONVERSATION:
             raise ProofError(
                 "too_many_codes",
-                "We have sent as many codes as we can for this chat. An agent can still help "
-                "you here.",
+                gettext(
+                    "We have sent as many codes as we can for this chat. An agent can still "
+                    "help you here."
+                ),
             )
         refusal = _address_refusal(conversation.claimed_email)
         if refusal is not None:
@@ -89,8 +94,10 @@ def _address_refusal(email: str) -> ProofError | None:
     ):
         return ProofError(
             "too_many_codes",
-            "We have sent as many codes to this address as we can for now: try again in an "
-            "hour. An agent can still help you here.",
+            gettext(
+                "We have sent as many codes to this address as we can for now: try again in an "
+                "hour. An agent can still help you here."
+            ),
         )
     return None
 
@@ -115,17 +122,21 @@ def email_code_check(*, conversation_id: int, code: str) -> Conversation:
 
 def _code_refusal(conversation: Conversation, code: str) -> ProofError | None:
     if not _awaiting_proof(conversation):
-        return ProofError("nothing_to_prove", "There is no email waiting to be confirmed.")
+        return ProofError("nothing_to_prove", gettext("There is no email waiting to be confirmed."))
     latest = conversation.email_codes.select_for_update().first()
     now = timezone.now()
     if latest is None or latest.used_at or latest.failed_attempts >= CODE_ATTEMPTS:
-        return ProofError("code_used_up", "That code can no longer be used: ask for a new one.")
+        return ProofError(
+            "code_used_up", gettext("That code can no longer be used: ask for a new one.")
+        )
     if latest.expires_at <= now:
-        return ProofError("code_expired", "That code has expired: ask for a new one.")
+        return ProofError("code_expired", gettext("That code has expired: ask for a new one."))
     if _guesses_exhausted(latest.email):
         return ProofError(
             "address_locked",
-            "Too many wrong codes for this address today. An agent can still help you here.",
+            gettext(
+                "Too many wrong codes for this address today. An agent can still help you here."
+            ),
         )
     if not hmac.compare_digest(latest.code_hash, _hash(code.strip(), latest)):
         EmailCode.objects.filter(pk=latest.pk).update(failed_attempts=F("failed_attempts") + 1)
@@ -133,9 +144,14 @@ def _code_refusal(conversation: Conversation, code: str) -> ProofError | None:
         left = CODE_ATTEMPTS - latest.failed_attempts
         return ProofError(
             "code_wrong",
-            f"That is not the code we sent. {left} tries left."
+            ngettext(
+                "That is not the code we sent. %(left)d try left.",
+                "That is not the code we sent. %(left)d tries left.",
+                left,
+            )
+            % {"left": left}
             if left
-            else "That is not the code we sent, and it is now used up: ask for a new one.",
+            else gettext("That is not the code we sent, and it is now used up: ask for a new one."),
         )
     latest.used_at = now
     latest.save(update_fields=["used_at"])

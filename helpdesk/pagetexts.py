@@ -6,14 +6,23 @@ reads them: the scripts hold no English of their own. Placeholders are Python's 
 "%(name)s", as gettext keeps them; the scripts fill them in the same way. The status line the
 page is first rendered with comes from the same words (`chat_status_line`), so it matches what
 the script writes once connected.
+
+The customer's page speaks the conversation's language (`customer_chat_texts`): its words are
+translated by the catalogues in locale/, and its greeting is the assistant's, a text supervisors
+edit per language like the others (escalation.texts). When the conversation's language changes,
+the page gets the same words in the new language over its socket and writes them in place
+(`page` holds the ones the template renders, keyed as its data-text attributes name them).
+The agent's page stays in English.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext
 
+from escalation.texts import render
 from helpdesk.models import Conversation
 
 CUSTOMER = "customer"
@@ -94,7 +103,33 @@ def chat_texts(viewer: str) -> dict[str, Any]:
         "typing_someone": gettext("Someone"),
         "confirm_choice": gettext("%(label)s ✓"),
         "contact_fields": _contact_fields(),
+        # The assistant's name above its messages (the agent's page names it in English).
+        "assistant": gettext("Assistant") if customer else "",
+        "page": _customer_page() if customer else {},
     }
+
+
+def _customer_page() -> dict[str, str]:
+    """The customer page's own words, which its template renders and its script rewrites when
+    the conversation's language changes (templates/helpdesk/chat.html, data-text="<key>")."""
+    return {
+        "title": gettext("Chat with us"),
+        "message_label": gettext("Your message"),
+        "placeholder": gettext("Write a message…"),
+        "send": gettext("Send"),
+        "restart": gettext("Start a new conversation"),
+    }
+
+
+def customer_chat_texts(conversation: Conversation) -> dict[str, Any]:
+    """Everything the customer's page writes, in the conversation's language, with the
+    assistant's greeting at the top of a chat the assistant opens (none for one that went
+    straight to people: the assistant never speaks there)."""
+    with translation.override(conversation.language):
+        texts = chat_texts(CUSTOMER)
+    texts["language"] = conversation.language
+    texts["greeting"] = render("greeting", conversation.language) if conversation.automated else ""
+    return texts
 
 
 def chat_status_line(texts: dict[str, Any], conversation: Conversation) -> str:
@@ -108,5 +143,5 @@ def chat_status_line(texts: dict[str, Any], conversation: Conversation) -> str:
 
 def chat_page_context(viewer: str, conversation: Conversation) -> dict[str, Any]:
     """What both chat templates need for the script's words: the texts and the first status."""
-    texts = chat_texts(viewer)
+    texts = customer_chat_texts(conversation) if viewer == CUSTOMER else chat_texts(viewer)
     return {"chat_texts": texts, "chat_status": chat_status_line(texts, conversation)}

@@ -11,10 +11,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from helpdesk.models import Conversation, ConversationEvent, Customer, Message
+from helpdesk.models import LANGUAGE_CHOICES, Conversation, ConversationEvent, Customer, Message
 from helpdesk.realtime import publish_on_commit
 from helpdesk.selectors import message_payload
+
+LANGUAGE_CODES = frozenset(code for code, _ in LANGUAGE_CHOICES)
 
 
 class ChatError(Exception):
@@ -236,8 +239,10 @@ def customer_post_message(
 
     def still_open(locked: Conversation) -> None:
         if not locked.is_open:
+            # Translated for the customer's socket (helpdesk.consumers), in their language.
             raise ChatError(
-                "closed", "This conversation is closed. Start a new one to keep chatting."
+                "closed",
+                gettext_noop("This conversation is closed. Start a new one to keep chatting."),
             )
 
     try:
@@ -256,6 +261,20 @@ def system_message_post(*, conversation: Conversation, body: str) -> PostResult:
     return message_post(
         conversation_id=conversation.pk, author_kind=Message.AuthorKind.SYSTEM, body=body
     )
+
+
+def conversation_language_set(*, locked: Conversation, language: str) -> bool:
+    """From now on the conversation speaks `language`, the one the customer wrote in: the
+    assistant's texts, what people send while the customer waits, and the words of the
+    customer's open pages, which hear of it once committed. The caller's transaction holds the
+    row locked. False when nothing changed (the same language, or one the chat does not speak).
+    """
+    if language == locked.language or language not in LANGUAGE_CODES:
+        return False
+    locked.language = language
+    locked.save(update_fields=["language"])
+    publish_on_commit(locked.group_name, {"type": "chat.language", "language": language})
+    return True
 
 
 def conversation_publish_status(conversation: Conversation) -> None:

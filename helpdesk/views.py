@@ -13,7 +13,8 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils.translation import get_language_from_request
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.chattoken import (
@@ -43,7 +44,8 @@ def chat_page(request: HttpRequest) -> HttpResponse:
     """Resume the conversation this browser holds a token for, or offer to start one."""
     conversation = _own_conversation(request)
     if conversation is None:
-        language = get_language_from_request(request)
+        # In the browser's language (helpdesk.languages), which the form offers first.
+        language = translation.get_language()
         return render(
             request,
             "helpdesk/chat_start.html",
@@ -55,17 +57,22 @@ def chat_page(request: HttpRequest) -> HttpResponse:
 def _chat_page(
     request: HttpRequest, conversation: Conversation, *, proof_error: str = "", status: int = 200
 ) -> HttpResponse:
+    """The conversation's page, in its language whatever the browser asks for."""
     awaiting_proof = bool(conversation.claimed_email) and not conversation.identity_verified
-    context = {
-        "conversation": conversation,
-        "initial_messages": transcript_payload(conversation),
-        "awaiting_proof": awaiting_proof,
-        "code_sent": awaiting_proof and conversation.email_codes.exists(),
-        "code_form": EmailCodeForm(),
-        "proof_error": proof_error,
-        **chat_page_context(CUSTOMER, conversation),
-    }
-    return render(request, "helpdesk/chat.html", context, status=status)
+    with translation.override(conversation.language):
+        context = {
+            "conversation": conversation,
+            "initial_messages": transcript_payload(conversation),
+            "awaiting_proof": awaiting_proof,
+            "code_sent": awaiting_proof and conversation.email_codes.exists(),
+            "code_form": EmailCodeForm(),
+            "proof_error": proof_error,
+            **chat_page_context(CUSTOMER, conversation),
+        }
+        response = render(request, "helpdesk/chat.html", context, status=status)
+    # Else LocaleMiddleware names the browser's language, which this page may not be in.
+    response["Content-Language"] = conversation.language
+    return response
 
 
 @require_POST
@@ -75,8 +82,16 @@ def chat_start(request: HttpRequest) -> HttpResponse:
         return render(request, "helpdesk/chat_start.html", {"form": form}, status=400)
     wait = chat_start_refused(request.META)
     if wait:
-        minutes = f"{-(-wait // 60)} minute" + ("s" if wait > 60 else "")
-        form.add_error(None, f"Too many new chats from your network; try again in {minutes}.")
+        minutes = -(-wait // 60)
+        form.add_error(
+            None,
+            ngettext(
+                "Too many new chats from your network; try again in %(minutes)d minute.",
+                "Too many new chats from your network; try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
         response = render(request, "helpdesk/chat_start.html", {"form": form}, status=429)
         response["Retry-After"] = str(wait)
         return response
@@ -103,13 +118,17 @@ def chat_verify(request: HttpRequest) -> HttpResponse:
     if conversation is None:
         return redirect("chat:page")
     form = EmailCodeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ProofError("code_invalid", "Type the six digits from the email.")
-        verified = email_code_check(conversation_id=conversation.pk, code=form.cleaned_data["code"])
-    except ProofError as refusal:
-        return _chat_page(request, conversation, proof_error=refusal.message, status=400)
-    messages.success(request, f"Thank you: {verified.claimed_email} is confirmed.")
+    with translation.override(conversation.language):  # the refusals and the thanks
+        try:
+            if not form.is_valid():
+                raise ProofError("code_invalid", gettext("Type the six digits from the email."))
+            verified = email_code_check(
+                conversation_id=conversation.pk, code=form.cleaned_data["code"]
+            )
+        except ProofError as refusal:
+            return _chat_page(request, conversation, proof_error=refusal.message, status=400)
+        thanks = gettext("Thank you: %(email)s is confirmed.") % {"email": verified.claimed_email}
+    messages.success(request, thanks)
     return _with_chat_cookie(redirect("chat:page"), verified)
 
 
@@ -118,12 +137,16 @@ def chat_verify_resend(request: HttpRequest) -> HttpResponse:
     conversation = _own_conversation(request)
     if conversation is None:
         return redirect("chat:page")
-    try:
-        email_code_resend(conversation_id=conversation.pk)
-    except ProofError as refusal:
-        status = 429 if refusal.code == "too_many_codes" else 400
-        return _chat_page(request, conversation, proof_error=refusal.message, status=status)
-    messages.info(request, f"We have sent a new code to {conversation.claimed_email}.")
+    with translation.override(conversation.language):
+        try:
+            email_code_resend(conversation_id=conversation.pk)
+        except ProofError as refusal:
+            status = 429 if refusal.code == "too_many_codes" else 400
+            return _chat_page(request, conversation, proof_error=refusal.message, status=status)
+        sent = gettext("We have sent a new code to %(email)s.") % {
+            "email": conversation.claimed_email
+        }
+    messages.info(request, sent)
     return redirect("chat:page")
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language_from_request, gettext
 from django.views.decorators.csrf import csrf_exempt
@@ -53,7 +54,11 @@ def frame(request: HttpRequest) -> HttpResponse:
         context = {"form": form, **_frame_context(site, origin, None)}
         response = render(request, "widget/frame_start.html", context)
     else:
-        response = render(request, "widget/frame_chat.html", _chat_context(held, site, origin))
+        # The conversation's language, as on /chat/, whatever the browser asks for.
+        language = held.conversation.language
+        with translation.override(language):
+            response = render(request, "widget/frame_chat.html", _chat_context(held, site, origin))
+        response["Content-Language"] = language
     return _frameable_by(response, site, request)
 
 

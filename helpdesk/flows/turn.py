@@ -25,7 +25,7 @@ from escalation.services import conversation_escalate
 from escalation.texts import fallback_text, person_declined_text, rephrase_text
 from escalation.transition import waiting_message_acknowledge
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
-from helpdesk.services import event_record, message_add
+from helpdesk.services import conversation_language_set, event_record, message_add
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,8 @@ def _record(
         answered = not decision.escalate and not decision.rephrase and bool(analysis.draft.text)
         answered = answered and not decision.declined
         _store_analysis(message, analysis, decision, answered=answered)
+        # The reply is in the language the customer wrote in; so is the page from now on.
+        conversation_language_set(locked=locked, language=analysis.language)
         if decision.escalate:
             escalation = conversation_escalate(
                 conversation=locked, message=message, decision=decision, language=analysis.language

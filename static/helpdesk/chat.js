@@ -9,6 +9,7 @@ import { ChatLog } from "./chat/log.js";
 import { Choices } from "./chat/choices.js";
 import { Composer } from "./chat/composer.js";
 import { frameHandlers } from "./chat/frames.js";
+import { PageLanguage } from "./chat/language.js";
 import { Outbox } from "./chat/outbox.js";
 import { Resync } from "./chat/sync.js";
 
@@ -30,7 +31,8 @@ function chatParts(root, send) {
     maxFrameBytes: Number(root.dataset.maxBytes || 8192),
   });
   const header = new ChatHeader({ root, texts });
-  return { header, log, choices, sync, composer, outbox };
+  const language = new PageLanguage({ root, texts, header, log });
+  return { header, log, choices, sync, composer, outbox, language };
 }
 
 function startChat(root) {

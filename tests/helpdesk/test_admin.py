@@ -115,6 +115,23 @@ def test_a_supervisor_rewrites_a_customer_text_and_a_broken_one_is_refused(
     assert "Vous êtes numéro {position}" in change.content.decode()  # the shipped texts beside it
 
 
+def test_a_supervisor_rewrites_the_greeting_that_opens_a_chat_in_one_language(
+    supervisor: Client,
+) -> None:
+    url = reverse("admin:escalation_messagetemplate_add")
+    assert '<option value="greeting">greeting</option>' in supervisor.get(url).content.decode()
+    saved = supervisor.post(
+        url, {"key": "greeting", "language": "fr", "text": "Bonjour ! Que puis-je pour vous ?"}
+    )
+    assert saved.status_code == 302
+    customer = Client()
+    customer.post("/chat/start/", {"language": "fr"})
+    assert "Bonjour ! Que puis-je pour vous ?" in customer.get("/chat/").content.decode()
+    customer = Client()
+    customer.post("/chat/start/", {"language": "de"})
+    assert "Hallo! Ich bin der Assistent" in customer.get("/chat/").content.decode()
+
+
 def test_a_team_gets_its_hours_in_admin_and_a_bad_zone_is_refused(supervisor: Client) -> None:
     from routing.models import Team
 

@@ -267,3 +267,42 @@ async def test_a_resend_of_a_message_the_assistant_never_answered_gets_answered(
     assert reply["message"]["author_kind"] == "assistant"
     await socket.disconnect()
     assert await database_sync_to_async(conversation.messages.count)() == 2  # asked, answered
+
+
+async def test_writing_in_spanish_turns_the_open_pages_words_spanish() -> None:
+    """The assistant reads Spanish in an English chat: the conversation speaks Spanish from
+    then on, and every open page of the customer gets its words in Spanish to write in place."""
+    conversation = await new_conversation()
+    socket, other_tab = customer_socket(conversation), customer_socket(conversation)
+    assert (await connect(socket))["language"] == "en"
+    await connect(other_tab)
+    await send_message(socket, "Hola, ¿dónde está mi pedido? No ha llegado todavía.", "c-1")
+    for page in (socket, other_tab):
+        frame = await receive_type(page, "language", timeout=60)  # the turn may load the model
+        assert frame["language"] == "es"
+        texts = frame["texts"]
+        assert texts["language"] == "es"
+        assert texts["page"]["placeholder"] == "Escribe un mensaje…"
+        assert texts["page"]["send"] == "Enviar"
+        assert texts["statuses"]["assistant"] == "Nuestro asistente está aquí para ayudarte."
+        assert texts["you"] == "Tú"
+        assert texts["greeting"].startswith("¡Hola! Soy el asistente")
+    await socket.disconnect()
+    await other_tab.disconnect()
+    await database_sync_to_async(conversation.refresh_from_db)()
+    assert conversation.language == "es"
+    again = customer_socket(conversation)
+    assert (await connect(again))["language"] == "es"  # a page that missed it reloads
+    await again.disconnect()
+
+
+async def test_a_refusal_reaches_the_customer_in_the_conversations_language() -> None:
+    conversation = await database_sync_to_async(conversation_open)(
+        customer=await database_sync_to_async(Customer.objects.create)(name="Ana"), language="fr"
+    )
+    socket = customer_socket(conversation)
+    await connect(socket)
+    await send_message(socket, "   ", "c-1")
+    error = await receive_type(socket, "error")
+    assert (error["code"], error["message"]) == ("empty", "Le message est vide.")
+    await socket.disconnect()

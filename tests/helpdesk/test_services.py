@@ -5,7 +5,13 @@ from django.db import connections, transaction
 
 from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, ConversationEvent, Customer, Message
-from helpdesk.services import ChatError, customer_identify, customer_post_message, message_post
+from helpdesk.services import (
+    ChatError,
+    conversation_language_set,
+    customer_identify,
+    customer_post_message,
+    message_post,
+)
 
 
 def post(conversation: Conversation, body: str, client_id: str | None = None) -> Message:
@@ -136,3 +142,21 @@ def test_nothing_is_published_for_a_message_whose_transaction_rolls_back(
     with django_capture_on_commit_callbacks() as callbacks:
         post(alice_conversation, "committed")
     assert len(callbacks) == 1
+
+
+def test_a_language_change_is_stored_and_told_to_the_page_once_committed(
+    alice_conversation: Conversation, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=alice_conversation.pk)
+        assert conversation_language_set(locked=locked, language="de") is True
+    assert len(callbacks) == 1  # the chat.language notice, sent after the commit
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.language == "de"
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=alice_conversation.pk)
+        assert conversation_language_set(locked=locked, language="de") is False
+        assert conversation_language_set(locked=locked, language="xx") is False  # not spoken
+    assert callbacks == []
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.language == "de"

@@ -226,3 +226,20 @@ def test_a_spanish_customer_gets_the_spanish_article(alice_conversation: Convers
     outcome = say(alice_conversation, "¿Dónde está mi pedido?")
     spanish = KnowledgeArticle.objects.get(language="es", intents="order_status")
     assert [reply.body for reply in outcome.replies] == [spanish.body]
+
+
+def test_writing_in_another_language_moves_the_conversation_to_it(
+    alice_conversation: Conversation,
+) -> None:
+    """The reply is in the language the customer wrote in, and so is the chat from then on (its
+    page, the texts people send while the customer waits); a message with no telling word
+    leaves it where it is."""
+    say(alice_conversation, "¿Dónde está mi pedido? No ha llegado todavía.")
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.language == "es"
+    say(alice_conversation, "ok")
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.language == "es"
+    say(alice_conversation, "Where is my parcel? It has not arrived yet.")
+    alice_conversation.refresh_from_db()
+    assert alice_conversation.language == "en"

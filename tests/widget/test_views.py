@@ -276,3 +276,33 @@ def test_the_chat_page_in_the_frame_carries_what_its_script_needs(shop: WidgetSi
     assert 'id="widget-config"' in html
     assert "helpdesk/widget/frame.js" in html
     assert "helpdesk/chat.js" in html
+
+
+# --- the frame's language -----------------------------------------------------------------------
+
+
+def test_the_widgets_frame_speaks_the_customers_language(shop: WidgetSite) -> None:
+    """The first screen in the browser's language; the chat, once started, in the
+    conversation's, whatever the browser asks for (as on /chat/)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+    first = client.get(frame_url(shop), HTTP_REFERER=SHOP + "/basket").content.decode()
+    assert '<html lang="de">' in first
+    assert "Chat starten</button>" in first
+    assert 'name="language" value="de"' in first
+    page = client.get("/widget/?" + urlencode({"site": "nosuch", "origin": SHOP})).content.decode()
+    assert "Chat nicht verfügbar" in page  # the refusal, too
+    started = client.post(
+        "/widget/start/",
+        {"site": shop.key, "origin": SHOP, "language": "es", "name": "Ana"},
+        HTTP_ORIGIN=OWN,
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert started.status_code == 303
+    chat = client.get(frame_url(shop), HTTP_REFERER=SHOP + "/basket")
+    html = chat.content.decode()
+    assert chat["Content-Language"] == "es"
+    assert '<html lang="es">' in html
+    assert 'placeholder="Escribe un mensaje…"' in html
+    assert "¡Hola! Soy el asistente" in html
+    assert " autofocus" not in html  # refused in a frame on another site: the script focuses
+    assert Conversation.objects.get().language == "es"

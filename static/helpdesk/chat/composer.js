@@ -48,6 +48,7 @@ export class Composer {
     this.input.value = "";
     this.sendItem(item);
     this.typing(false);
+    this.input.focus(); // the Send button took it: the next message is typed straight away
   }
 
   sendItem(item) {

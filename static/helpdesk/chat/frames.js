@@ -1,10 +1,14 @@
 /* What the chat does with each frame the server sends (docs/architecture.md lists them). */
 
-/** parts: {header, log, choices, sync, composer}, the chat's pieces (chat.js). */
-export function frameHandlers({ header, log, choices, sync, composer }) {
+/** parts: {header, log, choices, sync, composer, language}, the chat's pieces (chat.js). */
+export function frameHandlers({ header, log, choices, sync, composer, language }) {
   const renderAll = (messages) => messages.forEach((message) => log.render(message));
   return {
     welcome(frame) {
+      if (language.stale(frame.language)) {
+        window.location.reload(); // its language changed while this page was not listening
+        return;
+      }
       header.connection("open");
       if (frame.status) header.status(frame.status, frame.agent);
       sync.reset();
@@ -22,6 +26,7 @@ export function frameHandlers({ header, log, choices, sync, composer }) {
     pong: (frame) => sync.catchUp(frame.last_seq),
     choice: (frame) => choices.settleSeq(frame.seq, frame.chosen),
     action_ack: (frame) => choices.acknowledged(frame.client_id),
+    language: (frame) => language.switchTo(frame),
     error: (frame) => refused(frame, { log, choices, composer }),
   };
 }

@@ -15,15 +15,19 @@ export class ChatHeader {
     this.form = root.querySelector("[data-chat-form]");
     this.restartForm = document.querySelector("[data-chat-restart]");
     this.typingTimer = null;
+    this.shown = { state: null, status: null, agent: null }; // to write again in new words
   }
 
   connection(state) {
+    this.shown.state = state;
     showConnection(this.connectionLine, state, this.texts.connection);
   }
 
   /** The conversation's status, as a "welcome" or "status" frame gives it. */
   status(status, agentName) {
     if (!this.statusLine) return;
+    this.shown.status = status;
+    this.shown.agent = agentName;
     const named = status === "with_agent" && agentName;
     this.statusLine.textContent = named
       ? format(this.texts.with_agent_named, { name: agentName })
@@ -32,6 +36,13 @@ export class ChatHeader {
       if (this.form) this.form.hidden = true; // closed: no more messages
       if (this.restartForm) this.restartForm.hidden = false;
     }
+  }
+
+  /** The lines again, in the texts' words now (the conversation's language changed). */
+  rewrite() {
+    if (this.shown.state) this.connection(this.shown.state);
+    if (this.shown.status) this.status(this.shown.status, this.shown.agent);
+    if (this.typingLine) this.typingLine.hidden = true; // a notice in the old words: it passes
   }
 
   /** A "typing" frame from the other side. */

@@ -64,10 +64,31 @@ export class ChatLog {
     return li;
   }
 
+  /** Who wrote it, in the page's words: "You" for one's own, the assistant named in the
+   * reader's language (the customer's page), everyone else by name. */
+  who(message) {
+    if (this.isMine(message) && this.texts.you) return this.texts.you;
+    if (message.author_kind === "assistant" && this.texts.assistant) return this.texts.assistant;
+    return message.author_name || "";
+  }
+
+  /** The names and "sending…" again, in the texts' words now (the language changed). */
+  relabel() {
+    const texts = this.texts;
+    this.list.querySelectorAll("li.msg-mine .who").forEach((who) => {
+      if (texts.you) who.textContent = texts.you;
+    });
+    this.list.querySelectorAll("li.msg-assistant .who, li.msg-greeting .who").forEach((who) => {
+      if (texts.assistant) who.textContent = texts.assistant;
+    });
+    this.list.querySelectorAll("li.pending:not(.failed) time").forEach((time) => {
+      time.textContent = texts.sending;
+    });
+  }
+
   fill(li, message) {
     li.dataset.seq = message.seq;
-    const own = this.isMine(message) && this.texts.you;
-    li.querySelector(".who").textContent = own ? this.texts.you : message.author_name || "";
+    li.querySelector(".who").textContent = this.who(message);
     const when = li.querySelector("time");
     when.textContent = formatTime(message.created_at);
     when.setAttribute("datetime", message.created_at);
