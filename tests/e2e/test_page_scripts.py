@@ -86,8 +86,12 @@ def test_the_chat_shows_the_words_the_server_gives_it(browser: Browser, server: 
     page.reload()
     expect(connection).to_have_text("Verbunden")
     expect(page.locator("[data-chat-status]")).to_have_text("Unser Assistent ist für Sie da.")
-    send(page, "Hallo")
+    # English words: the conversation stays English, so no "language" frame replaces the
+    # words this test gave the page (a German message would switch them to the server's own).
+    send(page, "Hello")
     expect(page.locator("li.msg-customer .who")).to_have_text(["Sie"])
+    page.unroute("**/chat/")
+    page.context.close()  # nothing of this page (its route) outlives the test's server
 
 
 def test_the_chat_reads_the_close_codes_in_the_servers_words(
