@@ -91,7 +91,7 @@ def handoff_begin(
 
 def _nobody_online(facts: dict[str, Any]) -> bool:
     """Queued, and no qualified agent online to give a wait: nobody is busy, nobody is there."""
-    return not facts["agent_free"] and facts["position"] and facts["seconds"] is None
+    return not facts["agent_free"] and bool(facts["position"]) and facts["seconds"] is None
 
 
 def _nobody_online_offer(

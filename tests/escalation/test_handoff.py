@@ -12,7 +12,7 @@ from helpdesk.flows import conversation_open
 from helpdesk.models import Conversation, Customer
 from routing.models import Team
 from tests.support.factories import customer_writes, say
-from tests.support.waiting import TUESDAY_10, at, choose, escalate, latest_offer, run_timers
+from tests.support.waiting import TUESDAY_10, at, choose, escalate, offered_slots, run_timers
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
@@ -226,11 +226,6 @@ def test_a_callback_is_labelled_with_the_customers_problem(london: Team) -> None
     run_timers(TUESDAY_10 + timedelta(minutes=10))
     with at(TUESDAY_10 + timedelta(minutes=11)):
         choose(conversation, "callback")
-        slot = next(
-            choice["id"]
-            for choice in latest_offer(conversation).actions["choices"]
-            if choice["id"].startswith("slot:")
-        )
-        choose(conversation, slot, contact="+44 20 7946 0958")
+        choose(conversation, offered_slots(conversation)[0], contact="+44 20 7946 0958")
     summary = Callback.objects.get(conversation=conversation).summary
     assert summary == f'{topic("return_item")}: "I ordered size 42 and got 38. I want a person"'

@@ -31,6 +31,7 @@ from tests.support.waiting import (
     choose,
     escalate,
     latest_offer,
+    offered_slots,
     run_timers,
 )
 
@@ -105,7 +106,7 @@ def test_taking_the_callback_offer_schedules_a_call_with_a_confirmation_that_rep
         choose(conversation, "callback")
         slots = latest_offer(conversation)
         assert slots.actions["kind"] == "callback_slots"
-        slot_ids = [c["id"] for c in slots.actions["choices"] if c["id"].startswith("slot:")]
+        slot_ids = offered_slots(conversation)
         # 30-minute slots from 15 minutes ahead, on the team's half-hour grid.
         assert slot_ids[:2] == ["slot:2026-11-24T10:30:00+00:00", "slot:2026-11-24T11:00:00+00:00"]
         result = choose(conversation, slot_ids[1], contact="+44 20 7946 0958")

@@ -51,6 +51,12 @@ def latest_offer(conversation: Conversation) -> Message:
     return offer
 
 
+def offered_slots(conversation: Conversation) -> list[str]:
+    """The callback times on the latest offer, soonest first ("slot:<ISO time>")."""
+    choices = latest_offer(conversation).actions["choices"]
+    return [choice["id"] for choice in choices if choice["id"].startswith("slot:")]
+
+
 def choose(
     conversation: Conversation, choice: str, contact: str = "", seq: int | None = None
 ) -> Any:
