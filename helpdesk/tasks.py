@@ -3,9 +3,10 @@ from smtplib import SMTPException
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import close_old_connections
 
 from helpdesk.flows import turns_sweep, turns_take
 from helpdesk.flows.warmup import turns_warm_up
@@ -55,3 +56,17 @@ def _assistant_loaded_in_a_single_process_worker(sender: Any = None, **_: object
 
 def _preload_in_background() -> None:
     threading.Thread(target=turns_warm_up, name="warm-up", daemon=True).start()
+
+
+# -- a task's database connection ----------------------------------------------------------
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _connection_back_to_the_pool(sender: Any = None, **_: object) -> None:
+    """Before and after each task in a worker, as around each web request: the connection goes
+    back to the pool (no round trip), or is closed if it broke or is too old; the next query
+    takes one from the pool. (Celery's own closing, which closed the pool too, is spaced out in
+    helpdesk.celery.) Not for an eager task: it runs inside its caller's transaction."""
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()

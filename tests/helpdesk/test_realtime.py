@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -114,3 +115,40 @@ async def _published_from_a_thread_arrives() -> None:
     await asyncio.to_thread(thread.join)
     assert received == {"type": "chat.status", "status": "waiting"}
     assert loops == [asyncio.get_running_loop()]
+
+
+# Thirty notices sent from synchronous code in a process with no server loop (a Celery worker,
+# a command) on the Redis layer: all delivered in order, over the connection of one loop kept
+# for the process. A loop made per send (async_to_sync's way) connected afresh every time.
+SENDS_FROM_SYNC_CODE = """
+import asyncio, json, os
+import redis
+from channels.layers import get_channel_layer
+from helpdesk.realtime import group_send_now
+layer = get_channel_layer()
+server = redis.Redis.from_url(os.environ["REDIS_URL"])
+async def join():
+    channel = await layer.new_channel()
+    await layer.group_add("sender-test", channel)
+    return channel
+channel = asyncio.run(join())
+before = server.info("stats")["total_connections_received"]
+for number in range(30):
+    group_send_now(layer, "sender-test", {"type": "test.notice", "number": number})
+opened = server.info("stats")["total_connections_received"] - before
+async def drain():
+    return [(await layer.receive(channel))["number"] for _ in range(30)]
+print(json.dumps({"opened": opened, "received": asyncio.run(drain())}))
+"""
+
+
+@pytest.mark.skipif(
+    os.environ.get("REQUIRE_SERVICES") != "1" and not os.environ.get("REDIS_URL"),
+    reason="needs Redis (CI sets REQUIRE_SERVICES=1)",
+)
+def test_notices_sent_from_synchronous_code_share_one_connection_and_all_arrive() -> None:
+    env = {**os.environ, "HELPDESK_TICKER": "false"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    out = json.loads(manage("shell", "-c", SENDS_FROM_SYNC_CODE, env=env).splitlines()[-1])
+    assert out["received"] == list(range(30))
+    assert out["opened"] <= 1  # the sender loop's one connection (30 before)
