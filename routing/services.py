@@ -63,11 +63,11 @@ def _ranked(
     if declined and not qualified_agents(needs, exclude=exclude, among=among).exists():
         # Only agents whose offer ran out (or who left it) qualify: better them again than nobody.
         exclude = sorted(passed)
-    qualified = qualified_agents(needs, exclude=exclude, among=among)
-    rows = best_qualified(qualified, per_side=CANDIDATES_TRIED)
+    rows = best_qualified(needs, exclude=exclude, among=among, per_side=CANDIDATES_TRIED)
     previous: int | None = getattr(conversation, "previous_agent", None)
     if previous is not None and all(agent.pk != previous for agent in rows):
         # Free but ranked below the first ten: rare, one query.
+        qualified = qualified_agents(needs, exclude=exclude, among=among)
         rows += list(with_free_slot(qualified).filter(pk=previous))
     by_id = {agent.pk: agent for agent in rows}
     ranking = rank((candidate_of(agent) for agent in rows), previous=previous)

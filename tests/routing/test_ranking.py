@@ -103,10 +103,16 @@ def test_the_sql_pre_filter_keeps_exactly_the_best_of_each_side_by_the_same_orde
         Agent.objects.filter(pk=agent.pk).update(last_assigned_at=idle)
         load = shuffle.randint(0, 3)
         _give_load(agent, load, offered=min(load, shuffle.randint(0, 1)))
-    for wanted in (Needs(), Needs(skills={"billing": 1})):
-        qualified = qualified_agents(wanted, exclude=[])
+    passed = list(Agent.objects.order_by("pk").values_list("pk", flat=True)[:60:12])
+    for wanted, exclude in (
+        (Needs(), []),
+        (Needs(skills={"billing": 1}), []),
+        (Needs(skills={"billing": 2}, language="EN"), passed),  # the match ignores case
+    ):
+        qualified = qualified_agents(wanted, exclude=exclude)
         everyone = rank(candidate_of(agent) for agent in qualified)
-        kept = rank(candidate_of(agent) for agent in best_qualified(qualified, per_side=10))
+        shortlist = best_qualified(wanted, exclude=exclude, per_side=10)
+        kept = rank(candidate_of(agent) for agent in shortlist)
         assert kept.free == everyone.free[:10]
         assert kept.full == everyone.full[:10]
         assert len(everyone.free) > 10  # both sides were cut
