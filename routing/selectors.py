@@ -209,7 +209,8 @@ def _qualified_where(
     needs: Needs, *, exclude: list[int], among: list[int] | None
 ) -> tuple[list[str], list[object]]:
     """agents_meeting() and online_with(), as SQL conditions on the agent row `a`."""
-    where, params = ["a.presence = %s"], [Agent.Presence.ONLINE]
+    where: list[str] = ["a.presence = %s"]
+    params: list[object] = [Agent.Presence.ONLINE]
     skilled = (  # table names from the models; every value is a parameter
         f"a.id IN (SELECT s.agent_id FROM {AgentSkill._meta.db_table} s"  # noqa: S608
         f" JOIN {Skill._meta.db_table} k ON k.id = s.skill_id WHERE k.code = %s AND s.level >= %s)"
