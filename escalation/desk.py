@@ -22,7 +22,7 @@ from helpdesk.services import (
     message_add,
     message_post,
 )
-from routing.needs import with_facts
+from routing.needs import locked_with_facts
 from routing.teams import ServingTeam
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()./-]{5,30}$")
@@ -79,8 +79,13 @@ def locked_conversation(conversation_id: int | None, *, with_needs: bool = False
     """The conversation's row, locked; `with_needs`: with what its routing needs depend on, read
     in the same statement."""
     assert conversation_id is not None, "this timer belongs to a conversation"
+    if with_needs:
+        found = locked_with_facts(conversation_id)
+        if found is None:
+            raise Conversation.DoesNotExist(f"conversation {conversation_id}")
+        return found
     locked = Conversation.objects.select_for_update(of=("self",)).select_related("customer")
-    return (with_facts(locked) if with_needs else locked).get(pk=conversation_id)
+    return locked.get(pk=conversation_id)
 
 
 def locked_callback(

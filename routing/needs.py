@@ -4,10 +4,12 @@ and seniority, from the routing rules that match it (routing.services routes by 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
@@ -41,9 +43,10 @@ class Facts:
     boundary: str | None
     rule: str | None
     intent: str | None
+    tier: str  # the customer's
 
 
-FACT_FIELDS = ("skill", "boundary_id", "boundary", "rule", "intent")
+FACT_FIELDS = ("skill", "boundary_id", "boundary", "rule", "intent", "tier")
 
 
 def with_facts(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
@@ -66,6 +69,7 @@ def with_facts(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
         facts_boundary=Subquery(latest.values("escalations__boundary__name")[:1]),
         facts_rule=Subquery(latest.values("escalations__rule")[:1]),
         facts_intent=Subquery(topic.values("analysis__intent")[:1]),
+        facts_tier=F("customer__tier"),
     )
 
 
@@ -104,7 +108,7 @@ def conversation_needs(conversation: Conversation, policy: RoutingPolicy) -> Nee
         rules.append(f"boundary '{facts.boundary or facts.rule}' needs {facts.skill}")
     seniority = 0
     for rule in active_rules():
-        if not _matches(rule, conversation, intent=facts.intent, boundary_id=facts.boundary_id):
+        if not _matches(rule, conversation, facts):
             continue
         if rule.skill is not None:
             skills[rule.skill.code] = max(skills.get(rule.skill.code, 0), rule.min_level)
@@ -134,14 +138,79 @@ def conversation_needs(conversation: Conversation, policy: RoutingPolicy) -> Nee
     )
 
 
-def _matches(
-    rule: RoutingRule, conversation: Conversation, *, intent: str | None, boundary_id: int | None
-) -> bool:
+def _matches(rule: RoutingRule, conversation: Conversation, facts: Facts) -> bool:
     conditions = [
-        (rule.intent, intent),
-        (rule.boundary_id, boundary_id),
+        (rule.intent, facts.intent),
+        (rule.boundary_id, facts.boundary_id),
         (rule.language, conversation.language),
-        (rule.tier, conversation.customer.tier),
+        (rule.tier, facts.tier),
     ]
     given = [(wanted, actual) for wanted, actual in conditions if wanted]
     return bool(given) and all(wanted == actual for wanted, actual in given)
+
+
+# -- the same facts, with the row locked, in one hand-written statement -----------------------
+
+
+def locked_with_facts(
+    conversation_id: int, *, previous_since: datetime | None = None
+) -> Conversation | None:
+    """The conversation's row, locked, annotated as with_facts() annotates it; with
+    `previous_since`, also `previous_agent`: the agent of the customer's latest other
+    conversation opened since then. None when there is no such conversation.
+
+    What a routing decision and a wait update read first. Written by hand: through the ORM,
+    composing and compiling this statement took a quarter of a routing decision and a third of a
+    wait update, several times what the database took to run it. Portable SQL (PostgreSQL,
+    SQLite); a test holds it to with_facts().
+    """
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    values: list[object] = [*([previous_since] if previous_since else []), "customer"]
+    values += [*NOT_A_TOPIC, conversation_id]
+    for conversation in Conversation.objects.raw(_facts_sql(bool(previous_since)) + lock, values):
+        return conversation
+    return None
+
+
+@cache
+def _facts_sql(previous: bool) -> str:
+    """Table names from the models (escalation's through the relation: routing never imports
+    it); every value is a parameter."""
+    escalation = _related(Conversation, "escalations")
+    conversations, messages = Conversation._meta.db_table, Message._meta.db_table
+    customers = _related(Conversation, "customer")._meta.db_table
+    analyses = _related(Message, "analysis")._meta.db_table
+    skills = _related(escalation, "skill")._meta.db_table
+    boundaries = _related(escalation, "boundary")._meta.db_table
+
+    def latest(column: str) -> str:  # of the conversation's latest escalation
+        return (
+            f"(SELECT {column} FROM {escalation._meta.db_table} e"  # noqa: S608
+            f" LEFT JOIN {skills} k ON k.id = e.skill_id"
+            f" LEFT JOIN {boundaries} b ON b.id = e.boundary_id"
+            " WHERE e.conversation_id = c.id ORDER BY e.created_at DESC, e.id DESC LIMIT 1)"
+        )
+
+    previous_agent = (
+        f"(SELECT p.assigned_agent_id FROM {conversations} p"  # noqa: S608
+        " WHERE p.customer_id = c.customer_id AND p.assigned_agent_id IS NOT NULL"
+        " AND p.opened_at >= %s AND p.id <> c.id ORDER BY p.opened_at DESC LIMIT 1)"
+        if previous
+        else "NULL"
+    )
+    not_a_topic = ", ".join(["%s"] * len(NOT_A_TOPIC))
+    return (
+        f"SELECT c.*, {previous_agent} AS previous_agent,"  # noqa: S608
+        f" {latest('k.code')} AS facts_skill, {latest('e.boundary_id')} AS facts_boundary_id,"
+        f" {latest('b.name')} AS facts_boundary, {latest('e.rule')} AS facts_rule,"
+        f" (SELECT a.intent FROM {messages} m JOIN {analyses} a ON a.message_id = m.id"
+        f" WHERE m.conversation_id = c.id AND m.author_kind = %s AND a.intent NOT IN ({not_a_topic})"
+        " ORDER BY m.seq DESC LIMIT 1) AS facts_intent, cu.tier AS facts_tier"
+        f" FROM {conversations} c JOIN {customers} cu ON cu.id = c.customer_id WHERE c.id = %s"
+    )
+
+
+def _related(model: type[Model], relation: str) -> type[Model]:
+    related = model._meta.get_field(relation).related_model
+    assert isinstance(related, type), relation
+    return related

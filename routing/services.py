@@ -20,9 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import (
-    OuterRef,
     Q,
-    Subquery,
 )
 from django.utils import timezone
 
@@ -33,7 +31,7 @@ from helpdesk.models import Conversation, ConversationEvent
 from helpdesk.realtime import task_soon
 from helpdesk.services import ChatError, conversation_event_send, event_record
 from routing.models import RoutingPolicy
-from routing.needs import Needs, conversation_needs, with_facts
+from routing.needs import Needs, conversation_needs, locked_with_facts
 from routing.ranking import rank
 from routing.selectors import (
     best_qualified,
@@ -76,20 +74,6 @@ def _ranked(
     return free, full, previous
 
 
-def _previous_agent(policy: RoutingPolicy) -> Subquery:
-    """Annotation: the agent of the customer's latest other conversation within the policy's
-    days, read with the conversation's row."""
-    since = timezone.now() - timedelta(days=policy.previous_agent_days)
-    return Subquery(
-        Conversation.objects.filter(
-            customer_id=OuterRef("customer_id"), assigned_agent__isnull=False, opened_at__gte=since
-        )
-        .exclude(pk=OuterRef("pk"))
-        .order_by("-opened_at")
-        .values("assigned_agent")[:1]
-    )
-
-
 # -- the queue and assigning --------------------------------------------------------------------------------
 
 
@@ -117,13 +101,8 @@ def conversation_route(*, conversation_id: int, among: list[int] | None = None) 
     with transaction.atomic():
         # One statement reads the row, locks it, and reads what the needs and the ranking
         # depend on (the latest escalation and topic, the customer's recent agent).
-        conversation = (
-            with_facts(Conversation.objects.select_for_update(of=("self",)))
-            .select_related("customer")
-            .annotate(previous_agent=_previous_agent(policy))
-            .filter(pk=conversation_id)
-            .first()
-        )
+        since = timezone.now() - timedelta(days=policy.previous_agent_days)
+        conversation = locked_with_facts(conversation_id, previous_since=since)
         if conversation is None or conversation.status != Conversation.Status.WAITING:
             return Outcome(reason="not waiting")
         if conversation.assigned_agent_id is not None:

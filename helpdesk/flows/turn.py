@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 
 from assistant.analysis import Analysis, Earlier
 from assistant.repetition import sounds_restated
@@ -150,25 +148,24 @@ def _record(
 
 def _locked_with_history(conversation_id: int, message: Message) -> Any:
     """The conversation, locked, with whether `message` has its turn already (`answered`) and
-    how many earlier messages have theirs (`history`): one statement."""
-    earlier = (
-        MessageAnalysis.objects.filter(
-            message__conversation=OuterRef("pk"), message__seq__lt=message.seq
-        )
-        .order_by()
-        .values("message__conversation")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("customer")  # the handoff package reads the customer
-        .annotate(
-            answered=Exists(MessageAnalysis.objects.filter(message_id=message.pk)),
-            history=Coalesce(Subquery(earlier[:1]), 0),
-        )
-        .get(pk=conversation_id)
-    )
+    how many earlier messages have theirs (`history`): one statement, written by hand (through
+    the ORM, composing and compiling it cost a sixth of an answered turn). The customer is read
+    only by a handoff, when it needs them."""
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    values = [message.pk, conversation_id, message.seq, conversation_id]
+    for conversation in Conversation.objects.raw(_LOCKED_WITH_HISTORY + lock, values):
+        return conversation
+    raise Conversation.DoesNotExist(f"conversation {conversation_id}")
+
+
+_LOCKED_WITH_HISTORY = f"""
+SELECT c.*,
+  EXISTS (SELECT 1 FROM {MessageAnalysis._meta.db_table} a WHERE a.message_id = %s) AS answered,
+  (SELECT COUNT(*) FROM {MessageAnalysis._meta.db_table} a
+     JOIN {Message._meta.db_table} m ON m.id = a.message_id
+     WHERE m.conversation_id = %s AND m.seq < %s) AS history
+FROM {Conversation._meta.db_table} c
+WHERE c.id = %s"""  # noqa: S608 (table names from the models; every value is a parameter)
 
 
 def _reply_text(analysis: Analysis, decision: Decision) -> str:
