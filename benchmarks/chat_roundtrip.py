@@ -270,7 +270,8 @@ print(json.dumps(out))
 SUMMARY_SCRIPT = """
 import json
 from django.conf import settings
-from helpdesk.models import Conversation, Message
+from escalation.models import Escalation
+from helpdesk.models import Conversation, ConversationEvent, Message
 bench = Conversation.objects.filter(customer__name__startswith="Bench ")
 messages = Message.objects.filter(conversation__in=bench)
 print(json.dumps({
@@ -279,6 +280,13 @@ print(json.dumps({
     "handed_over": bench.exclude(status="assistant").count(),
     "customer_messages": messages.filter(author_kind="customer").count(),
     "assistant_messages": messages.filter(author_kind="assistant").count(),
+    # Why any was handed over: the trigger and the words, or a turn that kept failing.
+    "handovers": [
+        {"rule": e.rule, "category": e.category, "said": e.message.body if e.message else None}
+        for e in Escalation.objects.filter(conversation__in=bench).select_related("message")
+    ],
+    "turns_failed": ConversationEvent.objects.filter(
+        conversation__in=bench, kind="assistant.turn_failed").count(),
 }))
 """
 
