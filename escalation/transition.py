@@ -190,7 +190,7 @@ def wait_update(timer: Timer, now: datetime) -> str:
     )
     if told is None or told == said:
         return "nothing new: nothing posted"
-    post_reply(conversation, _update_text(conversation.language, told))
+    post_reply(conversation, _update_text(conversation.language, told), locked=True)
     return f"posted update {number}"
 
 

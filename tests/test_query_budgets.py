@@ -80,13 +80,15 @@ def test_a_routing_decision_takes_at_most_eight_statements(
     assert len(statements(captured)) <= 8, "\n".join(statements(captured))
 
 
-def test_a_wait_update_takes_at_most_ten_statements(open_all_week: Team) -> None:
+def test_a_wait_update_takes_at_most_seven_statements(open_all_week: Team) -> None:
     first, second = (due_wait_update(escalated_conversation(name)) for name in ("Carol", "Dave"))
     assert timer_run(timer_id=first) == "posted update 1"  # the settings' rows exist, and are read
     with CaptureQueriesContext(connection) as captured:
         outcome = timer_run(timer_id=second)
     assert outcome == "posted update 1"
-    assert len(statements(captured)) <= 10, "\n".join(statements(captured))
+    # The issue's budget is 10; the update is posted under the lock the timer already holds, so
+    # the conversation is not locked and read a second time.
+    assert len(statements(captured)) <= 7, "\n".join(statements(captured))
 
 
 def due_wait_update(conversation: Conversation) -> int:
