@@ -8,18 +8,16 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.configcache import area
 from helpdesk.models import Conversation, Message
+from helpdesk.selectors import conversation_locked_raw
 from routing.models import RoutingPolicy, RoutingRule
 
 NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
-CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
-CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if all ten fill at once
 
 
 @dataclass(frozen=True)
@@ -164,12 +162,9 @@ def locked_with_facts(
     wait update, several times what the database took to run it. Portable SQL (PostgreSQL,
     SQLite); a test holds it to with_facts().
     """
-    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    values: list[object] = [*([previous_since] if previous_since else []), "customer"]
+    values: list[Any] = [*([previous_since] if previous_since else []), "customer"]
     values += [*NOT_A_TOPIC, conversation_id]
-    for conversation in Conversation.objects.raw(_facts_sql(bool(previous_since)) + lock, values):
-        return conversation
-    return None
+    return conversation_locked_raw(_facts_sql(bool(previous_since)), values)
 
 
 @cache

@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.notify import inbox_changed
-from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from helpdesk.models import Conversation, ConversationEvent
 from helpdesk.realtime import task_soon
 from helpdesk.services import ChatError, conversation_event_send, event_record
@@ -43,7 +42,6 @@ from routing.selectors import (
     with_load,
 )
 
-NOT_A_TOPIC = [*SMALLTALK_INTENTS, OUT_OF_SCOPE, "human_request", "complaint"]
 CANDIDATES_SHOWN = 5  # how many candidates a routing event lists
 CANDIDATES_TRIED = 10  # free agents fetched per decision; more only matter if all ten fill at once
 OFFER_UNANSWERED = "holds an offer not answered yet"

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from websockets.sync.client import ClientConnection
 
@@ -24,17 +23,14 @@ from escalation.models import Timer
 from helpdesk.models import Conversation
 from tests.support.factories import make_agent
 from tests.support.server import ROOT, AsgiServer, database_url
+from tests.support.services import needs_postgres_and_redis
 from tests.test_embedded import Browser, receive
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("knowledge_base"),
-    pytest.mark.skipif(
-        os.environ.get("REQUIRE_SERVICES") != "1"
-        and not ("postgresql" in os.environ.get("DATABASE_URL", "") and settings.REDIS_URL),
-        reason="needs PostgreSQL and Redis (CI sets REQUIRE_SERVICES=1)",
-    ),
+    needs_postgres_and_redis,
 ]
 
 

@@ -24,15 +24,12 @@ from helpdesk.chattoken import make_chat_token
 from helpdesk.models import Conversation, Customer
 from tests.support import storm
 from tests.support.server import AsgiServer, database_url
+from tests.support.services import needs_postgres_and_redis
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        os.environ.get("REQUIRE_SERVICES") != "1"
-        and not ("postgresql" in os.environ.get("DATABASE_URL", "") and settings.REDIS_URL),
-        reason="needs PostgreSQL and Redis (CI sets REQUIRE_SERVICES=1)",
-    ),
+    needs_postgres_and_redis,
 ]
 
 SOCKETS = int(os.environ.get("STORM_SOCKETS", "3000"))

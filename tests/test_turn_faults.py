@@ -18,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from helpdesk.models import Conversation, Message, OwedTurn
 from helpdesk.realtime import task_named
 from tests.support.fakes import FakeLLM
 from tests.support.server import ROOT, AsgiServer, database_url
+from tests.support.services import needs_postgres_and_redis
 from tests.test_embedded import Browser
 
 pytestmark = [
@@ -116,13 +116,6 @@ def test_a_web_process_killed_right_after_the_ack_still_owes_the_answer_and_it_c
     assert not OwedTurn.objects.exists()
 
 
-needs_services = pytest.mark.skipif(
-    os.environ.get("REQUIRE_SERVICES") != "1"
-    and not ("postgresql" in os.environ.get("DATABASE_URL", "") and settings.REDIS_URL),
-    reason="needs PostgreSQL and Redis (CI sets REQUIRE_SERVICES=1)",
-)
-
-
 def celery_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool=solo",
@@ -132,7 +125,7 @@ def celery_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-@needs_services
+@needs_postgres_and_redis
 def test_a_worker_killed_mid_turn_leaves_the_turn_to_the_sweep_and_it_is_answered_once(
     tmp_path: Path, llm: tuple[FakeLLM, str]
 ) -> None:

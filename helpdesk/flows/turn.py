@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from assistant.analysis import Analysis, Earlier
 from assistant.repetition import sounds_restated
@@ -23,6 +23,7 @@ from escalation.services import conversation_escalate
 from escalation.texts import fallback_text, person_declined_text, rephrase_text
 from escalation.transition import waiting_message_acknowledge
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis
+from helpdesk.selectors import conversation_locked_raw
 from helpdesk.services import conversation_language_set, event_record, message_add
 
 
@@ -151,11 +152,11 @@ def _locked_with_history(conversation_id: int, message: Message) -> Any:
     how many earlier messages have theirs (`history`): one statement, written by hand (through
     the ORM, composing and compiling it cost a sixth of an answered turn). The customer is read
     only by a handoff, when it needs them."""
-    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
     values = [message.pk, conversation_id, message.seq, conversation_id]
-    for conversation in Conversation.objects.raw(_LOCKED_WITH_HISTORY + lock, values):
-        return conversation
-    raise Conversation.DoesNotExist(f"conversation {conversation_id}")
+    conversation = conversation_locked_raw(_LOCKED_WITH_HISTORY, values)
+    if conversation is None:
+        raise Conversation.DoesNotExist(f"conversation {conversation_id}")
+    return conversation
 
 
 _LOCKED_WITH_HISTORY = f"""

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -29,15 +28,12 @@ from escalation.timers import timers_dispatch
 from helpdesk.models import Conversation
 from tests.support.factories import escalated_conversation, make_agent
 from tests.support.server import ROOT, database_url
+from tests.support.services import needs_postgres_and_redis
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("knowledge_base"),
-    pytest.mark.skipif(
-        os.environ.get("REQUIRE_SERVICES") != "1"
-        and not ("postgresql" in os.environ.get("DATABASE_URL", "") and settings.REDIS_URL),
-        reason="needs PostgreSQL and Redis (CI sets REQUIRE_SERVICES=1)",
-    ),
+    needs_postgres_and_redis,
 ]
 
 

@@ -18,6 +18,7 @@ from django.test import override_settings
 
 from helpdesk.realtime import publish_on_commit, server_loop_attach
 from tests.support.server import ROOT, embedded_env, manage
+from tests.support.services import needs_redis
 
 # In a fresh process (the test process has long imported the tasks modules), eight threads ask
 # for tasks at the same moment, as the first messages on a new web process do.
@@ -142,10 +143,7 @@ print(json.dumps({"opened": opened, "received": asyncio.run(drain())}))
 """
 
 
-@pytest.mark.skipif(
-    os.environ.get("REQUIRE_SERVICES") != "1" and not os.environ.get("REDIS_URL"),
-    reason="needs Redis (CI sets REQUIRE_SERVICES=1)",
-)
+@needs_redis
 def test_notices_sent_from_synchronous_code_share_one_connection_and_all_arrive() -> None:
     env = {**os.environ, "HELPDESK_TICKER": "false"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -18,21 +18,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from helpdesk.realtime import task_named
 from tests.support.server import ROOT, database_url
+from tests.support.services import needs_postgres_and_redis
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("knowledge_base"),
-    pytest.mark.skipif(
-        os.environ.get("REQUIRE_SERVICES") != "1"
-        and not ("postgresql" in os.environ.get("DATABASE_URL", "") and settings.REDIS_URL),
-        reason="needs PostgreSQL and Redis (CI sets REQUIRE_SERVICES=1)",
-    ),
+    needs_postgres_and_redis,
 ]
 
 TASKS = 40
