@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from escalation.models import Callback, Timer
+from helpdesk.configcache import one_reading
 from helpdesk.models import Conversation
 from helpdesk.realtime import task_named, task_soon
 
@@ -106,6 +107,7 @@ class _HandlerFailed(Exception):
         self.error = error
 
 
+@one_reading()
 def timer_run(*, timer_id: int, now: datetime | None = None) -> str:
     """Run one timer if it is due and not done; mark it done with its effect, atomically.
 

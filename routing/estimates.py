@@ -11,13 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Aggregate, Count, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from helpdesk.models import Conversation
 from routing.models import HandlingTime, RoutingPolicy
 from routing.needs import Needs, conversation_needs
-from routing.selectors import online_with, qualified_agents, queue_position_filter, with_free_slot
+from routing.selectors import (
+    estimate_inputs,
+    is_queued,
+    qualified_agents,
+    with_free_slot,
+)
 
 SMOOTHING = 0.2  # weight of the newest sample in the moving average
 DEFAULT_SECONDS = 300.0
@@ -68,36 +72,13 @@ def wait_estimate(
     """Queue position and estimated wait in seconds, as the customer can be shown them
     (`needs`, when the caller has already worked them out). One statement: the conversations
     ahead, the qualified slots and the average handling times are read side by side."""
-    if queue_position_filter(conversation) is None:
+    if not is_queued(conversation):
         return {"position": None, "seconds": None}
     needs = needs or conversation_needs(conversation, RoutingPolicy.load())
-    row = _estimate_inputs(conversation, needs)
+    row = estimate_inputs(conversation, needs)
     position = (row["ahead"] or 0) + 1
     average = row["skill_average"] or row["overall_average"] or DEFAULT_SECONDS
     return {"position": position, "seconds": estimate_seconds(position, row["slots"] or 0, average)}
-
-
-def _estimate_inputs(conversation: Conversation, needs: Needs) -> dict[str, Any]:
-    ahead = queue_position_filter(conversation)
-    assert ahead is not None
-    skill = next(iter(needs.skills), None)
-    averages = HandlingTime.objects.values("average_seconds")
-    return dict(
-        Conversation.objects.filter(pk=conversation.pk)
-        .annotate(
-            ahead=_scalar(ahead.values("status"), Count("pk")),
-            slots=_scalar(online_with(needs, exclude=[]).values("presence"), Sum("max_concurrent")),
-            skill_average=Subquery(averages.filter(skill__code=skill)[:1]),
-            overall_average=Subquery(averages.filter(skill__isnull=True)[:1]),
-        )
-        .values("ahead", "slots", "skill_average", "overall_average")
-        .get()
-    )
-
-
-def _scalar(grouped: QuerySet[Any], aggregate: Aggregate) -> Subquery:
-    """An aggregate over `grouped` (values() of a column every row shares) as a subquery."""
-    return Subquery(grouped.order_by().annotate(value=aggregate).values("value")[:1])
 
 
 def what_happens_next(conversation: Conversation) -> dict[str, Any]:

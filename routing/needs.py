@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -162,7 +163,8 @@ def locked_with_facts(
     wait update, several times what the database took to run it. Portable SQL (PostgreSQL,
     SQLite); a test holds it to with_facts().
     """
-    values: list[Any] = [*([previous_since] if previous_since else []), "customer"]
+    since = connection.ops.adapt_datetimefield_value(previous_since)  # SQLite: as stored
+    values: list[Any] = [*([since] if previous_since else []), "customer"]
     values += [*NOT_A_TOPIC, conversation_id]
     return conversation_locked_raw(_facts_sql(bool(previous_since)), values)
 

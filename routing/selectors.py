@@ -4,7 +4,9 @@ can take a conversation (their load, their skill level). Writes are in routing.s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -19,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from agents.models import Agent, AgentSkill
 from helpdesk.models import Conversation
-from routing.models import RoutingPolicy, Skill
+from routing.models import HandlingTime, RoutingPolicy, Skill
 from routing.needs import Needs
 from routing.ranking import Candidate
 
@@ -36,18 +38,68 @@ def queue_position(conversation: Conversation) -> int | None:
     return None if ahead is None else ahead.count() + 1
 
 
+def is_queued(conversation: Conversation) -> bool:
+    """Waiting in the queue for an agent: escalated, not offered to anyone yet."""
+    return (
+        conversation.status == Conversation.Status.WAITING
+        and not conversation.assigned_agent_id
+        and conversation.queue_key is not None
+    )
+
+
 def queue_position_filter(conversation: Conversation) -> QuerySet[Conversation] | None:
     """The queued conversations ahead of this one; None when it is not queued."""
-    if (
-        conversation.status != Conversation.Status.WAITING
-        or conversation.assigned_agent_id
-        or conversation.queue_key is None
-    ):
+    if not is_queued(conversation):
         return None
     return waiting_queue().filter(
         Q(queue_key__lt=conversation.queue_key)
         | Q(queue_key=conversation.queue_key, pk__lt=conversation.pk)
     )
+
+
+def estimate_inputs(conversation: Conversation, needs: Needs) -> dict[str, Any]:
+    """What a queued conversation's wait estimate is worked out from, side by side in one
+    statement: how many are `ahead` in the queue (queue_position_filter), the `slots` of the
+    online agents meeting `needs` (agents_meeting), and the average handling times for the first
+    needed skill and for every conversation (None where there is none). Hand-written, as
+    best_qualified, for the CPU the ORM took composing it; a test holds it to the ORM's reading."""
+    where, params = _qualified_where(needs, exclude=[], among=None)
+    skill = next(iter(needs.skills), None)
+    sql = _ESTIMATE_INPUTS.format(
+        conversation=Conversation._meta.db_table,
+        agent=Agent._meta.db_table,
+        handling=HandlingTime._meta.db_table,
+        skill=Skill._meta.db_table,
+        where=" AND ".join(where),
+        skill_code="k.code = %s" if skill is not None else "1 = 0",
+    )
+    key = connection.ops.adapt_datetimefield_value(conversation.queue_key)  # SQLite: as stored
+    values: list[Any] = [
+        Conversation.Status.WAITING, key, key, conversation.pk,
+        *params,
+        *([skill] if skill is not None else []),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ahead, slots, skill_average, overall_average = cursor.fetchone()
+    return {
+        "ahead": ahead,
+        "slots": slots,
+        "skill_average": skill_average,
+        "overall_average": overall_average,
+    }
+
+
+_ESTIMATE_INPUTS = """
+SELECT
+  (SELECT COUNT(*) FROM {conversation} q
+    WHERE q.status = %s AND q.assigned_agent_id IS NULL
+      AND (q.queue_key < %s OR (q.queue_key = %s AND q.id < %s))) AS ahead,
+  (SELECT SUM(a.max_concurrent) FROM {agent} a WHERE {where}) AS slots,
+  (SELECT h.average_seconds FROM {handling} h JOIN {skill} k ON k.id = h.skill_id
+    WHERE {skill_code} LIMIT 1) AS skill_average,
+  (SELECT h.average_seconds FROM {handling} h WHERE h.skill_id IS NULL LIMIT 1) AS overall_average
+"""
 
 
 # -- who can take it: the agents --------------------------------------------------------------------------
@@ -141,11 +193,17 @@ def qualified_agents(
 
 
 def best_qualified(
-    needs: Needs, *, exclude: list[int], among: list[int] | None = None, per_side: int
+    needs: Needs,
+    *,
+    exclude: list[int],
+    among: list[int] | None = None,
+    per_side: int,
+    also: int | None = None,
 ) -> list[Agent]:
     """The SQL pre-filter of the ranking: of the agents qualified_agents() selects, the best
     `per_side` with a free slot and the best `per_side` at capacity (or at their offer limit),
-    annotated the same way, in one statement (a window ranks each side apart, so a decision
+    and agent `also` wherever they rank (the customer's recent agent, whom the ranking puts
+    first when free), annotated the same way, in one statement (a window ranks each side apart, so a decision
     among 1,000 agents reads a few rows). The order is routing.ranking.score's, written in SQL;
     a test holds the two to agree.
 
@@ -162,6 +220,7 @@ def best_qualified(
         handed_over=", ".join(["%s"] * len(Conversation.HANDED_OVER_STATUSES)),
         where=" AND ".join(where),
         at_offer_limit="p.offers >= %s" if limit else "1 = 0",
+        also="OR r.id = %s" if also is not None else "",
     )
     values = [  # in the order they appear in the statement
         *([limit] if limit else []),
@@ -170,6 +229,7 @@ def best_qualified(
         *([first_skill] if first_skill else []),
         *params,
         per_side,
+        *([also] if also is not None else []),
     ]
     return list(Agent.objects.raw(sql, values))
 
@@ -200,7 +260,7 @@ SELECT r.* FROM (
     ) p
   ) q
 ) r
-WHERE r.place <= %s
+WHERE r.place <= %s {also}
 ORDER BY r.is_full, r.place
 """
 
@@ -232,8 +292,9 @@ def _qualified_where(
     return where, params
 
 
-def candidate_of(agent: Agent) -> Candidate:
-    """What the ranking reads of an agent annotated by qualified_agents."""
+def candidate_of(agent: Agent, offer_limit: int) -> Candidate:
+    """What the ranking reads of an agent annotated by qualified_agents (`offer_limit`: the
+    policy's offers_per_agent, read once per decision by the caller)."""
     return Candidate(
         agent_id=agent.pk,
         skill_level=agent.skill_level,  # type: ignore[attr-defined]
@@ -241,5 +302,5 @@ def candidate_of(agent: Agent) -> Candidate:
         capacity=agent.max_concurrent,
         last_assigned_at=agent.last_assigned_at,
         offers=agent.offers,  # type: ignore[attr-defined]
-        offer_limit=RoutingPolicy.load().offers_per_agent,
+        offer_limit=offer_limit,
     )

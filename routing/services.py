@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.notify import inbox_changed
+from helpdesk.configcache import one_reading
 from helpdesk.models import Conversation, ConversationEvent
 from helpdesk.realtime import task_soon
 from helpdesk.services import ChatError, conversation_event_send, event_record
@@ -59,14 +60,13 @@ def _ranked(
     if declined and not qualified_agents(needs, exclude=exclude, among=among).exists():
         # Only agents whose offer ran out (or who left it) qualify: better them again than nobody.
         exclude = sorted(passed)
-    rows = best_qualified(needs, exclude=exclude, among=among, per_side=CANDIDATES_TRIED)
     previous: int | None = getattr(conversation, "previous_agent", None)
-    if previous is not None and all(agent.pk != previous for agent in rows):
-        # Free but ranked below the first ten: rare, one query.
-        qualified = qualified_agents(needs, exclude=exclude, among=among)
-        rows += list(with_free_slot(qualified).filter(pk=previous))
+    rows = best_qualified(
+        needs, exclude=exclude, among=among, per_side=CANDIDATES_TRIED, also=previous
+    )
     by_id = {agent.pk: agent for agent in rows}
-    ranking = rank((candidate_of(agent) for agent in rows), previous=previous)
+    offer_limit = RoutingPolicy.load().offers_per_agent
+    ranking = rank((candidate_of(agent, offer_limit) for agent in rows), previous=previous)
     free = [by_id[candidate.agent_id] for candidate in ranking.free]
     full = [by_id[candidate.agent_id] for candidate in ranking.full[:CANDIDATES_SHOWN]]
     return free, full, previous
@@ -91,6 +91,7 @@ class Outcome:
     explanation: dict[str, Any] = field(default_factory=dict)
 
 
+@one_reading()
 def conversation_route(*, conversation_id: int, among: list[int] | None = None) -> Outcome:
     """Offer one waiting conversation to the best agent with a free slot, or leave it queued
     with the reason on its timeline. Safe to call again at any time. `among` limits the agents
@@ -332,6 +333,7 @@ def conversation_assign_manually(
 # -- the queue moving -------------------------------------------------------------------------
 
 
+@one_reading()
 def waiting_route(*, page: int = 50) -> int:
     """Offer queued conversations, in queue order, while any online agent has a free slot.
     Returns how many were assigned. Called when a slot frees or an agent comes online, and by

@@ -12,6 +12,7 @@ from escalation.callbacks import ChoiceResult
 from escalation.callbacks import customer_choose as _choose
 from escalation.engine import Policy
 from escalation.services import handoff_refresh_soon
+from helpdesk.configcache import one_reading
 from helpdesk.flows.owed import turn_owe, turns_take
 from helpdesk.flows.runner import turns_take_soon
 from helpdesk.flows.turn import TurnOutcome
@@ -23,6 +24,7 @@ OWES_A_TURN = (Conversation.Status.ASSISTANT, Conversation.Status.WAITING,
                *Conversation.SCHEDULED_STATUSES)  # fmt: skip
 
 
+@one_reading()
 def customer_message_receive(
     *, public_id: uuid.UUID | str, customer_id: int, body: str, client_msg_id: str
 ) -> PostResult:

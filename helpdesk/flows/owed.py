@@ -21,7 +21,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from assistant.runtime import Assistant
 from escalation.engine import Decision, Policy, TriggerHit
 from escalation.models import Category
 from escalation.services import conversation_escalate
+from helpdesk.configcache import one_reading
 from helpdesk.flows.turn import TurnOutcome, customer_turn_handle
 from helpdesk.models import Conversation, ConversationEvent, Message, MessageAnalysis, OwedTurn
 from helpdesk.services import event_record
@@ -48,6 +49,7 @@ def turn_owe(message: Message) -> None:
     )
 
 
+@one_reading()
 def turns_take(
     conversation_id: int,
     *,
@@ -59,9 +61,9 @@ def turns_take(
     someone else's (claimed) or failed. Returns each turn taken here, by message id."""
     outcomes: dict[int, TurnOutcome] = {}
     while True:
-        owed = OwedTurn.objects.filter(conversation_id=conversation_id).order_by("seq").first()
         moment = now or timezone.now()
-        if owed is None or not _claim(owed, moment):
+        owed = _claim_next(conversation_id, moment)
+        if owed is None:
             return outcomes
         outcome = _take(owed, moment, policy=policy, assistant=assistant)
         if outcome is None:
@@ -69,6 +71,7 @@ def turns_take(
         outcomes[owed.message_id] = outcome
 
 
+@one_reading()
 def turns_sweep(*, now: datetime | None = None) -> int:
     """Take every turn owed for longer than TURN_SWEEP_AFTER_SECONDS that nobody holds (periodic:
     Celery beat, or the embedded ticker). Returns how many conversations it went through."""
@@ -93,15 +96,44 @@ def _unheld(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
-def _claim(owed: OwedTurn, now: datetime) -> bool:
-    """Hold the turn for a lease. A conditional update, which also wins only if nobody took the
-    turn since it was read: two takers cannot both win it, and its attempts count exactly."""
-    claimed = OwedTurn.objects.filter(_unheld(now), pk=owed.pk, attempts=owed.attempts).update(
-        claimed_until=now + timedelta(seconds=settings.TURN_LEASE_SECONDS),
-        attempts=owed.attempts + 1,
+def _claim_next(conversation_id: int, now: datetime) -> OwedTurn | None:
+    """Hold the conversation's first owed turn for a lease, and count the attempt; None when
+    none is owed or someone else holds the first one. One conditional update: two takers
+    cannot both win it (the loser's update finds it held), and its attempts count exactly.
+    Hand-written (UPDATE ... RETURNING, PostgreSQL and SQLite 3.35+): it runs before and
+    after every turn."""
+    lease = now + timedelta(seconds=settings.TURN_LEASE_SECONDS)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_NEXT, [adapt(lease), conversation_id, adapt(now)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message_id, seq, attempts, last_error = row
+    return OwedTurn(
+        message_id=message_id,
+        conversation_id=conversation_id,
+        seq=seq,
+        attempts=attempts,
+        last_error=last_error,
     )
-    owed.attempts += 1
-    return claimed == 1
+
+
+_OWED = OwedTurn._meta.db_table
+_CLAIM_NEXT = f"""
+UPDATE {_OWED} SET claimed_until = %s, attempts = attempts + 1
+WHERE message_id = (SELECT o.message_id FROM {_OWED} o WHERE o.conversation_id = %s
+                    ORDER BY o.seq LIMIT 1)
+  AND (claimed_until IS NULL OR claimed_until < %s)
+RETURNING message_id, seq, attempts, last_error
+"""  # noqa: S608 (the table's name; every value is a parameter)
+_DONE = f"DELETE FROM {_OWED} WHERE message_id = %s"  # noqa: S608 (as above)
+
+
+def _done(owed: OwedTurn) -> None:
+    """The turn is done: one statement in autocommit (no transaction of its own around it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DONE, [owed.message_id])
 
 
 def _take(
@@ -123,7 +155,7 @@ def _take(
         retry_at = now + timedelta(seconds=settings.TURN_SWEEP_AFTER_SECONDS)
         OwedTurn.objects.filter(pk=owed.pk).update(last_error=text, claimed_until=retry_at)
         return None
-    OwedTurn.objects.filter(pk=owed.pk).delete()
+    _done(owed)
     return outcome
 
 

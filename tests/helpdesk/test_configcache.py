@@ -9,7 +9,9 @@ import sys
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
@@ -26,6 +28,7 @@ from assistant.services import training_run_adopt
 from escalation.models import LoopPolicy, TransitionPolicy
 from escalation.selectors import policy_from_db
 from escalation.texts import overrides, render
+from helpdesk.configcache import area, one_reading
 from routing.models import RoutingPolicy
 from routing.needs import active_rules
 from routing.teams import desks
@@ -123,3 +126,42 @@ def test_an_unreachable_cache_costs_queries_not_errors(
     RoutingPolicy.load()
     with django_assert_num_queries(1):
         assert RoutingPolicy.load().pk == 1
+
+
+def test_a_unit_of_work_reads_each_generation_once_and_sees_its_own_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within one_reading() (a turn, a routing decision, a wait update) the shared cache is
+    asked once per area, however often the configuration is read; a change announced by
+    another process meanwhile is seen by the next unit; this process's own change at once."""
+    read_every_setting()
+    store = caches[django_settings.CONFIG_CACHE_ALIAS]
+    asked: list[str] = []
+    real_get = type(store).get
+
+    def counted_get(self: Any, key: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(key)
+        return real_get(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(type(store), "get", counted_get)
+    outside_a_unit = len(asked)
+    read_every_setting()
+    read_every_setting()
+    per_reading = (len(asked) - outside_a_unit) // 2
+    asked.clear()
+    with one_reading():
+        read_every_setting()
+        read_every_setting()
+        RoutingPolicy.load()
+        areas_read = len(set(asked))
+        assert len(asked) == areas_read < per_reading  # one GET per area, none repeated
+        # Another process announces a change: this unit keeps the version it began with...
+        LoopPolicy.objects.filter(pk=1).update(max_attempts=9)  # no signal: as another process
+        store.set(area("escalation").key, "changed-elsewhere", timeout=None)
+        assert policy_from_db().loop_max_attempts != 9
+        # ...but its own change is read at once.
+        policy = RoutingPolicy.load()
+        policy.offers_per_agent = 4
+        policy.save()
+        assert RoutingPolicy.load().offers_per_agent == 4
+    assert policy_from_db().loop_max_attempts == 9  # the next unit reads the other's change

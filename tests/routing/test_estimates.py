@@ -8,13 +8,16 @@ import statistics
 from datetime import timedelta
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
 from agents.models import Agent
 from helpdesk.flows import conversation_join, conversation_resolve
 from helpdesk.models import Conversation, Customer
 from routing.estimates import estimate_seconds, moving_average, wait_estimate
-from routing.models import HandlingTime
+from routing.models import HandlingTime, Skill
+from routing.needs import Needs
+from routing.selectors import agents_meeting, estimate_inputs, queue_position_filter
 from tests.support.factories import make_agent
 
 
@@ -112,3 +115,56 @@ def test_resolving_records_the_handling_time_and_the_queue_gets_an_estimate(
     # Dana (1 slot) and Bea (2 slots) online: 3 slots, 480 s each, third in line.
     assert third["seconds"] == pytest.approx(3 * 480 / 3, abs=5)
     assert wait_estimate(handled) == {"position": None, "seconds": None}
+
+
+def test_the_hand_written_estimate_inputs_read_what_the_orm_reads(db: None) -> None:
+    """estimate_inputs (one hand-written statement) against the ORM's reading of the same
+    things, over random agents, queues with ties, and needs with and without skills."""
+    rng = random.Random(11)
+    for index in range(40):
+        make_agent(
+            f"agent{index}",
+            f"Agent {index}",
+            skills={code: rng.randint(1, 5) for code in rng.sample(["billing", "orders"], 1)},
+            languages=rng.choice(["en", "de", "en,fr", "FR"]),
+            seniority=rng.randint(1, 3),
+            max_concurrent=rng.randint(1, 4),
+            presence=rng.choice(["online", "online", "away", "offline"]),
+        )
+    HandlingTime.objects.update_or_create(skill=None, defaults={"average_seconds": 410.0})
+    billing = Skill.objects.get(code="billing")
+    HandlingTime.objects.create(skill=billing, average_seconds=250.0)
+    customer = Customer.objects.create(name="Queue")
+    now = timezone.now()
+    queued = [
+        Conversation.objects.create(
+            customer=customer,
+            status=rng.choice(["waiting", "waiting", "with_agent"]),
+            escalated_at=now,
+            queue_key=now - timedelta(seconds=rng.randint(0, 5)),  # many ties
+        )
+        for _ in range(30)
+    ]
+    needs_tried = [
+        Needs(),
+        Needs(skills={"billing": 3}, language="en"),
+        Needs(skills={"orders": 2}, language="fr", min_seniority=2),
+        Needs(language="de"),
+    ]
+    compared = 0
+    for conversation in queued:
+        ahead = queue_position_filter(conversation)
+        if ahead is None:
+            continue
+        for needs in needs_tried:
+            skill = next(iter(needs.skills), None)
+            averages = HandlingTime.objects.values_list("average_seconds", flat=True)
+            expected = {
+                "ahead": ahead.count(),
+                "slots": agents_meeting(needs).aggregate(slots=Sum("max_concurrent"))["slots"],
+                "skill_average": averages.filter(skill__code=skill).first() if skill else None,
+                "overall_average": averages.filter(skill__isnull=True).first(),
+            }
+            assert estimate_inputs(conversation, needs) == expected, (conversation.pk, needs)
+            compared += 1
+    assert compared > 40

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
 from helpdesk.models import Conversation, Customer
-from routing.models import Skill
+from routing.models import RoutingPolicy, Skill
 from routing.needs import Needs
 from routing.ranking import Candidate, rank, score
 from routing.selectors import best_qualified, candidate_of, qualified_agents
@@ -110,9 +110,10 @@ def test_the_sql_pre_filter_keeps_exactly_the_best_of_each_side_by_the_same_orde
         (Needs(skills={"billing": 2}, language="EN"), passed),  # the match ignores case
     ):
         qualified = qualified_agents(wanted, exclude=exclude)
-        everyone = rank(candidate_of(agent) for agent in qualified)
+        limit = RoutingPolicy.load().offers_per_agent
+        everyone = rank(candidate_of(agent, limit) for agent in qualified)
         shortlist = best_qualified(wanted, exclude=exclude, per_side=10)
-        kept = rank(candidate_of(agent) for agent in shortlist)
+        kept = rank(candidate_of(agent, limit) for agent in shortlist)
         assert kept.free == everyone.free[:10]
         assert kept.full == everyone.full[:10]
         assert len(everyone.free) > 10  # both sides were cut

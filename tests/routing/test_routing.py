@@ -114,6 +114,27 @@ def test_the_customers_recent_agent_comes_first(dana: Agent) -> None:
     assert other.pk in [c["agent"] for c in outcome.explanation["candidates"]]
 
 
+def test_the_recent_agent_comes_first_even_ranked_below_the_shortlist(dana: Agent) -> None:
+    """The SQL shortlist keeps the best ten free agents; the recent agent is read with them
+    wherever they rank."""
+    long_ago = timezone.now() - timedelta(hours=3)
+    for index in range(12):  # all idle longer than Dana: each outranks her
+        idle = make_agent(f"idle{index}", f"Idle {index}", presence="online")
+        Agent.objects.filter(pk=idle.pk).update(last_assigned_at=long_ago)
+    Agent.objects.filter(pk=dana.pk).update(last_assigned_at=timezone.now())
+    customer = Customer.objects.create(name="Returning")
+    earlier = conversation_open(customer=customer)
+    Conversation.objects.filter(pk=earlier.pk).update(assigned_agent=dana, status="resolved")
+    conversation = conversation_open(customer=customer)
+    stored = message_post(
+        conversation_id=conversation.pk, author_kind="customer", body="I want a human"
+    )
+    customer_turn_handle(message_id=stored.message.pk)
+    outcome = conversation_route(conversation_id=conversation.pk)
+    assert outcome.assigned == dana
+    assert outcome.explanation["decision"] == "the customer's recent agent, online with a free slot"
+
+
 def test_the_least_loaded_then_the_longest_idle_agent_wins(db: None) -> None:
     busy = make_agent("busy", "Busy", presence="online", max_concurrent=5)
     idle_long = make_agent("long", "Idle Long", presence="online")
