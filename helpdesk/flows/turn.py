@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from assistant.analysis import Analysis, Earlier
 from assistant.repetition import sounds_restated
@@ -67,19 +68,21 @@ def _attempt(
         or conversation.status != Conversation.Status.ASSISTANT
     ):
         return TurnOutcome(replies=[])
-    # One read for the whole history: the earlier turns' analyses and the recent transcript.
-    history = list(
-        conversation.messages.filter(seq__lt=message.seq).select_related("analysis").order_by("seq")
-    )
-    earlier = [line.analysis for line in history if hasattr(line, "analysis")]
+    history = history_before(message)
+    earlier = [line for line in history if hasattr(line, "analysis")]
     assistant = assistant or get_assistant()
     policy = policy or policy_from_db()
     analysis = assistant.analyse(
         message.body,
         customer_language=conversation.language,
         earlier=[
-            Earlier(row.message.body, row.intent, row.answered, row.sentiment_score)
-            for row in earlier
+            Earlier(
+                line.body,
+                line.analysis.intent,
+                line.analysis.answered,
+                line.analysis.sentiment_score,
+            )
+            for line in earlier
         ],
         transcript=[(line.author_kind, line.body) for line in history[-TRANSCRIPT_LINES:]],
         boundary_examples={b.code: b.examples for b in policy.boundaries if b.examples},
@@ -89,7 +92,7 @@ def _attempt(
         analysis.text, analysis, hand_over=info is not None and info.handling == "hand_over"
     )
     decision = evaluate(
-        turn, [_turn_from_row(row) for row in earlier], analysis.similarities, policy
+        turn, [earlier_reading(line) for line in earlier], analysis.similarities, policy
     )
     return _record(conversation, message, analysis, decision, history_size=len(earlier))
 
@@ -259,15 +262,34 @@ def turn_from_analysis(text: str, analysis: Analysis, *, hand_over: bool = False
     )
 
 
-def _turn_from_row(row: MessageAnalysis) -> MessageReading:
+def history_before(message: Message) -> list[Message]:
+    """One read for the whole history before `message`: the earlier turns' analyses and the
+    recent transcript. Of each analysis's details (the largest column, decoded row by row),
+    only the two keys the engine reads come back, as `known_words` and `rephrase`."""
+    return list(
+        Message.objects.filter(conversation_id=message.conversation_id, seq__lt=message.seq)
+        .select_related("analysis")
+        .defer("analysis__details")
+        .annotate(
+            known_words=F("analysis__details__known_words"),
+            rephrase=F("analysis__details__rephrase"),
+        )
+        .order_by("seq")
+    )
+
+
+def earlier_reading(line: Message) -> MessageReading:
+    """An earlier message with its analysis, as the engine reads it (read by history_before)."""
+    row = line.analysis
+    known_words = line.known_words  # type: ignore[attr-defined]
     return MessageReading(
-        text=row.message.body,
+        text=line.body,
         intent=row.intent,
         intent_confidence=row.intent_confidence,
-        known_words=float(row.details.get("known_words", 1.0)),
+        known_words=1.0 if known_words is None else float(known_words),
         sentiment_score=row.sentiment_score,
         response_confidence=row.response_confidence,
         resolution_type=row.resolution_type,
         answered=row.answered,
-        rephrase_requested=bool(row.details.get("rephrase")),
+        rephrase_requested=bool(line.rephrase),  # type: ignore[attr-defined]
     )

@@ -7,10 +7,12 @@ from django.test import override_settings
 
 from escalation.engine import default_policy
 from escalation.models import Escalation, SentimentPolicy
-from helpdesk.flows import customer_turn_handle
+from helpdesk.flows import conversation_open, customer_turn_handle
+from helpdesk.flows.turn import earlier_reading, history_before
 from helpdesk.models import (
     Conversation,
     ConversationEvent,
+    Customer,
     KnowledgeArticle,
     Message,
     MessageAnalysis,
@@ -243,3 +245,32 @@ def test_writing_in_another_language_moves_the_conversation_to_it(
     say(alice_conversation, "Where is my parcel? It has not arrived yet.")
     alice_conversation.refresh_from_db()
     assert alice_conversation.language == "en"
+
+
+def test_the_history_reads_the_two_details_the_engine_needs_in_one_statement(
+    django_assert_num_queries: Any,
+) -> None:
+    """The engine's view of earlier turns comes from one query that leaves the analyses'
+    details (their largest column) in the database but for known_words and rephrase."""
+    conversation = conversation_open(customer=Customer.objects.create(name="Hist"))
+    for text in ["Where is my order?", "How do I return shoes?", "Do you ship to Chile?"]:
+        say(conversation, text)
+    rows = list(MessageAnalysis.objects.filter(message__conversation=conversation))
+    assert len(rows) == 3
+    MessageAnalysis.objects.filter(pk=rows[1].pk).update(
+        details={**rows[1].details, "known_words": 0.25, "rephrase": True}
+    )
+    MessageAnalysis.objects.filter(pk=rows[2].pk).update(details={"ranking": []})  # keys absent
+    last = message_post(conversation_id=conversation.pk, author_kind="customer", body="Thanks")
+    with django_assert_num_queries(1):
+        readings = [
+            earlier_reading(line)
+            for line in history_before(last.message)
+            if hasattr(line, "analysis")
+        ]
+    assert [(r.known_words, r.rephrase_requested) for r in readings] == [
+        (float(rows[0].details["known_words"]), bool(rows[0].details["rephrase"])),
+        (0.25, True),
+        (1.0, False),
+    ]
+    assert [r.intent for r in readings] == [row.intent for row in rows]
