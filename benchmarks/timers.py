@@ -1,21 +1,21 @@
 """timers: wait updates run per second through the real timer code (lease, lock, post the
-update, schedule the next, mark done) from 8 concurrent workers, against a bare
-`SELECT ... FOR UPDATE SKIP LOCKED` dequeue of as many rows in the same run; and a check that
-every waiting customer got exactly one update. PostgreSQL only (a scratch database).
+update, schedule the next, mark done) from 8 concurrent workers, against a bare dequeue of as
+many rows on the same database in the same run (benchmarks.routing: `SKIP LOCKED` on
+PostgreSQL, one `UPDATE ... RETURNING` under the write lock on the embedded SQLite); and a check
+that every waiting customer got exactly one update.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.chat_roundtrip import scratch_postgres  # noqa: E402
-from benchmarks.routing import WORKERS, skip_locked_dequeue  # noqa: E402
+from benchmarks.routing import WORKERS, dequeue_floor  # noqa: E402
+from benchmarks.wsbench import EMBEDDED, setups  # noqa: E402
 from tests.support.server import manage  # noqa: E402
 
 TIMERS = 200
@@ -58,44 +58,41 @@ print(json.dumps({"timers": %(timers)d, "seconds": round(seconds, 3),
 """
 
 
-def main() -> dict[str, Any]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        print("timers: skipped, needs DATABASE_URL on PostgreSQL")
-        return {"name": "timers", "skipped": "needs DATABASE_URL on PostgreSQL"}
-    database, drop = scratch_postgres(url)
-    try:
-        env = {**os.environ, "DATABASE_URL": database, "HELPDESK_TICKER": "false"}
-        manage("migrate", "-v", "0", env=env)
-        baseline = skip_locked_dequeue(database)
-        script = SWEEP_SCRIPT % {"timers": TIMERS, "workers": WORKERS}
-        run = json.loads(manage("shell", "-c", script, env=env).strip().splitlines()[-1])
-    finally:
-        drop()
+def measure(setup: str, env: dict[str, str]) -> dict[str, Any]:
+    baseline = dequeue_floor(setup, env)
+    script = SWEEP_SCRIPT % {"timers": TIMERS, "workers": WORKERS}
+    run = json.loads(manage("shell", "-c", script, env=env).strip().splitlines()[-1])
     return {
-        "name": "timers",
+        "setup": setup,
         "run": run,
         "timers_per_second": run["per_second"],
-        "baseline_skip_locked_dequeue": baseline,
+        "baseline_dequeue": baseline,
         "ratio": round(baseline["per_second"] / run["per_second"], 1),
         "exactly_once": run["updates"] == run["conversations_updated"] == TIMERS,
     }
 
 
+def main() -> dict[str, Any]:
+    with setups() as found:
+        return {"name": "timers", "setups": [measure(setup, env) for setup, env, _ in found]}
+
+
 def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
-    if "skipped" in result:
-        return [("timers", "skipped", result["skipped"], "", "")]
-    run, baseline = result["run"], result["baseline_skip_locked_dequeue"]
-    return [
-        (
-            "timers",
-            f"{TIMERS} due wait updates, {WORKERS} workers: run/s (each customer updated "
-            f"once: {result['exactly_once']})",
-            f"{run['per_second']:.1f}/s",
-            f"SKIP LOCKED dequeue {baseline['per_second']:.1f}/s",
-            f"{result['ratio']:.1f}x slower",
+    rows = []
+    for each in result["setups"]:
+        run, baseline = each["run"], each["baseline_dequeue"]
+        floor = "dequeue" if each["setup"] == EMBEDDED else "SKIP LOCKED dequeue"
+        rows.append(
+            (
+                "timers",
+                f"{each['setup']}: {TIMERS} due wait updates, {WORKERS} workers: run/s (each "
+                f"customer updated once: {each['exactly_once']})",
+                f"{run['per_second']:.1f}/s",
+                f"{floor} {baseline['per_second']:.1f}/s",
+                f"{each['ratio']:.1f}x slower",
+            )
         )
-    ]
+    return rows
 
 
 if __name__ == "__main__":
