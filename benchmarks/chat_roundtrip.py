@@ -280,9 +280,13 @@ print(json.dumps({
     "handed_over": bench.exclude(status="assistant").count(),
     "customer_messages": messages.filter(author_kind="customer").count(),
     "assistant_messages": messages.filter(author_kind="assistant").count(),
-    # Why any was handed over: the trigger and the words, or a turn that kept failing.
+    # Why any was handed over: the trigger, the words and the customer's lines before them,
+    # or a turn that kept failing.
     "handovers": [
-        {"rule": e.rule, "category": e.category, "said": e.message.body if e.message else None}
+        {"rule": e.rule, "category": e.category, "said": e.message.body if e.message else None,
+         "before": list(messages.filter(conversation=e.conversation_id, author_kind="customer",
+                                        seq__lt=e.message.seq if e.message else 0)
+                        .order_by("seq").values_list("body", flat=True))}
         for e in Escalation.objects.filter(conversation__in=bench).select_related("message")
     ],
     "turns_failed": ConversationEvent.objects.filter(
