@@ -6,11 +6,13 @@ reported by `manage.py check --deploy` as warnings.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import connections
 
 
 def _problem(message: str, *, hint: str, id: str) -> CheckMessage:
@@ -75,5 +77,25 @@ def translations_compiled_check(app_configs: Any = None, **kwargs: Any) -> list[
             f"The chat's translations are not compiled for: {', '.join(stale)}.",
             hint="Run `make install`, or `manage.py compilemessages` where make is not used.",
             id="helpdesk.W005",
+        )
+    ]
+
+
+SQLITE_NEEDED = (3, 35, 0)  # UPDATE ... RETURNING (helpdesk.flows.owed claims a turn with it)
+
+
+@register()
+def sqlite_version_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The embedded default needs SQLite 3.35 or newer: on an older library every turn would
+    fail to be claimed, and customers would go unanswered. Django itself accepts 3.31."""
+    uses_sqlite = any(connections[alias].vendor == "sqlite" for alias in connections)
+    if not uses_sqlite or sqlite3.sqlite_version_info >= SQLITE_NEEDED:
+        return []
+    return [
+        Error(
+            f"SQLite {sqlite3.sqlite_version} is too old: the helpdesk needs 3.35 or newer.",
+            hint="Use a Python built with a newer SQLite (python.org builds and current "
+            "distributions have one), or PostgreSQL (DATABASE_URL).",
+            id="helpdesk.E006",
         )
     ]

@@ -13,8 +13,8 @@ too, so the writing process (and a test's transaction, which never commits) read
 change; another process that re-read in between reloads again after the commit. Readers take
 the generation *before* the rows, so a copy is never tagged newer than the data it holds.
 
-Within one unit of work (a turn, a routing decision, a task: `one_reading()`), each area's
-generation is read once, at its first use: the unit sees one version of the configuration, at
+Within one unit of work (a conversation's owed turns, a routing decision, a wait update, a
+stored message: `one_reading()`), each area's generation is read once, at its first use: the unit sees one version of the configuration, at
 least as new as when the unit began, for one cache GET per area instead of one per read.
 
 Copies also expire after CONFIG_CACHE_SECONDS: a safety net for writes no signal sees (raw SQL,
@@ -59,7 +59,8 @@ _unit_generations: ContextVar[dict[str, str] | None] = ContextVar("unit_generati
 def one_reading() -> Iterator[None]:
     """Read each area's generation once in the block (nested blocks share the outer one).
     For units that end within seconds: a change another process makes meanwhile is seen by
-    the next unit, not by this one (this process's own changes are seen at once)."""
+    the next unit, not by this one (this process's own changes are seen at once). A long loop
+    (a sweep, a pass over the queue) is not one unit: each item it handles is."""
     if _unit_generations.get() is not None:
         yield
         return

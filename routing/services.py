@@ -333,7 +333,6 @@ def conversation_assign_manually(
 # -- the queue moving -------------------------------------------------------------------------
 
 
-@one_reading()
 def waiting_route(*, page: int = 50) -> int:
     """Offer queued conversations, in queue order, while any online agent has a free slot.
     Returns how many were assigned. Called when a slot frees or an agent comes online, and by

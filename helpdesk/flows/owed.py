@@ -71,7 +71,6 @@ def turns_take(
         outcomes[owed.message_id] = outcome
 
 
-@one_reading()
 def turns_sweep(*, now: datetime | None = None) -> int:
     """Take every turn owed for longer than TURN_SWEEP_AFTER_SECONDS that nobody holds (periodic:
     Celery beat, or the embedded ticker). Returns how many conversations it went through."""

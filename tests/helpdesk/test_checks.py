@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.core.checks import Error, Warning
+from django.db import connection
 from django.test import override_settings
 
-from helpdesk.checks import production_guard, production_settings_check
+from helpdesk import checks
+from helpdesk.checks import production_guard, production_settings_check, sqlite_version_check
 
 PRODUCTION_LIKE = {
     "DEBUG": False,
@@ -98,3 +102,15 @@ def test_the_documented_production_environment_passes_check_deploy_without_a_war
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_an_sqlite_too_old_for_claiming_turns_stops_the_start_up(monkeypatch: Any) -> None:
+    """The embedded default claims a turn with UPDATE ... RETURNING (SQLite 3.35+); on an older
+    library the server must refuse to start rather than leave every message unanswered."""
+    if connection.vendor != "sqlite":
+        assert sqlite_version_check() == []  # PostgreSQL: whatever SQLite Python was built with
+        return
+    assert sqlite_version_check() == []  # this machine's
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", (3, 34, 1))
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version", "3.34.1")
+    assert ids(sqlite_version_check()) == ["helpdesk.E006"]

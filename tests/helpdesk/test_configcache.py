@@ -164,4 +164,7 @@ def test_a_unit_of_work_reads_each_generation_once_and_sees_its_own_changes(
         policy.offers_per_agent = 4
         policy.save()
         assert RoutingPolicy.load().offers_per_agent == 4
+        # ...and the unit now holds the generation its change announced, so the copy it just
+        # read is kept under the token every other process will read too.
+        assert area("routing").generation() == store.get(area("routing").key)
     assert policy_from_db().loop_max_attempts == 9  # the next unit reads the other's change

@@ -255,7 +255,9 @@ def test_the_history_reads_the_two_details_the_engine_needs_in_one_statement(
     conversation = conversation_open(customer=Customer.objects.create(name="Hist"))
     for text in ["Where is my order?", "How do I return shoes?", "Do you ship to Chile?"]:
         say(conversation, text)
-    rows = list(MessageAnalysis.objects.filter(message__conversation=conversation))
+    rows = list(
+        MessageAnalysis.objects.filter(message__conversation=conversation).order_by("message__seq")
+    )
     assert len(rows) == 3
     MessageAnalysis.objects.filter(pk=rows[1].pk).update(
         details={**rows[1].details, "known_words": 0.25, "rephrase": True}
@@ -263,11 +265,9 @@ def test_the_history_reads_the_two_details_the_engine_needs_in_one_statement(
     MessageAnalysis.objects.filter(pk=rows[2].pk).update(details={"ranking": []})  # keys absent
     last = message_post(conversation_id=conversation.pk, author_kind="customer", body="Thanks")
     with django_assert_num_queries(1):
-        readings = [
-            earlier_reading(line)
-            for line in history_before(last.message)
-            if hasattr(line, "analysis")
-        ]
+        lines = [line for line in history_before(last.message) if hasattr(line, "analysis")]
+        readings = [earlier_reading(line) for line in lines]
+    assert all("details" in line.analysis.get_deferred_fields() for line in lines)
     assert [(r.known_words, r.rephrase_requested) for r in readings] == [
         (float(rows[0].details["known_words"]), bool(rows[0].details["rephrase"])),
         (0.25, True),

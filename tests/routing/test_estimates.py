@@ -145,6 +145,15 @@ def test_the_hand_written_estimate_inputs_read_what_the_orm_reads(db: None) -> N
         )
         for _ in range(30)
     ]
+    # Not in the queue: offered to an agent already, and waiting with no place in line yet.
+    offered = Conversation.objects.create(
+        customer=customer,
+        status="waiting",
+        escalated_at=now,
+        queue_key=now - timedelta(seconds=9),
+        assigned_agent=Agent.objects.first(),
+    )
+    Conversation.objects.create(customer=customer, status="waiting", queue_key=None)
     needs_tried = [
         Needs(),
         Needs(skills={"billing": 3}, language="en"),
@@ -162,9 +171,11 @@ def test_the_hand_written_estimate_inputs_read_what_the_orm_reads(db: None) -> N
             expected = {
                 "ahead": ahead.count(),
                 "slots": agents_meeting(needs).aggregate(slots=Sum("max_concurrent"))["slots"],
+                # No skill needed: no skill's average (the estimate then takes the overall one).
                 "skill_average": averages.filter(skill__code=skill).first() if skill else None,
                 "overall_average": averages.filter(skill__isnull=True).first(),
             }
             assert estimate_inputs(conversation, needs) == expected, (conversation.pk, needs)
             compared += 1
     assert compared > 40
+    assert queue_position_filter(offered) is None  # and it is not counted ahead of anyone

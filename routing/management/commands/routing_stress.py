@@ -52,8 +52,14 @@ class Command(BaseCommand):
             started = time.perf_counter()
             _route_concurrently(conversation_ids, agent_ids, options["workers"])
             seconds = time.perf_counter() - started
+            concurrently = _measure(agent_ids, conversation_ids, seconds)
             settled = _settle(conversation_ids, agent_ids)
-            result = {**_measure(agent_ids, conversation_ids, seconds), "settled": settled}
+            result = {
+                **_measure(agent_ids, conversation_ids, seconds),
+                "assigned_concurrently": concurrently["assigned"],
+                "assignments_per_second": concurrently["assignments_per_second"],  # timed pass
+                "settled": settled,
+            }
         finally:
             _clean_up(tag)
         self.stdout.write(json.dumps(result))
