@@ -118,6 +118,10 @@ def sqlite_dequeue(path: str) -> dict[str, float]:
     return _timed_threads(worker)
 
 
+def floor_name(setup: str) -> str:
+    return "dequeue" if setup == EMBEDDED else "SKIP LOCKED dequeue"
+
+
 def dequeue_floor(setup: str, env: dict[str, str]) -> dict[str, float]:
     """The bare dequeue on the set-up's own database."""
     if setup == EMBEDDED:
@@ -151,7 +155,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     for each in result["setups"]:
         stress, baseline = each["stress"], each["baseline_dequeue"]
         decision = each["one_decision_1000_agents_10000_waiting"]
-        floor = "dequeue" if each["setup"] == EMBEDDED else "SKIP LOCKED dequeue"
+        floor = floor_name(each["setup"])
         rows += [
             (
                 "routing",

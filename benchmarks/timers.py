@@ -14,8 +14,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.routing import WORKERS, dequeue_floor  # noqa: E402
-from benchmarks.wsbench import EMBEDDED, setups  # noqa: E402
+from benchmarks.routing import WORKERS, dequeue_floor, floor_name  # noqa: E402
+from benchmarks.wsbench import setups  # noqa: E402
 from tests.support.server import manage  # noqa: E402
 
 TIMERS = 200
@@ -81,7 +81,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for each in result["setups"]:
         run, baseline = each["run"], each["baseline_dequeue"]
-        floor = "dequeue" if each["setup"] == EMBEDDED else "SKIP LOCKED dequeue"
+        floor = floor_name(each["setup"])
         rows.append(
             (
                 "timers",

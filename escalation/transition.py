@@ -166,7 +166,7 @@ def wait_update(timer: Timer, now: datetime) -> str:
     it stops once an agent has it or it became a callback (`wait_resume` restarts it). If the
     team has closed meanwhile, the customer is offered the off-hours choices instead, and the
     next update waits for the team to open."""
-    # What the needs depend on comes with the locked row (routing.needs.with_facts).
+    # What the needs depend on comes with the locked row (routing.needs.locked_with_facts).
     conversation = locked_conversation(timer.conversation_id, with_needs=True)
     if conversation.status != Conversation.Status.WAITING:
         return f"stopped: {conversation.status}"

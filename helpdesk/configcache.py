@@ -14,8 +14,9 @@ change; another process that re-read in between reloads again after the commit. 
 the generation *before* the rows, so a copy is never tagged newer than the data it holds.
 
 Within one unit of work (a conversation's owed turns, a routing decision, a wait update, a
-stored message: `one_reading()`), each area's generation is read once, at its first use: the unit sees one version of the configuration, at
-least as new as when the unit began, for one cache GET per area instead of one per read.
+stored message: `one_reading()`), each area's generation is read once, at its first use: the
+unit sees one version of the configuration, at least as new as when the unit began, for one
+cache GET per area instead of one per read.
 
 Copies also expire after CONFIG_CACHE_SECONDS: a safety net for writes no signal sees (raw SQL,
 a bulk update in a script), never the way a change is normally picked up. A cache that cannot

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Model
 from django.utils import timezone
 
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
@@ -48,30 +48,6 @@ class Facts:
 FACT_FIELDS = ("skill", "boundary_id", "boundary", "rule", "intent", "tier")
 
 
-def with_facts(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """Annotate the facts, so a routing decision or a wait update reads them in the same
-    statement as the conversation's row (conversation_needs then asks nothing more)."""
-    latest = (
-        Conversation.objects.filter(pk=OuterRef("pk"))
-        .exclude(escalations=None)
-        .order_by("-escalations__created_at", "-escalations__pk")
-    )
-    topic = (
-        Message.objects.filter(conversation=OuterRef("pk"), author_kind="customer")
-        .exclude(analysis__isnull=True)
-        .exclude(analysis__intent__in=NOT_A_TOPIC)  # "get me a human" says nothing of the topic
-        .order_by("-seq")
-    )
-    return conversations.annotate(
-        facts_skill=Subquery(latest.values("escalations__skill__code")[:1]),
-        facts_boundary_id=Subquery(latest.values("escalations__boundary_id")[:1]),
-        facts_boundary=Subquery(latest.values("escalations__boundary__name")[:1]),
-        facts_rule=Subquery(latest.values("escalations__rule")[:1]),
-        facts_intent=Subquery(topic.values("analysis__intent")[:1]),
-        facts_tier=F("customer__tier"),
-    )
-
-
 def facts_of(conversation: Conversation) -> Facts:
     """The annotated facts, else one query for them, kept on the instance while its escalation is
     the same: a handoff asks for the needs three times (the desk, the message, the wait) and
@@ -84,10 +60,8 @@ def facts_of(conversation: Conversation) -> Facts:
     kept = annotated.get("_facts_kept")
     if kept is not None and kept[0] == version:
         return kept[1]
-    row = with_facts(Conversation.objects.filter(pk=conversation.pk)).values(
-        *(f"facts_{name}" for name in FACT_FIELDS)
-    )[0]
-    facts = Facts(**{name: row[f"facts_{name}"] for name in FACT_FIELDS})
+    row = next(iter(Conversation.objects.raw(_facts_sql(False), _facts_values(conversation.pk))))
+    facts = Facts(**{name: getattr(row, f"facts_{name}") for name in FACT_FIELDS})
     annotated["_facts_kept"] = (version, facts)
     return facts
 
@@ -148,25 +122,29 @@ def _matches(rule: RoutingRule, conversation: Conversation, facts: Facts) -> boo
     return bool(given) and all(wanted == actual for wanted, actual in given)
 
 
-# -- the same facts, with the row locked, in one hand-written statement -----------------------
+# -- the facts, read with the row in one hand-written statement ---------------------------------
 
 
 def locked_with_facts(
     conversation_id: int, *, previous_since: datetime | None = None
 ) -> Conversation | None:
-    """The conversation's row, locked, annotated as with_facts() annotates it; with
-    `previous_since`, also `previous_agent`: the agent of the customer's latest other
+    """The conversation's row, locked, with its facts (`facts_<field>` for each of FACT_FIELDS);
+    with `previous_since`, also `previous_agent`: the agent of the customer's latest other
     conversation opened since then. None when there is no such conversation.
 
     What a routing decision and a wait update read first. Written by hand: through the ORM,
     composing and compiling this statement took a quarter of a routing decision and a third of a
     wait update, several times what the database took to run it. Portable SQL (PostgreSQL,
-    SQLite); a test holds it to with_facts().
+    SQLite); a test holds it to the ORM's reading of the same facts.
     """
-    since = connection.ops.adapt_datetimefield_value(previous_since)  # SQLite: as stored
-    values: list[Any] = [*([since] if previous_since else []), "customer"]
-    values += [*NOT_A_TOPIC, conversation_id]
+    values = _facts_values(conversation_id, previous_since)
     return conversation_locked_raw(_facts_sql(bool(previous_since)), values)
+
+
+def _facts_values(conversation_id: int, previous_since: datetime | None = None) -> list[Any]:
+    """_facts_sql's parameters, in the order they appear in it."""
+    since = connection.ops.adapt_datetimefield_value(previous_since)  # SQLite: as stored
+    return [*([since] if previous_since else []), "customer", *NOT_A_TOPIC, conversation_id]
 
 
 @cache

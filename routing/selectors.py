@@ -203,9 +203,9 @@ def best_qualified(
     """The SQL pre-filter of the ranking: of the agents qualified_agents() selects, the best
     `per_side` with a free slot and the best `per_side` at capacity (or at their offer limit),
     and agent `also` wherever they rank (the customer's recent agent, whom the ranking puts
-    first when free), annotated the same way, in one statement (a window ranks each side apart, so a decision
-    among 1,000 agents reads a few rows). The order is routing.ranking.score's, written in SQL;
-    a test holds the two to agree.
+    first when free), annotated the same way, in one statement (a window ranks each side
+    apart, so a decision among 1,000 agents reads a few rows). The order is
+    routing.ranking.score's, written in SQL; a test holds the two to agree.
 
     Written by hand: the ORM took longer to compose and compile this statement (about a third
     of a routing decision) than the database took to run it. Portable SQL (PostgreSQL, SQLite).

@@ -49,7 +49,7 @@ OFFER_UNANSWERED = "holds an offer not answered yet"
 
 
 def _ranked(
-    conversation: Conversation, needs: Needs, among: list[int] | None
+    conversation: Conversation, needs: Needs, among: list[int] | None, *, offer_limit: int
 ) -> tuple[list[Agent], list[Agent], int | None]:
     """The qualified agents with a free slot, best first (routing.ranking decides the order),
     the best few of those at capacity (for the explanation), and the customer's recent agent.
@@ -65,7 +65,6 @@ def _ranked(
         needs, exclude=exclude, among=among, per_side=CANDIDATES_TRIED, also=previous
     )
     by_id = {agent.pk: agent for agent in rows}
-    offer_limit = RoutingPolicy.load().offers_per_agent
     ranking = rank((candidate_of(agent, offer_limit) for agent in rows), previous=previous)
     free = [by_id[candidate.agent_id] for candidate in ranking.free]
     full = [by_id[candidate.agent_id] for candidate in ranking.full[:CANDIDATES_SHOWN]]
@@ -107,7 +106,9 @@ def conversation_route(*, conversation_id: int, among: list[int] | None = None) 
         if conversation.assigned_agent_id is not None:
             return Outcome(reason="already assigned")
         needs = conversation_needs(conversation, policy)
-        candidates, full, previous = _ranked(conversation, needs, among)
+        candidates, full, previous = _ranked(
+            conversation, needs, among, offer_limit=policy.offers_per_agent
+        )
         missed: list[Agent] = []  # free in the snapshot, filled by another worker meanwhile
         chosen = _first_free(candidates, missed)
         explanation = _explain(needs, candidates, full, missed, previous, chosen=chosen)

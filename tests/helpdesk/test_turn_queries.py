@@ -95,5 +95,5 @@ def test_an_escalating_turn_takes_at_most_thirty_statements() -> None:
         outcome = customer_turn_handle(message_id=message.pk)
     assert outcome.escalation is not None
     assert len(statements(queries)) <= ESCALATING_TURN, statements(queries)
-    facts = [sql for sql in statements(queries) if "escalations__skill__code" in sql]
+    facts = [sql for sql in statements(queries) if "facts_skill" in sql]
     assert len(facts) == 1  # the routing needs: worked out once for the whole handoff

@@ -1,7 +1,7 @@
 """The facts a routing decision and a wait update read with the locked row
-(routing.needs.locked_with_facts, hand-written SQL) are the ORM's (routing.needs.with_facts):
-the latest escalation's skill, boundary and rule, the latest topic, the customer's tier, and
-the agent of the customer's latest other conversation."""
+(routing.needs.locked_with_facts, hand-written SQL) are what the ORM reads of the same data
+(`with_facts` below, the reference): the latest escalation's skill, boundary and rule, the
+latest topic, the customer's tier, and the agent of the customer's latest other conversation."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from escalation.models import CapabilityBoundary, Escalation
 from helpdesk.models import Conversation, Customer, Message, MessageAnalysis
 from routing.models import Skill
-from routing.needs import FACT_FIELDS, locked_with_facts, with_facts
+from routing.needs import FACT_FIELDS, NOT_A_TOPIC, facts_of, locked_with_facts
 from tests.support.factories import make_agent
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,29 @@ def message(conversation: Conversation, seq: int, author: str, intent: str | Non
             message=row, language="en", intent=intent, intent_confidence=0.9,
             sentiment="neutral", sentiment_score=0.0, response_confidence=0.9,
         )  # fmt: skip
+
+
+def with_facts(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """The reference: the facts as ORM annotations."""
+    latest = (
+        Conversation.objects.filter(pk=OuterRef("pk"))
+        .exclude(escalations=None)
+        .order_by("-escalations__created_at", "-escalations__pk")
+    )
+    topic = (
+        Message.objects.filter(conversation=OuterRef("pk"), author_kind="customer")
+        .exclude(analysis__isnull=True)
+        .exclude(analysis__intent__in=NOT_A_TOPIC)
+        .order_by("-seq")
+    )
+    return conversations.annotate(
+        facts_skill=Subquery(latest.values("escalations__skill__code")[:1]),
+        facts_boundary_id=Subquery(latest.values("escalations__boundary_id")[:1]),
+        facts_boundary=Subquery(latest.values("escalations__boundary__name")[:1]),
+        facts_rule=Subquery(latest.values("escalations__rule")[:1]),
+        facts_intent=Subquery(topic.values("analysis__intent")[:1]),
+        facts_tier=F("customer__tier"),
+    )
 
 
 def orm_facts(conversation_id: int) -> dict[str, Any]:
@@ -66,6 +90,9 @@ def test_a_conversation_with_escalations_topics_and_a_previous_agent() -> None:
         "facts_tier": "vip",
     }  # fmt: skip
     assert found.previous_agent == earlier.assigned_agent_id
+    # A conversation read without them gets the same facts from the same statement, unlocked.
+    unread = facts_of(Conversation.objects.get(pk=conversation.pk))
+    assert {f"facts_{name}": getattr(unread, name) for name in FACT_FIELDS} == facts
     assert found.status == "waiting"
     assert found.customer_id == customer.pk
 
