@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from agents.models import Agent
 from agents.selectors import agent_for_user
 from agents.services import agent_heartbeat, agent_page_closed
-from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket, in_database
+from helpdesk.chatsocket import CLOSE_FORBIDDEN, ConversationSocket, NoSharedThreadHop, in_database
 from helpdesk.flows import agent_post_message
 from helpdesk.models import Conversation
 from helpdesk.realtime import (
@@ -71,7 +71,7 @@ class AgentChatConsumer(ConversationSocket):
         }
 
 
-class InboxConsumer(AsyncJsonWebsocketConsumer):
+class InboxConsumer(NoSharedThreadHop, AsyncJsonWebsocketConsumer):
     """Tells an agent's inbox page that the list changed (a new escalation, a join, a resolve).
 
     It carries only ids, urgency and trigger: the page fetches the rows themselves over htmx, so

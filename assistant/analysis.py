@@ -3,24 +3,20 @@ the models, an index and a responder."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field, replace
-
-import numpy as np
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from assistant.cues import CueModel
 from assistant.intent import IntentModel, IntentPrediction
 from assistant.labels import COMPLAINT, OUT_OF_SCOPE, SMALLTALK_INTENTS, IntentInfo
 from assistant.language import detect_language
+from assistant.likeness import question_similarities
 from assistant.person import PersonRequest, clauses, find_person_request
 from assistant.responders import ReplyDraft, ReplyRequest, Responder
-from assistant.retrieval import ArticleIndex, Hit, Relevant, terms
+from assistant.retrieval import ArticleIndex, Hit, Relevant
 from assistant.sentiment import NEGATIVE_THRESHOLD, Sentiment, analyse_sentiment
 from assistant.similarity import ExampleMatch, matcher_for
-from assistant.text import fold, normalise, tidy
+from assistant.text import fold, tidy
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 PERSON_THRESHOLD = 0.8  # the learned reader's probability that a clause asks for a person
@@ -205,48 +201,3 @@ def _stands_alone(alone: IntentPrediction) -> bool:
 
 def _is_question(prediction: IntentPrediction) -> bool:
     return prediction.intent not in NOT_A_QUESTION
-
-
-TOPIC_WEIGHT = 0.3  # chosen on the benchmark's CLINC150 pairs; see the README
-
-# Character n-grams hashed, not learnt: the similarity works on words the model never saw.
-CHARACTERS = HashingVectorizer(
-    analyzer="char_wb",
-    ngram_range=(3, 5),
-    preprocessor=normalise,
-    n_features=2**18,
-    alternate_sign=False,
-)
-
-
-def question_similarities(model: IntentModel, text: str, earlier: list[str]) -> list[float]:
-    """How alike `text` is to each earlier question, 0..1.
-
-    Mostly lexical likeness (character n-grams and stemmed words, half each), plus the agreement
-    of what the two are about (the topic model: a store intent, or an off-topic subject), which
-    catches a question asked again in other words ("send something back" / "return an item").
-    """
-    if not earlier:
-        return []
-    texts = [text, *earlier]
-    characters = CHARACTERS.transform(texts)
-    char_cosine = np.asarray((characters[1:] @ characters[0].T).toarray()).ravel()
-    word_cosine = np.array(_word_cosines(text, earlier))
-    lexical = 0.5 * char_cosine + 0.5 * word_cosine
-    topics = model.topic_probabilities(texts)
-    norms = np.linalg.norm(topics, axis=1)
-    about = (topics[1:] @ topics[0]) / (norms[1:] * norms[0])
-    return [round(float(value), 4) for value in (1 - TOPIC_WEIGHT) * lexical + TOPIC_WEIGHT * about]
-
-
-def _word_cosines(text: str, others: list[str]) -> list[float]:
-    """Cosine of stemmed word counts between `text` and each of `others`."""
-    first = Counter(terms(text))
-    first_norm = math.sqrt(sum(v * v for v in first.values()))
-    cosines = []
-    for other in others:
-        second = Counter(terms(other))
-        dot = sum(count * second[term] for term, count in first.items())
-        norm = first_norm * math.sqrt(sum(v * v for v in second.values()))
-        cosines.append(dot / norm if norm else 0.0)
-    return cosines

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from wordllama import WordLlama
 from wordllama.inference import WordLlamaInference
+
+from assistant.memo import RecentTexts
 
 # One message's few texts are tokenized faster on the calling thread than by the tokenizer's
 # thread pool (0.04 against 0.13 ms), and a pool would not survive the web server's forks.
@@ -53,21 +54,13 @@ def embed(texts: list[str], dimensions: int = DIMENSIONS) -> np.ndarray:
     """
     if len(texts) > RECENT_SIZE // 4:  # training data: no point remembering it
         return _embed(texts)[:, :dimensions]
-    with _lock:
-        known = {text: _recent[text] for text in texts if text in _recent}
-    missing = [text for text in dict.fromkeys(texts) if text not in known]
-    if missing:
-        known.update(zip(missing, _embed(missing), strict=True))
-        with _lock:
-            _recent.update((text, known[text]) for text in missing)
-            while len(_recent) > RECENT_SIZE:
-                del _recent[next(iter(_recent))]
-    return np.stack([known[text] for text in texts])[:, :dimensions] if texts else _empty()
+    if not texts:
+        return _empty()
+    return np.stack(_recent.rows(texts, _embed))[:, :dimensions]
 
 
 RECENT_SIZE = 512
-_recent: dict[str, np.ndarray] = {}
-_lock = threading.Lock()
+_recent: RecentTexts[np.ndarray] = RecentTexts(RECENT_SIZE)
 
 
 def _embed(texts: list[str]) -> np.ndarray:

@@ -34,11 +34,12 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 from sklearn.pipeline import FeatureUnion  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from assistant.analysis import Analysis, analyse, question_similarities  # noqa: E402
+from assistant.analysis import Analysis, analyse  # noqa: E402
 from assistant.catalogue import shipped_intents, shipped_training_set  # noqa: E402
 from assistant.cues import CueModel, load_or_train_cues  # noqa: E402
 from assistant.intent import IntentModel, fingerprint, load_cached  # noqa: E402
 from assistant.labels import IntentInfo  # noqa: E402
+from assistant.likeness import question_similarities  # noqa: E402
 from assistant.responders import LocalResponder  # noqa: E402
 from assistant.retrieval import ArticleDoc, ArticleIndex  # noqa: E402
 from assistant.sentiment import analyse_sentiment  # noqa: E402

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -31,12 +32,27 @@ def in_database(function: Any) -> Any:
     return database_sync_to_async(function, thread_sensitive=not settings.DATABASE_PARALLEL_CALLS)
 
 
+class NoSharedThreadHop:
+    """Handles each frame and event without first visiting channels' shared sync thread.
+
+    Channels closes stale database connections on that one thread before every handler; our
+    handlers reach the database only through `in_database`, whose own thread does the same
+    before and after each call, so the visit only made every frame wait its turn there.
+    """
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429  # this customer has too many sockets open; the page retries slowly
 CLOSE_RECONNECT = 4001  # the page reconnects at once, with the cookie it holds now
 
 
-class ConversationSocket(AsyncJsonWebsocketConsumer):
+class ConversationSocket(NoSharedThreadHop, AsyncJsonWebsocketConsumer):
     viewer_kind = ""  # "customer" or "agent": shown to the other side in typing notices
     conversation: Conversation
     budgets: list[Budget]  # the shared flood budgets this socket counts against

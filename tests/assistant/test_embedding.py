@@ -44,3 +44,10 @@ def test_the_classifier_reads_a_word_no_phrase_taught_it(
 ) -> None:
     assert unseen not in intent_model.vocabulary
     assert intent_model.predict(text).intent == intent
+
+
+def test_a_text_read_again_is_not_embedded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = embedding.embed(["has my parcel left the warehouse"])
+    monkeypatch.setattr(embedding, "_embed", None)  # any second embedding would now fail
+    again = embedding.embed(["has my parcel left the warehouse"])
+    assert np.array_equal(first, again)

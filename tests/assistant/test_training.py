@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import transaction
 
 from assistant import runtime
-from assistant.analysis import question_similarities
 from assistant.intent import cached_path, fingerprint, load_or_train
 from assistant.language import detect_language
+from assistant.likeness import question_similarities
 from assistant.models import Intent, TrainingPhrase, TrainingRun
 from assistant.selectors import training_examples
 from assistant.services import training_run_execute, training_run_soon, training_wait

@@ -1,8 +1,11 @@
 """The customer's websocket, through the real ASGI stack (origin check, routing, channel layer)."""
 
+import asyncio
 import json
+import threading
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
@@ -132,6 +135,24 @@ async def test_binary_frames_are_refused() -> None:
     await connect(socket)
     await socket.send_to(bytes_data=b"\x00\x01")
     assert (await receive_type(socket, "error"))["code"] == "malformed"
+    await socket.disconnect()
+
+
+async def test_a_frame_does_not_wait_for_the_shared_sync_thread() -> None:
+    """Channels visits its one shared sync thread before every handler unless a consumer says
+    otherwise; a frame that needs no database must be answered while that thread is busy."""
+    conversation = await new_conversation()
+    socket = customer_socket(conversation)
+    await connect(socket)
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait, thread_sensitive=True)())
+    try:
+        await socket.send_to(bytes_data=b"\x00\x01")
+        assert (await receive_type(socket, "error", timeout=2))["code"] == "malformed"
+        assert not busy.done()  # the thread was still taken when the answer came
+    finally:
+        release.set()
+        await busy
     await socket.disconnect()
 
 
