@@ -31,6 +31,7 @@ from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import EmbeddingFeatures, embed
 from assistant.features import LinearReader, ReadsLinearly, text_vectorizers, tfidf
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
+from assistant.places import elsewhere
 from assistant.storage import Progress, quiet, read_model, write_model
 from assistant.text import words
 
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 12  # bump when the pipeline below changes
+MODEL_VERSION = 13  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,10 @@ PREAMBLES = {
 
 
 def augmented(examples: list[tuple[str, str, str]], *, seed: int = 7) -> list[tuple[str, str, str]]:
-    """The examples plus one noisy copy of each: an opening in its language, a typo, or both."""
+    """The examples plus one noisy copy of each: an opening in its language, a typo, or both;
+    and any country it names swapped for another (assistant.places)."""
     rng = random.Random(seed)
+    places = random.Random(seed + 1)  # its own draws: the openings and typos stay as they were
     extra = []
     for text, intent, language in examples:
         openings = PREAMBLES.get(language, PREAMBLES["en"])
@@ -228,7 +231,7 @@ def augmented(examples: list[tuple[str, str, str]], *, seed: int = 7) -> list[tu
         )
         if rng.random() < 0.5:
             variant = _typo(variant, rng)
-        extra.append((variant, intent, language))
+        extra.append((elsewhere(variant, language, places), intent, language))
     return [*examples, *extra]
 
 

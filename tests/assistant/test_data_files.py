@@ -17,6 +17,7 @@ from assistant.catalogue import (
     shipped_intents,
 )
 from assistant.language import FUNCTION_WORDS
+from assistant.places import countries
 from assistant.text import words
 
 DATA = files("assistant") / "data"
@@ -37,6 +38,14 @@ def test_every_shipped_intent_is_taught_in_all_four_languages() -> None:
     for code in shipped_intents():
         for language in LANGUAGES:
             assert per_language[(code, language)] >= 8, (code, language)
+
+
+def test_every_language_has_countries_to_swap_each_named_once() -> None:
+    named = countries()
+    assert set(named) == set(LANGUAGES)
+    for language, names in named.items():
+        assert len(names) >= 40, language
+        assert len({name.lower() for name in names}) == len(names), language
 
 
 def test_no_phrase_sits_under_two_labels() -> None:

@@ -1,9 +1,12 @@
+import random
 from pathlib import Path
 
 import pytest
 
+from assistant.analysis import SURE
 from assistant.catalogue import Example
 from assistant.intent import IntentModel, fingerprint, load_or_train
+from assistant.places import countries, elsewhere
 from assistant.retrieval import ArticleDoc, ArticleIndex
 
 ARTICLES = [
@@ -53,6 +56,40 @@ def test_the_shipped_model_recognises_the_stores_intents(
     assert prediction.intent == intent
     assert 0 < prediction.confidence <= 1
     assert prediction.ranking[0] == (intent, prediction.confidence)
+
+
+# Countries no training phrase names, and products the phrases tie to other intents (a review
+# of the coffee grinder): the question decides, not which country or thing it names.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good morning, can you send the coffee grinder to Denmark?",
+        "do you deliver the kettle to Lithuania?",
+        "¿me podéis enviar el molinillo de café a Lituania?",
+        "est-ce que vous pouvez envoyer la bouilloire en Lituanie ?",
+        "könnt ihr die Kaffeemühle nach Litauen schicken?",
+    ],
+)
+def test_shipping_to_a_country_no_phrase_names_is_still_shipping(
+    intent_model: IntentModel, text: str
+) -> None:
+    prediction = intent_model.predict(text)
+    assert (prediction.intent, prediction.confidence >= SURE) == ("shipping_countries", True)
+
+
+def test_a_training_copy_names_another_country_of_its_language() -> None:
+    rng = random.Random(3)
+    for text, language, named in [
+        ("can you send the standing desk to Norway?", "en", "Norway"),
+        ("¿envían a Suiza?", "es", "Suiza"),
+        ("Liefert ihr auch nach Dänemark?", "de", "Dänemark"),
+    ]:
+        copy = elsewhere(text, language, rng)
+        swapped = [name for name in countries()[language] if name in copy]
+        assert named not in copy
+        assert len(swapped) == 1
+        assert copy.replace(swapped[0], named) == text
+    assert elsewhere("where is my order?", "en", rng) == "where is my order?"
 
 
 def test_gibberish_has_no_known_words(intent_model: IntentModel) -> None:
