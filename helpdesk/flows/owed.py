@@ -56,11 +56,13 @@ def turns_take(
     now: datetime | None = None,
     policy: Policy | None = None,
     assistant: Assistant | None = None,
+    at_most: int | None = None,
 ) -> dict[int, TurnOutcome]:
-    """Take the conversation's owed turns in order, until none is left or the next one is
-    someone else's (claimed) or failed. Returns each turn taken here, by message id."""
+    """Take the conversation's owed turns in order, until none is left, the next one is
+    someone else's (claimed) or failed, or `at_most` were taken. Returns each turn taken here,
+    by message id."""
     outcomes: dict[int, TurnOutcome] = {}
-    while True:
+    while at_most is None or len(outcomes) < at_most:
         moment = now or timezone.now()
         owed = _claim_next(conversation_id, moment)
         if owed is None:
@@ -69,6 +71,7 @@ def turns_take(
         if outcome is None:
             return outcomes  # it failed: the sweep comes back to it, and to the ones after it
         outcomes[owed.message_id] = outcome
+    return outcomes
 
 
 def turns_sweep(*, now: datetime | None = None) -> int:

@@ -57,7 +57,8 @@ def turn_threads_stop() -> None:
 
 def _in_a_turn_thread(conversation_id: int) -> None:
     # Its replies reach the sockets through the server's loop (helpdesk.realtime.group_send_now).
-    _pool().submit(_in_thread, conversation_id)
+    pool = _pool()
+    pool.submit(_in_thread, pool, conversation_id)
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -69,11 +70,24 @@ def _pool() -> ThreadPoolExecutor:
         return _pools["turns"]
 
 
-def _in_thread(conversation_id: int) -> None:
+def _in_thread(pool: ThreadPoolExecutor, conversation_id: int) -> None:
+    """One turn, then the conversation queues again behind the others waiting: a customer who
+    answers at once would otherwise have every next turn taken here ahead of everyone queued
+    (half the replies in 40 ms, the other half after 1-2.5 s, at 50 busy clients)."""
     close_old_connections()
     try:
-        turns_take(conversation_id)
+        if turns_take(conversation_id, at_most=1):
+            _queue_again(pool, conversation_id)
     except Exception:  # the row stays owed: the sweep takes it again
         logger.exception("Turns of conversation %s failed", conversation_id)
     finally:
         close_old_connections()
+
+
+def _queue_again(pool: ThreadPoolExecutor, conversation_id: int) -> None:
+    """Behind the turns queued meanwhile, in the same pool: one that is stopping takes no new
+    work (what is still owed waits for the sweep, as when the server stops)."""
+    try:
+        pool.submit(_in_thread, pool, conversation_id)
+    except RuntimeError:
+        logger.info("Turn threads stopping: conversation %s waits for the sweep", conversation_id)

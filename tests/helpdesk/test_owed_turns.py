@@ -8,6 +8,7 @@ the way a broken model file or a bug in it would."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from assistant.runtime import Assistant
 from escalation.models import Escalation
 from helpdesk.flows import conversation_open, customer_message_receive, turns_sweep, turns_take
 from helpdesk.flows.owed import TURN_FAILED, turn_owe
+from helpdesk.flows.runner import turns_take_soon
 from helpdesk.models import Conversation, Customer, Message, OwedTurn
 from helpdesk.services import customer_post_message
 
@@ -203,3 +205,27 @@ def test_two_takers_at_once_answer_each_message_once() -> None:
 
 
 QUESTIONS = ["How do I return an item?", "What payment methods do you take?", "Where is my order?"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_turn_threads_take_each_conversation_in_turn(settings: Any) -> None:
+    """A conversation with more turns owed goes back in the queue after each one: the customer
+    who answers at once does not keep the turn thread while others wait."""
+    settings.TURN_RUNNER, settings.TURN_THREADS = "thread", 1
+    chatty = conversation_open(customer=Customer.objects.create(name="Ann"))
+    patient = conversation_open(customer=Customer.objects.create(name="Bo"))
+    owe(chatty, QUESTIONS[0], "a-1")
+    owe(patient, QUESTIONS[1], "b-1")
+    owe(chatty, QUESTIONS[2], "a-2")
+    with transaction.atomic():
+        turns_take_soon(chatty.pk)
+        turns_take_soon(patient.pk)
+    deadline = time.monotonic() + 60
+    while OwedTurn.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    answered = Message.objects.filter(author_kind="assistant").order_by("pk")
+    assert list(answered.values_list("conversation_id", flat=True)) == [
+        chatty.pk,
+        patient.pk,
+        chatty.pk,
+    ]
