@@ -32,6 +32,7 @@ from assistant.embedding import EmbeddingFeatures, embed
 from assistant.features import LinearReader, ReadsLinearly, text_vectorizers, tfidf
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
 from assistant.places import elsewhere
+from assistant.places import fingerprint_text as places_fingerprint
 from assistant.storage import Progress, quiet, read_model, write_model
 from assistant.text import words
 
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 13  # bump when the pipeline below changes
+MODEL_VERSION = 14  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def fingerprint(examples: Iterable[Example]) -> str:
     digest = hashlib.sha256(
         f"v{MODEL_VERSION} sklearn {sklearn.__version__} {EMBEDDING_VERSION}".encode()
     )
+    digest.update(places_fingerprint().encode())  # the training copies' countries
     for text, intent, language, topic in sorted(examples):
         digest.update(f"{intent}\t{topic}\t{language}\t{text}\n".encode())
     return digest.hexdigest()[:16]
@@ -220,7 +222,7 @@ PREAMBLES = {
 
 def augmented(examples: list[tuple[str, str, str]], *, seed: int = 7) -> list[tuple[str, str, str]]:
     """The examples plus one noisy copy of each: an opening in its language, a typo, or both;
-    and any country it names swapped for another (assistant.places)."""
+    any country it names swapped for another (assistant.places), in COUNTRY_COPIES copies."""
     rng = random.Random(seed)
     places = random.Random(seed + 1)  # its own draws: the openings and typos stay as they were
     extra = []
@@ -232,7 +234,17 @@ def augmented(examples: list[tuple[str, str, str]], *, seed: int = 7) -> list[tu
         if rng.random() < 0.5:
             variant = _typo(variant, rng)
         extra.append((elsewhere(variant, language, places), intent, language))
+        if elsewhere(text, language, places) != text:  # it names a country: more of them
+            extra += [
+                (elsewhere(text, language, places), intent, language)
+                for _ in range(COUNTRY_COPIES - 1)
+            ]
     return [*examples, *extra]
+
+
+# A phrase that names a country is taught with this many others in its place: with one, whether
+# "send the coffee grinder to Denmark" read as shipping depended on which countries were drawn.
+COUNTRY_COPIES = 4
 
 
 def _typo(text: str, rng: random.Random) -> str:

@@ -32,8 +32,10 @@ CHARACTERS = HashingVectorizer(
     alternate_sign=False,
 )
 
-# Enough for a few hundred conversations in flight on one process: about 4 KB a question.
+# Enough for a few hundred conversations in flight on one process: about 4 KB a question of
+# up to LONGEST characters (a text of 8,000 has some 15,000 n-grams: 180 KB, never kept).
 REMEMBERED = 2048
+LONGEST = 500
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ _remembered: weakref.WeakKeyDictionary[IntentModel, RecentTexts[Question]] = (
 
 def remembered(model: IntentModel) -> RecentTexts[Question]:
     """The questions this process read with `model` lately (a retrained model starts afresh)."""
-    return _remembered.setdefault(model, RecentTexts(REMEMBERED))
+    return _remembered.setdefault(model, RecentTexts(REMEMBERED, longest=LONGEST))
 
 
 def read_questions(model: IntentModel, texts: list[str]) -> list[Question]:
@@ -87,7 +89,7 @@ def read_questions(model: IntentModel, texts: list[str]) -> list[Question]:
                 weights=characters.data[start:end].copy(),
                 words=words,
                 words_norm=math.sqrt(sum(count * count for count in words.values())),
-                topics=topics[row],
+                topics=topics[row].copy(),  # not a view keeping the batch's array
             )
         )
     return questions

@@ -22,8 +22,9 @@ class RecentTexts(Generic[Row]):
     either answer is the same.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, longest: int | None = None) -> None:
         self.size = size
+        self.longest = longest  # longer texts are worked out every time, never kept
         self._rows: OrderedDict[str, Row] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -44,8 +45,9 @@ class RecentTexts(Generic[Row]):
         missing = [text for text in dict.fromkeys(texts) if text not in known]
         if missing:
             known.update(zip(missing, compute(missing), strict=True))
+            kept = [text for text in missing if self.longest is None or len(text) <= self.longest]
             with self._lock:
-                self._rows.update((text, known[text]) for text in missing)
+                self._rows.update((text, known[text]) for text in kept)
                 while len(self._rows) > self.size:
                     self._rows.popitem(last=False)
         return [known[text] for text in texts]

@@ -10,24 +10,36 @@ names carries no weight of its own and the rest of the question decides.
 from __future__ import annotations
 
 import functools
+import json
 import random
 import re
 import tomllib
 from importlib.resources import files
+from typing import Any
 
 
 @functools.cache
+def _table() -> dict[str, Any]:
+    return tomllib.loads((files("assistant") / "data" / "countries.toml").read_text("utf-8"))
+
+
 def countries() -> dict[str, tuple[str, ...]]:
-    table = tomllib.loads((files("assistant") / "data" / "countries.toml").read_text("utf-8"))
-    return {language: tuple(names) for language, names in table.items()}
+    """Each language's country names."""
+    return {key: tuple(names) for key, names in _table().items() if isinstance(names, list)}
 
 
 @functools.cache
 def _named(language: str) -> re.Pattern[str] | None:
-    names = sorted(countries().get(language, ()), key=len, reverse=True)  # "the US" after "the USA"
+    """Any of the language's countries, in any case, but its ordinary words (Spanish "chile",
+    French "suède") only with a capital; the longest name first ("the USA" before "the US")."""
+    ordinary = set(_table().get("ordinary_words", {}).get(language, ()))
+    names = sorted(countries().get(language, ()), key=len, reverse=True)
     if not names:
         return None
-    return re.compile(r"\b(" + "|".join(re.escape(name) for name in names) + r")\b", re.IGNORECASE)
+    alternatives = [
+        re.escape(name) if name in ordinary else f"(?i:{re.escape(name)})" for name in names
+    ]
+    return re.compile(r"\b(" + "|".join(alternatives) + r")\b")
 
 
 def elsewhere(text: str, language: str, rng: random.Random) -> str:
@@ -41,3 +53,8 @@ def elsewhere(text: str, language: str, rng: random.Random) -> str:
         return rng.choice([name for name in countries()[language] if name.lower() != named])
 
     return pattern.sub(other, text)
+
+
+def fingerprint_text() -> str:
+    """What the swap depends on, for the model's fingerprint: a changed list retrains."""
+    return json.dumps(_table(), sort_keys=True, ensure_ascii=False)

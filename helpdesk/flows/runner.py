@@ -49,8 +49,10 @@ def turn_threads_stop() -> None:
         pool = _pools.pop("turns", None)
     if pool is None:
         return
-    threads = list(pool._threads)  # joined with a bound, whatever a turn is waiting on
     pool.shutdown(wait=False, cancel_futures=True)
+    # Listed after the shutdown: a turn that puts its conversation back in the queue can no
+    # longer start a thread. Joined with a bound, whatever a turn is waiting on.
+    threads = list(pool._threads)
     for thread in threads:
         thread.join(timeout=STOP_SECONDS)
 

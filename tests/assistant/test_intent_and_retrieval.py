@@ -92,6 +92,14 @@ def test_a_training_copy_names_another_country_of_its_language() -> None:
     assert elsewhere("where is my order?", "en", rng) == "where is my order?"
 
 
+def test_a_country_that_is_also_an_ordinary_word_is_swapped_only_with_a_capital() -> None:
+    rng = random.Random(5)
+    assert elsewhere("a chile sauce for the tacos", "en", rng) == "a chile sauce for the tacos"
+    assert elsewhere("des bottes en suède", "fr", rng) == "des bottes en suède"
+    assert "Suède" not in elsewhere("livrez-vous en Suède ?", "fr", rng)
+    assert "Chile" not in elsewhere("envían a Chile?", "es", rng)
+
+
 def test_gibberish_has_no_known_words(intent_model: IntentModel) -> None:
     assert intent_model.predict("lkjhg poiuy").known_words == 0.0
     assert intent_model.predict("where is my order").known_words == 1.0

@@ -108,3 +108,17 @@ def test_the_least_recently_used_text_is_forgotten_first() -> None:
         True,
         2,
     )
+
+
+def test_a_long_text_is_worked_out_each_time_and_never_kept() -> None:
+    asked: list[list[str]] = []
+
+    def lengths(texts: list[str]) -> list[int]:
+        asked.append(texts)
+        return [len(text) for text in texts]
+
+    recent: RecentTexts[int] = RecentTexts(size=3, longest=3)
+    assert recent.rows(["abc", "abcd"], lengths) == [3, 4]
+    assert recent.rows(["abc", "abcd"], lengths) == [3, 4]
+    assert asked == [["abc", "abcd"], ["abcd"]]
+    assert ("abc" in recent, "abcd" in recent) == (True, False)
