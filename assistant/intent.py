@@ -31,7 +31,7 @@ from assistant.embedding import VERSION as EMBEDDING_VERSION
 from assistant.embedding import EmbeddingFeatures, embed
 from assistant.features import LinearReader, ReadsLinearly, text_vectorizers, tfidf
 from assistant.labels import OUT_OF_SCOPE, SMALLTALK_INTENTS
-from assistant.places import elsewhere
+from assistant.places import elsewhere, names_a_country
 from assistant.places import fingerprint_text as places_fingerprint
 from assistant.storage import Progress, quiet, read_model, write_model
 from assistant.text import words
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 NOT_A_QUESTION = SMALLTALK_INTENTS | {OUT_OF_SCOPE}
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-MODEL_VERSION = 14  # bump when the pipeline below changes
+MODEL_VERSION = 15  # bump when the pipeline below changes
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def augmented(examples: list[tuple[str, str, str]], *, seed: int = 7) -> list[tu
         if rng.random() < 0.5:
             variant = _typo(variant, rng)
         extra.append((elsewhere(variant, language, places), intent, language))
-        if elsewhere(text, language, places) != text:  # it names a country: more of them
+        if names_a_country(text, language):
             extra += [
                 (elsewhere(text, language, places), intent, language)
                 for _ in range(COUNTRY_COPIES - 1)

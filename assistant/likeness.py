@@ -58,7 +58,7 @@ def question_similarities(model: IntentModel, text: str, earlier: list[str]) -> 
     """
     if not earlier:
         return []
-    first, *others = remembered(model).rows([text, *earlier], partial(read_questions, model))
+    first, *others = remembered(model).rows([text, *earlier], partial(_read_questions, model))
     lexical = 0.5 * _character_cosines(first, others) + 0.5 * _word_cosines(first, others)
     about = np.array([other.topics @ first.topics for other in others])
     return [round(float(value), 4) for value in (1 - TOPIC_WEIGHT) * lexical + TOPIC_WEIGHT * about]
@@ -74,7 +74,7 @@ def remembered(model: IntentModel) -> RecentTexts[Question]:
     return _remembered.setdefault(model, RecentTexts(REMEMBERED, longest=LONGEST))
 
 
-def read_questions(model: IntentModel, texts: list[str]) -> list[Question]:
+def _read_questions(model: IntentModel, texts: list[str]) -> list[Question]:
     characters = CHARACTERS.transform(texts)
     characters.sort_indices()
     topics = model.topic_probabilities(texts)
@@ -98,10 +98,10 @@ def read_questions(model: IntentModel, texts: list[str]) -> list[Question]:
 def _character_cosines(first: Question, others: list[Question]) -> np.ndarray:
     """The dot product of `first`'s n-gram weights with each other's, all in one pass."""
     grams = np.concatenate([other.grams for other in others])
-    weights = np.concatenate([other.weights for other in others])
-    owner = np.repeat(np.arange(len(others)), [len(other.grams) for other in others])
     if not len(first.grams) or not len(grams):
         return np.zeros(len(others))
+    weights = np.concatenate([other.weights for other in others])
+    owner = np.repeat(np.arange(len(others)), [len(other.grams) for other in others])
     where = np.minimum(np.searchsorted(first.grams, grams), len(first.grams) - 1)
     shared = first.grams[where] == grams
     products = weights[shared] * first.weights[where[shared]]

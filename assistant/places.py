@@ -23,9 +23,10 @@ def _table() -> dict[str, Any]:
     return tomllib.loads((files("assistant") / "data" / "countries.toml").read_text("utf-8"))
 
 
+@functools.cache
 def countries() -> dict[str, tuple[str, ...]]:
     """Each language's country names."""
-    return {key: tuple(names) for key, names in _table().items() if isinstance(names, list)}
+    return {language: tuple(names) for language, names in _table()["countries"].items()}
 
 
 @functools.cache
@@ -40,6 +41,11 @@ def _named(language: str) -> re.Pattern[str] | None:
         re.escape(name) if name in ordinary else f"(?i:{re.escape(name)})" for name in names
     ]
     return re.compile(r"\b(" + "|".join(alternatives) + r")\b")
+
+
+def names_a_country(text: str, language: str) -> bool:
+    pattern = _named(language)
+    return pattern is not None and pattern.search(text) is not None
 
 
 def elsewhere(text: str, language: str, rng: random.Random) -> str:

@@ -59,8 +59,7 @@ def turn_threads_stop() -> None:
 
 def _in_a_turn_thread(conversation_id: int) -> None:
     # Its replies reach the sockets through the server's loop (helpdesk.realtime.group_send_now).
-    pool = _pool()
-    pool.submit(_in_thread, pool, conversation_id)
+    _queue(_pool(), conversation_id)
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -79,16 +78,16 @@ def _in_thread(pool: ThreadPoolExecutor, conversation_id: int) -> None:
     close_old_connections()
     try:
         if turns_take(conversation_id, at_most=1):
-            _queue_again(pool, conversation_id)
+            _queue(pool, conversation_id)  # behind the turns queued meanwhile
     except Exception:  # the row stays owed: the sweep takes it again
         logger.exception("Turns of conversation %s failed", conversation_id)
     finally:
         close_old_connections()
 
 
-def _queue_again(pool: ThreadPoolExecutor, conversation_id: int) -> None:
-    """Behind the turns queued meanwhile, in the same pool: one that is stopping takes no new
-    work (what is still owed waits for the sweep, as when the server stops)."""
+def _queue(pool: ThreadPoolExecutor, conversation_id: int) -> None:
+    """The conversation's next turn, at the back of `pool`'s queue; a pool that is stopping
+    takes no new work (what is still owed waits for the sweep, as when the server stops)."""
     try:
         pool.submit(_in_thread, pool, conversation_id)
     except RuntimeError:

@@ -19,7 +19,7 @@ from helpdesk.flows import conversation_join, conversation_open
 from helpdesk.models import Conversation, Customer
 from tests.support.factories import customer_writes, make_agent
 from tests.support.factories import escalated_conversation as escalated
-from tests.support.wsclient import ORIGIN, assert_refused, session_cookie
+from tests.support.wsclient import ORIGIN, assert_refused, session_cookie, shared_sync_thread_busy
 
 pytestmark = pytest.mark.usefixtures("knowledge_base")
 
@@ -244,6 +244,22 @@ async def test_the_inbox_socket_announces_a_new_escalation_to_agents_only() -> N
             application, "/ws/agent/inbox/", headers=[ORIGIN, (b"cookie", visitor_cookie)]
         )
     )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_inbox_answers_while_the_shared_sync_thread_is_busy() -> None:
+    dana = await database_sync_to_async(make_agent)("dana", "Dana Whitfield")
+    cookie = await database_sync_to_async(session_cookie)(dana.user)
+    inbox = WebsocketCommunicator(
+        application, "/ws/agent/inbox/", headers=[ORIGIN, (b"cookie", cookie)]
+    )
+    connected, _ = await inbox.connect()
+    assert connected
+    async with shared_sync_thread_busy() as busy:
+        await inbox.send_json_to({"type": "ping"})
+        assert await inbox.receive_json_from(timeout=2) == {"type": "pong"}
+        assert not busy.done()
+    await inbox.disconnect()
 
 
 async def _inbox_opened_and_closed(agent: Agent) -> None:

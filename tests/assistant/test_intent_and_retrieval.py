@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import places
 from assistant.analysis import SURE
 from assistant.catalogue import Example
 from assistant.intent import IntentModel, fingerprint, load_or_train
@@ -90,6 +91,13 @@ def test_a_training_copy_names_another_country_of_its_language() -> None:
         assert len(swapped) == 1
         assert copy.replace(swapped[0], named) == text
     assert elsewhere("where is my order?", "en", rng) == "where is my order?"
+
+
+def test_a_changed_country_list_retrains_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = fingerprint(EXAMPLES)
+    table = {**places._table(), "countries": {"en": ["Norway", "Denmark"]}}
+    monkeypatch.setattr(places, "_table", lambda: table)
+    assert fingerprint(EXAMPLES) != before
 
 
 def test_a_country_that_is_also_an_ordinary_word_is_swapped_only_with_a_capital() -> None:

@@ -1,11 +1,8 @@
 """The customer's websocket, through the real ASGI stack (origin check, routing, channel layer)."""
 
-import asyncio
 import json
-import threading
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
@@ -24,6 +21,7 @@ from tests.support.wsclient import (
     customer_socket,
     receive_type,
     send_message,
+    shared_sync_thread_busy,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,15 +142,10 @@ async def test_a_frame_does_not_wait_for_the_shared_sync_thread() -> None:
     conversation = await new_conversation()
     socket = customer_socket(conversation)
     await connect(socket)
-    release = threading.Event()
-    busy = asyncio.ensure_future(sync_to_async(release.wait, thread_sensitive=True)())
-    try:
+    async with shared_sync_thread_busy() as busy:
         await socket.send_to(bytes_data=b"\x00\x01")
         assert (await receive_type(socket, "error", timeout=2))["code"] == "malformed"
         assert not busy.done()  # the thread was still taken when the answer came
-    finally:
-        release.set()
-        await busy
     await socket.disconnect()
 
 

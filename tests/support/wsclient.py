@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,6 +20,19 @@ from helpdesk.chattoken import CHAT_COOKIE, make_chat_token
 from helpdesk.models import Conversation
 
 ORIGIN = (b"origin", b"http://localhost")
+
+
+@asynccontextmanager
+async def shared_sync_thread_busy() -> AsyncIterator[asyncio.Future[Any]]:
+    """Channels' one shared sync thread kept busy for the block; yields the busy call, still
+    running (not done) for as long as the thread is taken."""
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait, thread_sensitive=True)())
+    try:
+        yield busy
+    finally:
+        release.set()
+        await busy
 
 
 def chat_cookie(conversation: Conversation) -> bytes:
